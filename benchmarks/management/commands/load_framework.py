@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from benchmarks.services import framework_load
+
+
+class Command(BaseCommand):
+    help = "Load the framework library (the handbook's standard operational outputs). Idempotent."
+
+    def handle(self, *args, **options):
+        counts = framework_load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Framework library loaded: {created} created, {updated} updated, {removed} removed.".format(**counts)
+            )
+        )

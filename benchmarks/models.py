@@ -1,0 +1,321 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from missions.models import Component, Mission, Versioned
+
+
+class Term(models.TextChoices):
+    SHORT = "short", _("Short term")
+    MEDIUM = "medium", _("Medium term")
+    LONG = "long", _("Long term")
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    OFF_TRACK = "off_track", _("Off track")
+    ACHIEVED = "achieved", _("Achieved")
+
+
+class Retirable(Versioned):
+    """Plan items are retired, never deleted from the UI, so their history stays readable."""
+
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+# The framework library: the handbook's standard outputs, loaded from benchmarks/framework/handbook.json.
+
+
+class LibraryOutput(models.Model):
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    framework_version = models.CharField(_("framework version"), max_length=20)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    lead_component_kind = models.CharField(_("lead component"), max_length=20, choices=Component.Kind.choices)
+    activities = models.JSONField(_("activities"), default=list)
+    challenges = models.JSONField(_("challenges"), default=list)
+    risks = models.JSONField(_("risks"), default=list)
+    considerations = models.JSONField(_("considerations"), default=list)
+    source = models.CharField(_("source"), max_length=300)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("library output")
+        verbose_name_plural = _("library outputs")
+
+    def __str__(self):
+        return self.title
+
+
+class LibraryBenchmark(models.Model):
+    output = models.ForeignKey(LibraryOutput, on_delete=models.CASCADE, related_name="benchmarks")
+    term = models.CharField(_("term"), max_length=10, choices=Term.choices)
+    statement = models.TextField(_("statement"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["output", "term", "order"]
+        verbose_name = _("library benchmark")
+        verbose_name_plural = _("library benchmarks")
+        constraints = [
+            models.UniqueConstraint(fields=["output", "term", "order"], name="librarybenchmark_unique_position"),
+            models.CheckConstraint(condition=Q(term__in=Term.values), name="librarybenchmark_term_valid"),
+        ]
+
+    def __str__(self):
+        return self.statement
+
+
+# A mission's own plan, instantiated from the library and then edited by the mission.
+
+
+class OperationalOutput(Retirable):
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="outputs")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    lead_component = models.ForeignKey(
+        Component,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outputs",
+        verbose_name=_("lead component"),
+    )
+    library_output = models.ForeignKey(
+        LibraryOutput,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="instances",
+        verbose_name=_("from library output"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["mission", "order", "id"]
+        verbose_name = _("operational output")
+        verbose_name_plural = _("operational outputs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "library_output"],
+                condition=Q(library_output__isnull=False),
+                name="output_library_once_per_mission",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Activity(Retirable):
+    output = models.ForeignKey(OperationalOutput, on_delete=models.CASCADE, related_name="activities")
+    title = models.TextField(_("title"))
+    lead_component = models.ForeignKey(
+        Component,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("lead component"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["output", "order", "id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self):
+        return self.title
+
+
+class Benchmark(Retirable):
+    output = models.ForeignKey(OperationalOutput, on_delete=models.CASCADE, related_name="benchmarks")
+    term = models.CharField(_("term"), max_length=10, choices=Term.choices)
+    statement = models.TextField(_("statement"))
+    lead_component = models.ForeignKey(
+        Component,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="benchmarks",
+        verbose_name=_("lead component"),
+    )
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    # Denormalised pointer to the newest assessment, kept by benchmarks.services.assessment_create,
+    # so the dashboard reads current status without scanning the assessment log.
+    latest_assessment = models.ForeignKey(
+        "Assessment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords(excluded_fields=["latest_assessment"])
+
+    class Meta:
+        ordering = ["output", "term", "order", "id"]
+        verbose_name = _("benchmark")
+        verbose_name_plural = _("benchmarks")
+        constraints = [models.CheckConstraint(condition=Q(term__in=Term.values), name="benchmark_term_valid")]
+        indexes = [models.Index(fields=["output", "term"])]
+
+    def __str__(self):
+        return self.statement[:80]
+
+
+class Assessment(models.Model):
+    """Append-only: a correction is a new assessment that points to the one it corrects."""
+
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="assessments")
+    assessed_on = models.DateField(_("date"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    evidence = models.TextField(_("evidence"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("assessed by"),
+    )
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-assessed_on", "-created_at", "-id"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="assessment_progress_0_100"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="assessment_status_valid"),
+        ]
+        indexes = [models.Index(fields=["benchmark", "-assessed_on", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.benchmark_id} · {self.assessed_on} · {self.status}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("Assessments are append-only; record a correction instead."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Assessments are append-only and cannot be deleted."))
+
+
+class Indicator(Retirable):
+    output = models.ForeignKey(OperationalOutput, on_delete=models.CASCADE, related_name="indicators")
+    benchmark = models.ForeignKey(
+        Benchmark,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("benchmark"),
+    )
+    name = models.CharField(_("name"), max_length=250)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2, null=True, blank=True)
+    disaggregated = models.BooleanField(_("disaggregated by women / men / youth"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["output", "order", "id"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self):
+        return self.name
+
+
+class IndicatorValue(Versioned):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    actual = models.DecimalField(_("actual"), max_digits=14, decimal_places=2)
+    actual_women = models.DecimalField(_("of which women"), max_digits=14, decimal_places=2, null=True, blank=True)
+    actual_men = models.DecimalField(_("of which men"), max_digits=14, decimal_places=2, null=True, blank=True)
+    actual_youth = models.DecimalField(_("of which youth"), max_digits=14, decimal_places=2, null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "period_start"]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period_start"], name="indicatorvalue_one_per_period"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="indicatorvalue_period_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.period_start}: {self.actual}"
+
+
+class Risk(Retirable):
+    class Kind(models.TextChoices):
+        RISK = "risk", _("Risk")
+        CHALLENGE = "challenge", _("Challenge")
+
+    output = models.ForeignKey(OperationalOutput, on_delete=models.CASCADE, related_name="risks")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RISK)
+    title = models.TextField(_("title"))
+    likelihood = models.PositiveSmallIntegerField(
+        _("likelihood (1-5)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    impact = models.PositiveSmallIntegerField(
+        _("impact (1-5)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    owner = models.ForeignKey(
+        Component, on_delete=models.PROTECT, null=True, blank=True, related_name="risks", verbose_name=_("owner")
+    )
+    mitigation = models.TextField(_("mitigation"), blank=True)
+    review_date = models.DateField(_("review date"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["output", "order", "id"]
+        verbose_name = _("risk")
+        verbose_name_plural = _("risks")
+        constraints = [
+            models.CheckConstraint(condition=Q(likelihood__gte=1, likelihood__lte=5), name="risk_likelihood_1_5"),
+            models.CheckConstraint(condition=Q(impact__gte=1, impact__lte=5), name="risk_impact_1_5"),
+        ]
+
+    def __str__(self):
+        return self.title[:80]
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact

@@ -1,0 +1,480 @@
+"""Who may do what on which object: the one place in the project that decides access.
+
+Views, API permission classes, querysets, admin and report content all ask this module.
+Rules come from the user's `Membership` in the object's mission, plus django-guardian object
+permissions for explicit grants on single security plans. An object outside the user's scope
+is reported as missing (404), so its existence does not leak.
+
+Public interface:
+- `membership(user, mission_id)`: the user's membership there, or None.
+- `scope(user, queryset)`: the rows of `queryset` the user may view.
+- `can(user, action, obj)`: whether the user may do `action` on `obj`.
+- `can_add(user, model, parent)`: whether the user may create a `model` row under `parent`.
+- `get_for_user(user, queryset, pk, action=VIEW)`: fetch-and-authorize; 404 outside the view scope,
+  403 (PermissionDenied) when visible but the action is not allowed.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from benchmarks.models import (
+    Activity,
+    Assessment,
+    Benchmark,
+    Indicator,
+    IndicatorValue,
+    LibraryOutput,
+    OperationalOutput,
+    Risk,
+)
+from elections.models import (
+    ElectionPlan,
+    ElectoralPhase,
+    Incident,
+    Milestone,
+    PollingSite,
+    SecurityPlan,
+    SecurityTask,
+    Threat,
+    TransportLeg,
+)
+from missions.models import Component, Location, Membership, Mission
+from partners.models import Contact, Engagement, FollowUp, Partner
+from reports.models import Report, ReportKind
+
+Role = Membership.Role
+Kind = Component.Kind
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    EDIT = "edit"  # change (and retire) the object
+    ASSESS = "assess"  # record an assessment of a benchmark
+    SUBMIT = "submit"  # submit a security plan for approval
+    APPROVE = "approve"  # approve / return a security plan; approve / release a report
+    COMPLETE = "complete"  # mark a follow-up done
+
+
+LEADERSHIP = frozenset({Role.HOM, Role.MLT})
+# Security plans are restricted to these components (plus leadership and explicit grants).
+SECURITY_COMPONENTS = frozenset({Kind.ELECTORAL, Kind.MILITARY, Kind.POLICE})
+# Components that keep the partner registry.
+PARTNER_KEEPERS = frozenset({Kind.CIVIL_AFFAIRS, Kind.HUMAN_RIGHTS})
+
+
+# --- memberships -------------------------------------------------------------------------------
+
+
+def memberships(user) -> dict[int, Membership]:
+    """The user's memberships by mission id, fetched once per user object (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_mandate_memberships", None)
+    if cached is None:
+        cached = {m.mission_id: m for m in Membership.objects.filter(user=user).select_related("component", "mission")}
+        user._mandate_memberships = cached
+    return cached
+
+
+def membership(user, mission_id: int | None) -> Membership | None:
+    return memberships(user).get(mission_id)
+
+
+def missions_for(user) -> QuerySet[Mission]:
+    return Mission.objects.filter(pk__in=list(memberships(user)))
+
+
+def role_in(user, mission_id) -> str | None:
+    m = membership(user, mission_id)
+    return m.role if m else None
+
+
+def is_leadership(m: Membership | None) -> bool:
+    return m is not None and m.role in LEADERSHIP
+
+
+def is_staff_of(m: Membership | None, kinds) -> bool:
+    return m is not None and m.role == Role.STAFF and m.component.kind in kinds
+
+
+def _granted_security_plan_ids(user, perm: str = "elections.view_securityplan") -> set[int]:
+    """Security plans shared with this user one by one through django-guardian."""
+    cache_name = f"_mandate_grants_{perm}"
+    cached = getattr(user, cache_name, None)
+    if cached is None:
+        cached = set(
+            get_objects_for_user(user, perm, klass=SecurityPlan, accept_global_perms=False).values_list("pk", flat=True)
+        )
+        setattr(user, cache_name, cached)
+    return cached
+
+
+# --- view scopes --------------------------------------------------------------------------------
+# Each rule gives, for one membership, the Q that selects the rows it may view; the mission filter
+# is added by `scope`. `MISSION_PATH` says where each model keeps its mission.
+
+MISSION_PATH: dict[type[Model], str] = {
+    Mission: "pk",
+    Component: "mission_id",
+    Location: "mission_id",
+    Membership: "mission_id",
+    OperationalOutput: "mission_id",
+    Activity: "output__mission_id",
+    Benchmark: "output__mission_id",
+    Assessment: "benchmark__output__mission_id",
+    Indicator: "output__mission_id",
+    IndicatorValue: "indicator__output__mission_id",
+    Risk: "output__mission_id",
+    ElectionPlan: "mission_id",
+    ElectoralPhase: "plan__mission_id",
+    Milestone: "plan__mission_id",
+    SecurityPlan: "election_plan__mission_id",
+    PollingSite: "security_plan__election_plan__mission_id",
+    Threat: "security_plan__election_plan__mission_id",
+    SecurityTask: "security_plan__election_plan__mission_id",
+    TransportLeg: "security_plan__election_plan__mission_id",
+    Incident: "election_plan__mission_id",
+    Partner: "mission_id",
+    Contact: "partner__mission_id",
+    Engagement: "mission_id",
+    FollowUp: "engagement__mission_id",
+    Report: "mission_id",
+}
+
+# Where each security-plan model keeps its plan id, for explicit grants.
+SECURITY_PLAN_PATH = {
+    SecurityPlan: "pk",
+    PollingSite: "security_plan_id",
+    Threat: "security_plan_id",
+    SecurityTask: "security_plan_id",
+    TransportLeg: "security_plan_id",
+    Incident: "election_plan__security_plans",
+}
+
+NOTHING = Q(pk__in=[])
+EVERYTHING = Q()
+
+
+def _plan_q(m: Membership) -> Q:
+    # The results framework: leadership, every component and HQ desk officers read it; partners do not.
+    return NOTHING if m.role == Role.PARTNER else EVERYTHING
+
+
+def _mission_members_q(m: Membership) -> Q:
+    return NOTHING if m.role in {Role.PARTNER, Role.HQ} else EVERYTHING
+
+
+def _security_q(m: Membership) -> Q:
+    return EVERYTHING if is_leadership(m) or is_staff_of(m, SECURITY_COMPONENTS) else NOTHING
+
+
+def _partner_q(m: Membership) -> Q:
+    if m.role == Role.PARTNER:
+        return Q(pk=m.partner_id)
+    return _mission_members_q(m)
+
+
+def _contact_q(m: Membership) -> Q:
+    if m.role == Role.PARTNER:
+        return Q(partner_id=m.partner_id)
+    return _mission_members_q(m)
+
+
+def _engagement_q(m: Membership) -> Q:
+    if m.role == Role.PARTNER:
+        return Q(shareable=True, partners=m.partner_id)
+    return _mission_members_q(m)
+
+
+def _follow_up_q(m: Membership) -> Q:
+    if m.role == Role.PARTNER:
+        return Q(partner_id=m.partner_id)
+    return _mission_members_q(m)
+
+
+def _report_q(m: Membership) -> Q:
+    if m.role == Role.HQ:
+        return Q(approval=Report.Approval.RELEASED) & ~Q(kind=ReportKind.ELECTION_SECURITY)
+    if m.role == Role.PARTNER:
+        return NOTHING
+    if is_leadership(m) or is_staff_of(m, SECURITY_COMPONENTS):
+        return EVERYTHING
+    return ~Q(kind=ReportKind.ELECTION_SECURITY)
+
+
+def _membership_q(m: Membership) -> Q:
+    return EVERYTHING if is_leadership(m) else Q(user_id=m.user_id)
+
+
+VIEW_RULES = {
+    Mission: lambda m: EVERYTHING,
+    Component: lambda m: EVERYTHING,
+    Location: lambda m: EVERYTHING,
+    Membership: _membership_q,
+    OperationalOutput: _plan_q,
+    Activity: _plan_q,
+    Benchmark: _plan_q,
+    Assessment: _plan_q,
+    Indicator: _plan_q,
+    IndicatorValue: _plan_q,
+    Risk: _plan_q,
+    ElectionPlan: _mission_members_q,
+    ElectoralPhase: _mission_members_q,
+    Milestone: _mission_members_q,
+    SecurityPlan: _security_q,
+    PollingSite: _security_q,
+    Threat: _security_q,
+    SecurityTask: _security_q,
+    TransportLeg: _security_q,
+    Incident: _security_q,
+    Partner: _partner_q,
+    Contact: _contact_q,
+    Engagement: _engagement_q,
+    FollowUp: _follow_up_q,
+    Report: _report_q,
+}
+
+
+def view_q(user, model: type[Model]) -> Q:
+    """The filter that selects the rows of `model` the user may view, across all their missions."""
+    path = MISSION_PATH[model]
+    q = NOTHING
+    for mission_id, m in memberships(user).items():
+        rule = VIEW_RULES[model](m)
+        if rule != NOTHING:
+            q |= Q(**{path: mission_id}) & rule
+    if model in SECURITY_PLAN_PATH:
+        granted = _granted_security_plan_ids(user)
+        if granted:
+            q |= Q(**{f"{SECURITY_PLAN_PATH[model]}__in": granted})
+    return q
+
+
+def scope(user, queryset: QuerySet) -> QuerySet:
+    """The rows of `queryset` the user may view. Library outputs are public to every signed-in user."""
+    model = queryset.model
+    if model is LibraryOutput:
+        return queryset if getattr(user, "is_authenticated", False) else queryset.none()
+    q = view_q(user, model)
+    if q == NOTHING:
+        return queryset.none()
+    result = queryset.filter(q)
+    # Joins through many-to-many rules (partner engagements) or grants can repeat a row.
+    if model in {Engagement, Incident}:
+        result = result.distinct()
+    return result
+
+
+# --- actions on one object ----------------------------------------------------------------------
+
+
+def mission_id_of(obj: Model) -> int:
+    """The mission of any domain object, following the paths of MISSION_PATH (no query when cached)."""
+    if isinstance(obj, Mission):
+        return obj.pk
+    path = MISSION_PATH[type(obj)].removesuffix("_id").split("__")
+    value = obj
+    for step in path[:-1]:
+        value = getattr(value, step)
+    return getattr(value, f"{path[-1]}_id")
+
+
+def _lead_component_id(obj: Model) -> int | None:
+    """The component that leads a plan item: its own lead, else its output's."""
+    if isinstance(obj, OperationalOutput):
+        return obj.lead_component_id
+    if isinstance(obj, Benchmark | Activity):
+        return obj.lead_component_id or obj.output.lead_component_id
+    if isinstance(obj, Indicator):
+        return _lead_component_id(obj.benchmark) if obj.benchmark_id else obj.output.lead_component_id
+    if isinstance(obj, IndicatorValue):
+        return _lead_component_id(obj.indicator)
+    if isinstance(obj, Risk):
+        return obj.owner_id or obj.output.lead_component_id
+    if isinstance(obj, Assessment):
+        return _lead_component_id(obj.benchmark)
+    return None
+
+
+def _leads(m: Membership, obj: Model) -> bool:
+    return m.role == Role.STAFF and m.component_id == _lead_component_id(obj)
+
+
+def _security_plan_of(obj: Model) -> SecurityPlan | None:
+    if isinstance(obj, SecurityPlan):
+        return obj
+    if isinstance(obj, PollingSite | Threat | SecurityTask | TransportLeg):
+        return obj.security_plan
+    return None
+
+
+def _can_edit_security(user, m: Membership | None, obj: Model) -> bool:
+    plan = _security_plan_of(obj)
+    if plan is not None and plan.is_frozen:
+        return False
+    if is_staff_of(m, {Kind.ELECTORAL}) or is_leadership(m):
+        return True
+    if plan is not None and plan.pk in _granted_security_plan_ids(user, "elections.change_securityplan"):
+        return True
+    # Military and police staff edit the security tasks (and escorted transport) their component provides.
+    if isinstance(obj, SecurityTask) and is_staff_of(m, {Kind.MILITARY, Kind.POLICE}):
+        return obj.component_id == m.component_id
+    return False
+
+
+def can(user, action: Action, obj: Model) -> bool:
+    """Whether `user` may do `action` on `obj`. Viewing is decided by the same rules as `scope`."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    m = membership(user, mission_id_of(obj))
+    if action == Action.VIEW:
+        return _can_view(user, m, obj)
+    if m is None or not _can_view(user, m, obj):
+        return False
+    model = type(obj)
+    if model in {OperationalOutput, Activity, Benchmark, Indicator, IndicatorValue, Risk}:
+        if action == Action.EDIT:
+            return is_leadership(m) or _leads(m, obj)
+        if action == Action.ASSESS and model is Benchmark:
+            return (is_leadership(m) or _leads(m, obj)) and not obj.is_retired
+        return False
+    if model is Mission:
+        return action == Action.EDIT and m.role == Role.HOM
+    if model in {ElectionPlan, ElectoralPhase, Milestone}:
+        return action == Action.EDIT and (is_leadership(m) or is_staff_of(m, {Kind.ELECTORAL}))
+    if model in {SecurityPlan, PollingSite, Threat, SecurityTask, TransportLeg}:
+        if action == Action.EDIT:
+            return _can_edit_security(user, m, obj)
+        if action == Action.SUBMIT and model is SecurityPlan:
+            return obj.status in {SecurityPlan.Status.DRAFT, SecurityPlan.Status.RETURNED} and (
+                is_staff_of(m, {Kind.ELECTORAL}) or m.role == Role.HOM
+            )
+        if action == Action.APPROVE and model is SecurityPlan:
+            return m.role == Role.HOM and obj.status == SecurityPlan.Status.SUBMITTED
+        return False
+    if model is Incident:
+        return action == Action.EDIT and (is_leadership(m) or is_staff_of(m, SECURITY_COMPONENTS))
+    if model in {Partner, Contact}:
+        return action == Action.EDIT and (is_leadership(m) or is_staff_of(m, PARTNER_KEEPERS))
+    if model is Engagement:
+        return action == Action.EDIT and (
+            is_leadership(m) or (m.role == Role.STAFF and m.component_id == obj.component_id)
+        )
+    if model is FollowUp:
+        if action == Action.COMPLETE:
+            if obj.status != FollowUp.Status.OPEN:
+                return False
+            if m.role == Role.PARTNER:
+                return obj.partner_id == m.partner_id
+            return (
+                is_leadership(m)
+                or obj.owner_id == user.pk
+                or (m.role == Role.STAFF and m.component_id == obj.engagement.component_id)
+            )
+        if action == Action.EDIT:
+            return is_leadership(m) or (m.role == Role.STAFF and m.component_id == obj.engagement.component_id)
+        return False
+    if model is Report:
+        return action == Action.APPROVE and m.role == Role.HOM
+    return False
+
+
+def _can_view(user, m: Membership | None, obj: Model) -> bool:
+    model = type(obj)
+    if isinstance(obj, LibraryOutput):
+        return True
+    if model in SECURITY_PLAN_PATH and _granted_security_plan_ids(user):
+        # An explicit grant is a row-level rule: ask the database, as `scope` does.
+        return scope(user, model.objects.filter(pk=obj.pk)).exists()
+    if m is None:
+        return False
+    rule = VIEW_RULES[model](m)
+    if rule == EVERYTHING:
+        return True
+    if rule == NOTHING:
+        return False
+    return scope(user, model.objects.filter(pk=obj.pk)).exists()
+
+
+def can_add(user, model: type[Model], parent: Model, **fields) -> bool:
+    """Whether `user` may create a `model` row under `parent` (a mission or the row it belongs to).
+
+    `fields` carries values that decide the rule, e.g. `kind` for a report or `component` for a task.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    m = membership(user, mission_id_of(parent))
+    if m is None or not _can_view(user, m, parent):
+        return False
+    if model is OperationalOutput:
+        return is_leadership(m)
+    if model in {Activity, Benchmark, Indicator, Risk}:
+        return is_leadership(m) or _leads(m, parent)
+    if model is IndicatorValue:
+        return can(user, Action.EDIT, parent) or (m.role == Role.STAFF and _leads(m, parent))
+    if model is Assessment:
+        return can(user, Action.ASSESS, parent)
+    if model in {ElectionPlan, ElectoralPhase, Milestone}:
+        return is_leadership(m) or is_staff_of(m, {Kind.ELECTORAL})
+    if model is SecurityPlan:
+        return is_leadership(m) or is_staff_of(m, {Kind.ELECTORAL})
+    if model in {PollingSite, Threat, TransportLeg}:
+        return _can_edit_security(user, m, parent)
+    if model is SecurityTask:
+        component = fields.get("component")
+        if isinstance(parent, SecurityPlan) and is_staff_of(m, {Kind.MILITARY, Kind.POLICE}) and not parent.is_frozen:
+            return component is not None and getattr(component, "pk", component) == m.component_id
+        return _can_edit_security(user, m, parent)
+    if model is Incident:
+        return is_leadership(m) or is_staff_of(m, SECURITY_COMPONENTS)
+    if model in {Partner, Contact}:
+        return is_leadership(m) or is_staff_of(m, PARTNER_KEEPERS)
+    if model is Engagement:
+        return is_leadership(m) or m.role == Role.STAFF
+    if model is FollowUp:
+        return can(user, Action.EDIT, parent)
+    if model is Report:
+        kind = fields.get("kind", ReportKind.PROGRESS)
+        if kind == ReportKind.ELECTION_SECURITY:
+            return is_leadership(m) or is_staff_of(m, SECURITY_COMPONENTS)
+        return is_leadership(m) or m.role == Role.STAFF
+    return False
+
+
+def get_for_user(user, queryset: QuerySet | type[Model], pk, action: Action = Action.VIEW):
+    """Fetch one object the user may view, or raise Http404; then check `action` (PermissionDenied)."""
+    if isinstance(queryset, type):
+        queryset = queryset.objects.all()
+    try:
+        obj = scope(user, queryset).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if action != Action.VIEW and not can(user, action, obj):
+        raise PermissionDenied
+    return obj
+
+
+# --- navigation ---------------------------------------------------------------------------------
+
+
+def sections_for(user, mission_id: int | None) -> set[str]:
+    """The areas of the site a user's role in a mission opens (drives the navigation)."""
+    m = membership(user, mission_id)
+    if m is None:
+        return set()
+    sections = {"home"}
+    if m.role != Role.PARTNER:
+        sections |= {"dashboard", "reports"}
+    if m.role not in {Role.PARTNER, Role.HQ}:
+        sections |= {"partners", "engagements", "elections"}
+    if is_leadership(m) or is_staff_of(m, SECURITY_COMPONENTS) or _granted_security_plan_ids(user):
+        sections.add("security")
+    if m.role == Role.PARTNER:
+        sections.add("portal")
+    return sections

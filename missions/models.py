@@ -1,0 +1,184 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Versioned(models.Model):
+    """A row that users edit: its version guards against silent overwrites (see missions.concurrency)."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Mission(Versioned):
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=20, unique=True)
+    host_country = models.CharField(_("host country"), max_length=100)
+    mandate_references = models.TextField(_("mandate references"), blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["acronym"]
+        verbose_name = _("mission")
+        verbose_name_plural = _("missions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="mission_end_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.acronym}: {self.name}"
+
+
+class Component(models.Model):
+    class Kind(models.TextChoices):
+        POLITICAL = "political", _("Political Affairs")
+        CIVIL_AFFAIRS = "civil_affairs", _("Civil Affairs")
+        ELECTORAL = "electoral", _("Electoral")
+        HUMAN_RIGHTS = "human_rights", _("Human Rights")
+        MILITARY = "military", _("Military")
+        POLICE = "police", _("Police")
+        RULE_OF_LAW = "rule_of_law", _("Rule of Law")
+        OTHER = "other", _("Other")
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="components")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["mission", "name"]
+        verbose_name = _("component")
+        verbose_name_plural = _("components")
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "name"], name="component_unique_name"),
+            models.UniqueConstraint(
+                fields=["mission", "kind"], condition=~Q(kind="other"), name="component_unique_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Location(models.Model):
+    class Level(models.TextChoices):
+        REGION = "region", _("Region")
+        DISTRICT = "district", _("District")
+        SITE = "site", _("Site")
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(_("name"), max_length=150)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["mission", "level", "name"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "level", "name"], name="location_unique_name"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="location_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="location_longitude_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in one mission. Staff belong to a component; partner focal points to a partner."""
+
+    class Role(models.TextChoices):
+        HOM = "hom", _("Head of Mission")
+        MLT = "mlt", _("Mission leadership team")
+        STAFF = "staff", _("Component staff")
+        PARTNER = "partner", _("Partner focal point")
+        HQ = "hq", _("UNHQ desk officer")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    component = models.ForeignKey(
+        Component,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("component"),
+    )
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("partner"),
+    )
+    district = models.ForeignKey(
+        Location,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("home district"),
+        help_text=_("Used as the default district in forms."),
+    )
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["mission", "role", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "mission"], name="membership_one_per_user_and_mission"),
+            models.CheckConstraint(
+                condition=Q(role="staff", component__isnull=False) | ~Q(role="staff"),
+                name="membership_staff_has_component",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="partner", partner__isnull=False, component__isnull=True)
+                | (~Q(role="partner") & Q(partner__isnull=True)),
+                name="membership_partner_only_for_partner_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.mission.acronym}"

@@ -1,0 +1,226 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from benchmarks.models import Benchmark, OperationalOutput
+from missions.models import Component, Location, Mission, Versioned
+
+
+class Partner(Versioned):
+    class PartnerType(models.TextChoices):
+        GOVERNMENT = "government", _("Ministry or government agency")
+        LOCAL_AUTHORITY = "local_authority", _("Local authority")
+        ELECTORAL_BODY = "electoral_body", _("Electoral management body")
+        SECURITY_INSTITUTION = "security_institution", _("Security institution")
+        POLITICAL_PARTY = "political_party", _("Political party")
+        CIVIL_SOCIETY = "civil_society", _("Civil society organisation")
+        WOMENS_GROUP = "womens_group", _("Women's group")
+        YOUTH_GROUP = "youth_group", _("Youth group")
+        TRADITIONAL_LEADER = "traditional_leader", _("Traditional or religious leader")
+        MEDIA = "media", _("Media")
+        ACADEMIA = "academia", _("Academia")
+        PRIVATE_SECTOR = "private_sector", _("Private sector")
+        INTERNATIONAL = "international", _("Regional or international organisation")
+        UN_AGENCY = "un_agency", _("UN agency")
+
+    class Relationship(models.TextChoices):
+        PROSPECTIVE = "prospective", _("Prospective")
+        ACTIVE = "active", _("Active")
+        DORMANT = "dormant", _("Dormant")
+        ENDED = "ended", _("Ended")
+
+    class Screening(models.TextChoices):
+        NOT_REQUIRED = "not_required", _("Not required")
+        PENDING = "pending", _("Pending")
+        CLEARED = "cleared", _("Cleared")
+        CLEARED_WITH_MITIGATION = "cleared_mitigation", _("Cleared with mitigation measures")
+        NOT_CLEARED = "not_cleared", _("Not cleared")
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    partner_type = models.CharField(_("type"), max_length=24, choices=PartnerType.choices)
+    district = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partners",
+        verbose_name=_("district"),
+    )
+    relationship = models.CharField(
+        _("relationship"), max_length=12, choices=Relationship.choices, default=Relationship.ACTIVE
+    )
+    description = models.TextField(_("description"), blank=True)
+    screening_status = models.CharField(
+        _("due diligence screening"), max_length=20, choices=Screening.choices, default=Screening.PENDING
+    )
+    screening_date = models.DateField(_("screened on"), null=True, blank=True)
+    screening_review_due = models.DateField(_("screening review due"), null=True, blank=True)
+    screening_notes = models.TextField(_("screening notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["mission", "name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        constraints = [models.UniqueConstraint(fields=["mission", "name"], name="partner_unique_name")]
+        indexes = [models.Index(fields=["mission", "partner_type"])]
+
+    def __str__(self):
+        return self.name
+
+    def is_cleared_for_support(self, on: datetime.date) -> bool:
+        """Human-rights due diligence: cleared (with or without mitigation) and not past its review date."""
+        cleared = self.screening_status in {self.Screening.CLEARED, self.Screening.CLEARED_WITH_MITIGATION}
+        return cleared and (self.screening_review_due is None or self.screening_review_due >= on)
+
+
+class Contact(Versioned):
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=150)
+    position = models.CharField(_("position"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    is_focal_point = models.BooleanField(_("focal point"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["partner", "-is_focal_point", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self):
+        return self.name
+
+
+class Engagement(Versioned):
+    class EngagementType(models.TextChoices):
+        MEETING = "meeting", _("Meeting")
+        CONSULTATION = "consultation", _("Consultation")
+        TRAINING = "training", _("Training or workshop")
+        JOINT_PROGRAMME = "joint_programme", _("Joint programme")
+        QUICK_IMPACT_PROJECT = "qip", _("Quick-impact project")
+        DIALOGUE = "dialogue", _("Dialogue or mediation")
+        ADVOCACY = "advocacy", _("Advocacy")
+        PUBLIC_INFORMATION = "public_information", _("Public information")
+        LOGISTICS_SUPPORT = "logistics_support", _("Logistics support")
+
+    # Engagements of these types give support, and so need a cleared partner when it is a security institution.
+    SUPPORT_TYPES = frozenset(
+        {
+            EngagementType.TRAINING,
+            EngagementType.JOINT_PROGRAMME,
+            EngagementType.QUICK_IMPACT_PROJECT,
+            EngagementType.LOGISTICS_SUPPORT,
+        }
+    )
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="engagements")
+    date = models.DateField(_("date"))
+    engagement_type = models.CharField(_("type"), max_length=20, choices=EngagementType.choices)
+    partners = models.ManyToManyField(Partner, related_name="engagements", verbose_name=_("partners"))
+    component = models.ForeignKey(
+        Component, on_delete=models.PROTECT, related_name="engagements", verbose_name=_("component")
+    )
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="engagements", verbose_name=_("officers present")
+    )
+    district = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="engagements",
+        verbose_name=_("district"),
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    participants_women = models.PositiveIntegerField(_("women"), default=0)
+    participants_men = models.PositiveIntegerField(_("men"), default=0)
+    participants_youth = models.PositiveIntegerField(_("of whom youth"), default=0)
+    topics = models.CharField(_("topics"), max_length=300, blank=True)
+    summary = models.TextField(_("summary"))
+    outcomes = models.TextField(_("outcomes"), blank=True)
+    outputs = models.ManyToManyField(
+        OperationalOutput, blank=True, related_name="engagements", verbose_name=_("linked outputs")
+    )
+    benchmarks = models.ManyToManyField(
+        Benchmark, blank=True, related_name="engagements", verbose_name=_("linked benchmarks")
+    )
+    shareable = models.BooleanField(
+        _("shareable with the partner"),
+        default=False,
+        help_text=_("Internal engagements are never shown to partners."),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords(m2m_fields=[partners, outputs, benchmarks])
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("engagement")
+        verbose_name_plural = _("engagements")
+        indexes = [
+            models.Index(fields=["mission", "-date"]),
+            models.Index(fields=["mission", "engagement_type", "-date"]),
+        ]
+
+    def __str__(self):
+        return f"{self.date} · {self.get_engagement_type_display()}"
+
+    @property
+    def gives_support(self) -> bool:
+        return self.engagement_type in self.SUPPORT_TYPES
+
+
+class FollowUp(Versioned):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="follow_ups")
+    action = models.TextField(_("action"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("owner (mission)"),
+    )
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("assigned to partner"),
+    )
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.OPEN)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completion_comment = models.TextField(_("comment"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner__isnull=False) | Q(partner__isnull=False), name="followup_has_owner"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(completed_at__isnull=False), name="followup_done_has_time"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"])]
+
+    def __str__(self):
+        return self.action[:80]
