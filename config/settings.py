@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -165,29 +164,48 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
+    # The token class comes first: DRF answers a request without credentials with the first class's
+    # WWW-Authenticate header, so scripts get 401 rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "missions.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "config.rest.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.rest.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.rest.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Scripts (token requests) are throttled per token; people using the browsable API are not.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.rest.TokenBurstThrottle",
+        "config.rest.TokenSustainedThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token_burst": os.environ.get("API_TOKEN_RATE_BURST", "240/minute"),
+        "token_sustained": os.environ.get("API_TOKEN_RATE_SUSTAINED", "10000/hour"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mandate API",
-    "DESCRIPTION": "Mission planning and tracking for peace operations.",
+    "DESCRIPTION": (
+        "Mission planning and tracking for peace operations. Authenticate with a session (this page) or "
+        "`Authorization: Bearer <key>` with a token from the 'API tokens' page. Updates send the version they "
+        "start from (`If-Match` with the ETag, or a `version` field): 428 without it, 412 when it is stale. "
+        'Every error is `{"detail": ..., "errors": {field: [messages]}}`.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "GET_LIB_DOC_EXCLUDES": "config.schema.get_lib_doc_excludes",
 }
 
 GUARDIAN_RAISE_403 = False

@@ -1,54 +1,323 @@
-"""Shared pieces of the REST API: scoped viewsets and version checks (pagination and errors: config.rest).
+"""Shared pieces of the REST API: scoped viewsets, strict serializers and version checks.
 
-Every viewset in the project builds on `ScopedViewSet`, so list querysets come from `access.scope`,
-single objects answer 404 outside the user's scope, and writes ask `access.can` / `access.can_add`.
+Every viewset in the project builds on `ScopedViewSet`, so that, without writing anything:
+- list querysets come from `access.scope`; a single object outside the user's scope answers 404;
+- unsafe methods on an object ask `access.can` (403 when the object is visible but the action is not allowed);
+- PUT/PATCH must carry the version the client started from (`If-Match: "<version>"` or a `version` field):
+  428 without it, 412 when it is stale (checked before anything is validated or saved), and
+  `self.if_match_version` holds it for the service, which re-checks it under a row lock (`claim_version`);
+- responses for one object carry `ETag: "<version>"`.
+
+Serializers build on `StrictModelSerializer`: unknown fields are refused (400), text has a length cap,
+related ids are looked up only among rows the user may see (an id of another mission is 400), and the
+`version` field is documented and accepted but never written by the serializer.
+
+Pagination, errors and the schema: config.rest.
 """
 
 from __future__ import annotations
 
-from rest_framework import exceptions, permissions, viewsets
+from collections.abc import Mapping
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, mixins, permissions, serializers, viewsets
+from rest_framework.relations import PrimaryKeyRelatedField
 
 from missions import access
+from missions.concurrency import ConcurrentEditError
+from missions.models import Component, Location, Mission
+
+# Text without a database limit still gets one in the API: nobody types more in a field, and
+# megabyte strings must be a 400, not a slow insert.
+TEXT_MAX_LENGTH = 20_000
+# Keys a client may send to any write besides the serializer's fields.
+CONTROL_FIELDS = frozenset({"version", "csrfmiddlewaretoken"})
+VERSION_HELP = _("The version this change starts from (as read from the ETag or the `version` field).")
+
+
+# --- errors --------------------------------------------------------------------------------------
 
 
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
-    default_detail = "Send the version you are updating, as an If-Match header or a 'version' field."
+    default_detail = _("Send the version you are updating, as an If-Match header or a 'version' field.")
     default_code = "precondition_required"
 
 
+# --- versions ------------------------------------------------------------------------------------
+
+
+def _etag_value(header: str) -> str:
+    """`W/"3"`, `"3"` or `3` -> `3`. Only the first of a list of tags counts."""
+    value = header.split(",")[0].strip()
+    value = value.removeprefix("W/")
+    return value.strip().strip('"')
+
+
+def expected_version(request, serializer_data: Mapping | None = None) -> int:
+    """The version an update started from: `If-Match: "<version>"` or a `version` field.
+
+    Updates without either are refused (428), so no client can overwrite blindly; a value that is not
+    a whole number is a 400 on `version`.
+    """
+    raw = _etag_value(request.headers.get("If-Match", ""))
+    if raw == "*":
+        raw = ""  # "any version" is exactly the blind overwrite this check exists to refuse
+    if not raw:
+        for data in (serializer_data, request.data):
+            if isinstance(data, Mapping) and data.get("version") not in (None, ""):
+                raw = data.get("version")
+                break
+    if raw in (None, ""):
+        raise PreconditionRequired()
+    if isinstance(raw, bool) or not str(raw).strip().isdigit() or len(str(raw).strip()) > 10:
+        raise exceptions.ValidationError({"version": [_("A whole number is required.")]})
+    return int(str(raw).strip())
+
+
+def check_version(request, obj: models.Model) -> int:
+    """The client's version for `obj`, refused with 412 (ConcurrentEditError) when it is not the current one.
+
+    The service re-checks it under a row lock (`claim_version`); this early check means a stale request is
+    refused before its body is even validated, and nothing changes.
+    """
+    version = expected_version(request)
+    if version != obj.version:
+        raise ConcurrentEditError(obj)
+    return version
+
+
+# --- permissions ---------------------------------------------------------------------------------
+
+
 class AccessPermission(permissions.BasePermission):
-    """Object-level checks through missions.access. Unsafe methods need `access.Action.EDIT`."""
+    """Object-level checks through missions.access.
+
+    Safe methods pass (the queryset is already scoped to what the user may view). Unsafe methods need
+    `view.action_permissions[view.action]`, else `view.edit_action` (default `Action.EDIT`).
+    """
+
+    message = _("Your role does not allow this action on this record.")
 
     def has_object_permission(self, request, view, obj):
         if request.method in permissions.SAFE_METHODS:
-            return True  # the queryset is already scoped to what the user may view
-        return access.can(request.user, getattr(view, "edit_action", access.Action.EDIT), obj)
+            return True
+        action = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
+        return access.can(request.user, action or getattr(view, "edit_action", access.Action.EDIT), obj)
+
+
+# --- serializers ---------------------------------------------------------------------------------
+
+
+class ScopedPrimaryKeyRelatedField(PrimaryKeyRelatedField):
+    """A related id, looked up only among the rows the requesting user may view.
+
+    An id of another mission (or of a restricted record) is answered like an id that does not exist (400),
+    so a write cannot attach or reveal what the user cannot see.
+    """
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if queryset is None or queryset.model not in access.MISSION_PATH:
+            return queryset
+        if request is None:
+            return queryset.none()
+        return access.scope(request.user, queryset)
+
+
+class StrictFieldsMixin:
+    """Refuse keys the serializer does not know (400 per unknown key) instead of silently dropping them.
+
+    Read-only fields are accepted and ignored, so a client may send back what it read.
+    """
+
+    def to_internal_value(self, data):
+        unknown = set(data) - set(self.fields) - CONTROL_FIELDS if isinstance(data, Mapping) else set()
+        errors = {name: [_("Unknown field.")] for name in sorted(map(str, unknown))}
+        try:
+            value = super().to_internal_value(data)
+        except exceptions.ValidationError as exc:
+            if errors and isinstance(exc.detail, Mapping):
+                raise exceptions.ValidationError({**exc.detail, **errors}) from None
+            raise
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return value
+
+
+class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """Base for every model serializer of the API.
+
+    - unknown fields: 400; text capped at TEXT_MAX_LENGTH; related ids scoped to what the user may view;
+    - models with a `version` show it, and accept it in writes (documented as optional) as an alternative to
+      If-Match; it is removed from `validated_data` (the viewset reads it via `expected_version`).
+    """
+
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if _has_version(self.Meta.model):
+            fields["version"] = serializers.IntegerField(
+                min_value=1, max_value=2_147_483_647, required=False, help_text=VERSION_HELP
+            )
+        return fields
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.TextField) and not model_field.max_length and "choices" not in field_kwargs:
+            field_kwargs.setdefault("max_length", TEXT_MAX_LENGTH)
+        return field_class, field_kwargs
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        value.pop("version", None)
+        return value
+
+
+def _has_version(model) -> bool:
+    try:
+        model._meta.get_field("version")
+    except Exception:  # noqa: BLE001 - FieldDoesNotExist and non-model classes alike
+        return False
+    return True
+
+
+# --- viewsets ------------------------------------------------------------------------------------
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
-    """Base for every resource: the queryset is scoped by missions.access; out-of-scope rows are 404."""
+    """Base for every resource: the queryset is scoped by missions.access; out-of-scope rows are 404.
+
+    Subclasses set `queryset` (better: `get_queryset` from a selector, then `super().get_queryset()` is not
+    needed; call `self.scope(qs)`), `serializer_class`, and the mixins they need. In `perform_update`, pass
+    `self.if_match_version` to the service as its expected version. In `perform_create`, call
+    `self.check_can_add(Model, parent, **fields)` before the service.
+    """
 
     permission_classes = [permissions.IsAuthenticated, AccessPermission]
+    edit_action = access.Action.EDIT
+    # Custom actions that need another access.Action than EDIT, e.g. {"submit": Action.SUBMIT}.
+    action_permissions: dict[str, access.Action] = {}
+    # Set by get_object() on PUT/PATCH: the version the client started from (already checked once).
+    if_match_version: int | None = None
 
     def get_queryset(self):
-        return access.scope(self.request.user, super().get_queryset())
+        return self.scope(super().get_queryset())
+
+    def scope(self, queryset):
+        return access.scope(self.request.user, queryset)
+
+    def get_object(self):
+        obj = super().get_object()  # 404 outside the scope, then AccessPermission (403)
+        if self.request.method in ("PUT", "PATCH") and _has_version(type(obj)):
+            self.if_match_version = check_version(self.request, obj)
+        self._etag_object = obj
+        return obj
+
+    def check_can_add(self, model, parent, **fields) -> None:
+        """403 unless the user may create a `model` row under `parent` (see access.can_add)."""
+        if not access.can_add(self.request.user, model, parent, **fields):
+            raise exceptions.PermissionDenied(_("Your role does not allow adding this record here."))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if 200 <= response.status_code < 300 and getattr(self, "action", None) != "list":
+            version = response.data.get("version") if isinstance(response.data, Mapping) else None
+            if version is None and request.method in permissions.SAFE_METHODS:
+                version = getattr(getattr(self, "_etag_object", None), "version", None)
+            if isinstance(version, int):
+                response["ETag"] = f'"{version}"'
+        return response
 
 
-def expected_version(request, serializer_data: dict | None = None) -> int | None:
-    """The version an update started from: `If-Match: "<version>"` or a `version` field.
+# --- the missions resources ---------------------------------------------------------------------
 
-    Updates without either are refused (428), so no client can overwrite blindly.
-    """
-    header = request.headers.get("If-Match", "").strip().strip("W/").strip('"')
-    raw = header or (serializer_data or {}).get("version") or request.data.get("version")
-    if raw in (None, ""):
-        raise PreconditionRequired()
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise exceptions.ValidationError({"version": ["A whole number is required."]}) from None
+
+class MissionSerializer(StrictModelSerializer):
+    role = serializers.SerializerMethodField(help_text=_("Your role in this mission."))
+
+    class Meta:
+        model = Mission
+        fields = [
+            "id",
+            "acronym",
+            "name",
+            "host_country",
+            "mandate_references",
+            "start_date",
+            "end_date",
+            "role",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = ["acronym", "updated_at"]
+
+    def get_role(self, mission) -> str | None:
+        request = self.context.get("request")
+        return access.role_in(request.user, mission.pk) if request else None
+
+    def validate(self, attrs):
+        start = attrs.get("start_date", getattr(self.instance, "start_date", None))
+        end = attrs.get("end_date", getattr(self.instance, "end_date", None))
+        if start and end and end < start:
+            raise serializers.ValidationError({"end_date": [_("The end date must not be before the start date.")]})
+        return attrs
+
+
+class MissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
+    """The missions you belong to. The Head of Mission may update the mission's particulars."""
+
+    queryset = Mission.objects.all()
+    serializer_class = MissionSerializer
+    filterset_fields = ["acronym"]
+    ordering_fields = ["acronym", "name", "start_date"]
+
+    def perform_update(self, serializer):
+        from missions.services import mission_update
+
+        serializer.instance = mission_update(
+            mission=serializer.instance,
+            user=self.request.user,
+            expected_version=self.if_match_version,
+            **serializer.validated_data,
+        )
+
+
+class ComponentSerializer(StrictModelSerializer):
+    class Meta:
+        model = Component
+        fields = ["id", "mission", "kind", "name"]
+
+
+class ComponentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """The components of your missions (read-only), to pick component ids for other resources."""
+
+    queryset = Component.objects.all()
+    serializer_class = ComponentSerializer
+    filterset_fields = ["mission", "kind"]
+    ordering_fields = ["name", "kind"]
+
+
+class LocationSerializer(StrictModelSerializer):
+    class Meta:
+        model = Location
+        fields = ["id", "mission", "name", "level", "parent", "latitude", "longitude"]
+
+
+class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """The regions, districts and sites of your missions (read-only), to pick location ids."""
+
+    queryset = Location.objects.all()
+    serializer_class = LocationSerializer
+    filterset_fields = ["mission", "level", "parent"]
+    ordering_fields = ["name", "level"]
 
 
 def register(router):
     """Register this app's viewsets on the API router."""
+    router.register("missions", MissionViewSet, basename="mission")
+    router.register("components", ComponentViewSet, basename="component")
+    router.register("locations", LocationViewSet, basename="location")
