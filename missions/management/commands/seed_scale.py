@@ -1,0 +1,662 @@
+"""A large synthetic mission (acronym SCALE) for the performance scripts in perf/.
+
+Rows are written with `bulk_create` in large batches: no model `save()`, so no history rows and no
+signals, which is what makes 300,000+ rows fit in well under five minutes. The few rows people log in
+with (users, memberships) go through the ordinary path. On PostgreSQL a transaction-level advisory
+lock serialises concurrent runs (perf scripts of several people may call this at once): the second
+run waits, then finds the mission and exits.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+import uuid
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from benchmarks.models import (
+    Activity,
+    Assessment,
+    Benchmark,
+    Indicator,
+    IndicatorValue,
+    OperationalOutput,
+    Risk,
+    Status,
+    Term,
+)
+from elections.models import (
+    ElectionPlan,
+    ElectoralPhase,
+    Incident,
+    Milestone,
+    Phase,
+    PollingSite,
+    RiskLevel,
+    SecurityPlan,
+    SecurityTask,
+    Threat,
+    TransportLeg,
+)
+from missions.management.seeding import demo_password_hash, ensure_role_users
+from missions.models import Component, Location, Membership, Mission
+from partners.models import Contact, Engagement, FollowUp, Partner
+from reports.models import Report, ReportKind, ReportSchedule
+
+ACRONYM = "SCALE"
+PREFIX = "scale_"
+BATCH = 5000
+# Any constant shared by every caller; it names this command's lock among the database's advisory locks.
+ADVISORY_LOCK_KEY = 0x5CA1E
+
+Kind = Component.Kind
+
+# Vocabulary of the synthetic text (summaries, evidence, descriptions).
+WORDS = (  # noqa: SIM905
+    "dialogue community leaders women youth elders district council security elections registration land "
+    "dispute reconciliation training workshop radio hate speech ceasefire monitoring police justice "
+    "detention human rights protection displacement returns water market road school clinic budget "
+    "governor prefect chief customary court mediation party candidates observers ballots"
+).split()
+
+
+def _text(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+class Command(BaseCommand):
+    help = "Create a large synthetic mission (SCALE) for performance work. Exits if it exists, unless --reset."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--benchmarks", type=int, default=5000)
+        parser.add_argument("--assessments", type=int, default=50000)
+        parser.add_argument("--indicators", type=int, default=1000, help="each with twelve monthly values")
+        parser.add_argument("--polling-sites", type=int, default=5000)
+        parser.add_argument("--partners", type=int, default=2000)
+        parser.add_argument("--engagements", type=int, default=100000)
+        parser.add_argument("--districts", type=int, default=120)
+        parser.add_argument("--seed", type=int, default=20260101)
+        parser.add_argument("--reset", action="store_true", help="delete the SCALE mission first")
+
+    def handle(self, *args, **opts):
+        if opts["benchmarks"] < 10 or opts["partners"] < 2 or opts["polling_sites"] < 1 or opts["districts"] < 1:
+            raise CommandError("Need at least 10 benchmarks, 2 partners, 1 polling site and 1 district.")
+        self.verbosity = opts["verbosity"]
+        started = time.monotonic()
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            existing = Mission.objects.filter(acronym=ACRONYM).first()
+            if existing is not None:
+                if not opts["reset"]:
+                    self.stdout.write(f"The {ACRONYM} mission exists already; use --reset to rebuild it.")
+                    return
+                self._step("reset", lambda: delete_mission_rows(existing))
+            builder = ScaleBuilder(opts, self._step)
+            builder.build()
+        elapsed = time.monotonic() - started
+        counts = builder.counts
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{ACRONYM} mission built in {elapsed:.1f} s: "
+                + ", ".join(f"{n:,} {name}" for name, n in counts.items())
+            )
+        )
+
+    def _step(self, name, fn):
+        t = time.monotonic()
+        result = fn()
+        if self.verbosity >= 2:
+            self.stdout.write(f"  {name}: {time.monotonic() - t:.1f} s")
+        return result
+
+
+def _raw_delete(queryset) -> None:
+    # A plain DELETE: the ORM's cascade would load every row and write a history row per deletion.
+    queryset._raw_delete(queryset.db)
+
+
+def delete_mission_rows(mission: Mission) -> None:
+    """Delete a mission and everything in it with set-based DELETEs, children first.
+
+    The seeded users stay (they are reused); their memberships go. Foreign keys are checked at
+    commit (Django creates them deferrable), so the order only has to be complete, not perfect.
+    """
+    m = mission.pk
+    plans = SecurityPlan.objects.filter(election_plan__mission_id=m)
+    for qs in [
+        Report.objects.filter(mission_id=m),
+        ReportSchedule.objects.filter(mission_id=m),
+        FollowUp.objects.filter(engagement__mission_id=m),
+        Engagement.partners.through.objects.filter(engagement__mission_id=m),
+        Engagement.outputs.through.objects.filter(engagement__mission_id=m),
+        Engagement.benchmarks.through.objects.filter(engagement__mission_id=m),
+        Engagement.officers.through.objects.filter(engagement__mission_id=m),
+        Engagement.objects.filter(mission_id=m),
+        Membership.objects.filter(mission_id=m),
+        Contact.objects.filter(partner__mission_id=m),
+        Partner.objects.filter(mission_id=m),
+        TransportLeg.objects.filter(security_plan__in=plans),
+        SecurityTask.objects.filter(security_plan__in=plans),
+        Threat.sites.through.objects.filter(threat__security_plan__in=plans),
+        Threat.objects.filter(security_plan__in=plans),
+        PollingSite.objects.filter(security_plan__in=plans),
+        plans,
+        Incident.objects.filter(election_plan__mission_id=m),
+        Milestone.objects.filter(plan__mission_id=m),
+        ElectoralPhase.objects.filter(plan__mission_id=m),
+        ElectionPlan.benchmarks.through.objects.filter(electionplan__mission_id=m),
+        ElectionPlan.objects.filter(mission_id=m),
+        IndicatorValue.objects.filter(indicator__output__mission_id=m),
+        Indicator.objects.filter(output__mission_id=m),
+        Risk.objects.filter(output__mission_id=m),
+    ]:
+        _raw_delete(qs)
+    Benchmark.objects.filter(output__mission_id=m).update(latest_assessment=None)
+    for qs in [
+        Assessment.objects.filter(benchmark__output__mission_id=m),
+        Benchmark.objects.filter(output__mission_id=m),
+        Activity.objects.filter(output__mission_id=m),
+        OperationalOutput.objects.filter(mission_id=m),
+        Location.objects.filter(mission_id=m, level=Location.Level.SITE),
+        Location.objects.filter(mission_id=m, level=Location.Level.DISTRICT),
+        Location.objects.filter(mission_id=m),
+        Component.objects.filter(mission_id=m),
+        Mission.objects.filter(pk=m),
+    ]:
+        _raw_delete(qs)
+
+
+class ScaleBuilder:
+    def __init__(self, opts: dict, step):
+        self.opts = opts
+        self.step = step
+        self.rng = random.Random(opts["seed"])
+        self.today = timezone.localdate()
+        self.now = timezone.now()
+        self.counts: dict[str, int] = {}
+
+    def build(self) -> None:
+        s = self.step
+        s("mission", self.mission_and_locations)
+        s("users", self.users)
+        s("plan", self.plan)
+        s("assessments", self.assessments)
+        s("indicators", self.indicators)
+        s("elections", self.elections)
+        s("engagements", self.engagements)
+
+    # --- the mission -------------------------------------------------------------------------
+
+    def mission_and_locations(self):
+        rng, n_districts = self.rng, self.opts["districts"]
+        self.mission = Mission.objects.create(
+            name="Synthetic Scale Mission for Performance Work",
+            acronym=ACRONYM,
+            host_country="Scaleland",
+            mandate_references="Synthetic data; not a real mandate.",
+            start_date=self.today - datetime.timedelta(days=3 * 365),
+        )
+        self.components = {
+            kind: Component(mission=self.mission, kind=kind, name=Kind(kind).label)
+            for kind in Kind
+            if kind != Kind.OTHER
+        }
+        Component.objects.bulk_create(self.components.values())
+        n_regions = max(1, n_districts // 10)
+        regions = Location.objects.bulk_create(
+            Location(
+                mission=self.mission,
+                name=f"Region {i + 1:02d}",
+                level=Location.Level.REGION,
+                latitude=Decimal(f"{rng.uniform(2, 12):.6f}"),
+                longitude=Decimal(f"{rng.uniform(14, 30):.6f}"),
+            )
+            for i in range(n_regions)
+        )
+        self.districts = Location.objects.bulk_create(
+            Location(
+                mission=self.mission,
+                name=f"District {i + 1:03d}",
+                level=Location.Level.DISTRICT,
+                parent=regions[i % n_regions],
+                latitude=Decimal(f"{rng.uniform(2, 12):.6f}"),
+                longitude=Decimal(f"{rng.uniform(14, 30):.6f}"),
+            )
+            for i in range(n_districts)
+        )
+        self.counts["districts"] = n_districts
+
+    def users(self):
+        # Partners first: two focal points need theirs.
+        rng = self.rng
+        types = list(Partner.PartnerType)
+        screenings = list(Partner.Screening)
+        partners = [
+            Partner(
+                mission=self.mission,
+                name=f"Partner {i + 1:05d}",
+                acronym=f"P{i + 1}",
+                partner_type=types[i % len(types)],
+                district=rng.choice(self.districts),
+                relationship=rng.choices(list(Partner.Relationship), weights=[1, 8, 2, 1])[0],
+                description=_text(rng, 12),
+                screening_status=screenings[i % len(screenings)],
+                screening_date=self.today - datetime.timedelta(days=rng.randint(30, 700)),
+                screening_review_due=self.today + datetime.timedelta(days=rng.randint(-60, 365)),
+            )
+            for i in range(self.opts["partners"])
+        ]
+        # The two focal points' organisations: a women's network and a youth association, both cleared.
+        partners[0].partner_type, partners[0].screening_status = Partner.PartnerType.WOMENS_GROUP, "cleared"
+        partners[1].partner_type, partners[1].screening_status = Partner.PartnerType.YOUTH_GROUP, "cleared"
+        self.partners = Partner.objects.bulk_create(partners, batch_size=BATCH)
+        Contact.objects.bulk_create(
+            (
+                Contact(
+                    partner=p,
+                    name=f"Contact {p.pk}-{k}",
+                    position=rng.choice(["Coordinator", "President", "Secretary", "Programme officer"]),
+                    phone=f"+000 {rng.randint(1000000, 9999999)}",
+                    is_focal_point=k == 0,
+                )
+                for p in self.partners
+                for k in range(2)
+            ),
+            batch_size=BATCH,
+        )
+        self.counts["partners"] = len(self.partners)
+        self.users_by_role = ensure_role_users(
+            self.mission,
+            prefix=PREFIX,
+            components=self.components,
+            partners=self.partners,
+            password_hash=demo_password_hash(),
+            districts={"civilaffairs": self.districts[0]},
+        )
+        self.staff = [self.users_by_role[u] for u in ("mlt", "electoral", "civilaffairs", "military", "police")]
+        ReportSchedule.objects.create(mission=self.mission, kind=ReportKind.PROGRESS)
+
+    # --- the results framework ---------------------------------------------------------------
+
+    def plan(self):
+        rng, n = self.rng, self.opts["benchmarks"]
+        n_outputs = max(5, n // 100)
+        comps = list(self.components.values())
+        self.outputs = OperationalOutput.objects.bulk_create(
+            OperationalOutput(
+                mission=self.mission,
+                title=f"Output {i + 1:03d}: {_text(rng, 4)[:-1]}",
+                description=_text(rng, 20),
+                lead_component=comps[i % len(comps)],
+                order=i + 1,
+            )
+            for i in range(n_outputs)
+        )
+        Activity.objects.bulk_create(
+            (
+                Activity(output=o, title=_text(rng, 8), lead_component=o.lead_component, order=k)
+                for o in self.outputs
+                for k in range(5)
+            ),
+            batch_size=BATCH,
+        )
+        terms = list(Term)
+        self.benchmarks = Benchmark.objects.bulk_create(
+            (
+                Benchmark(
+                    output=self.outputs[i % n_outputs],
+                    term=terms[i % 3],
+                    statement=f"Benchmark {i + 1:05d}: {_text(rng, 10)}",
+                    lead_component=rng.choice(comps) if i % 4 == 0 else self.outputs[i % n_outputs].lead_component,
+                    target_date=self.today + datetime.timedelta(days=rng.randint(-365, 3 * 365)),
+                    order=i // n_outputs,
+                )
+                for i in range(n)
+            ),
+            batch_size=BATCH,
+        )
+        Risk.objects.bulk_create(
+            (
+                Risk(
+                    output=o,
+                    kind=Risk.Kind.RISK if k < 7 else Risk.Kind.CHALLENGE,
+                    title=_text(rng, 8),
+                    likelihood=rng.randint(1, 5),
+                    impact=rng.randint(1, 5),
+                    owner=rng.choice(comps),
+                    mitigation=_text(rng, 12),
+                    review_date=self.today + datetime.timedelta(days=rng.randint(-60, 180)),
+                    order=k,
+                )
+                for o in self.outputs
+                for k in range(10)
+            ),
+            batch_size=BATCH,
+        )
+        self.counts["outputs"] = n_outputs
+        self.counts["benchmarks"] = n
+
+    def assessments(self):
+        """Monthly assessments; about one benchmark in eight stopped being assessed months ago (overdue)."""
+        rng, total = self.rng, self.opts["assessments"]
+        n = len(self.benchmarks)
+        per, extra = divmod(total, n)
+        statuses = [Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.ACHIEVED, Status.NOT_STARTED]
+        batch = []
+        for i, b in enumerate(self.benchmarks):
+            k = per + (1 if i < extra else 0)
+            gap_months = rng.randint(4, 9) if i % 8 == 0 else 0
+            progress = rng.randint(0, 20)
+            for j in range(k):
+                months_ago = gap_months + (k - 1 - j)
+                progress = min(100, progress + rng.randint(0, 12))
+                status = Status.ACHIEVED if progress == 100 else rng.choices(statuses[:3], weights=[6, 3, 1])[0]
+                if j == 0 and progress < 10:
+                    status = Status.NOT_STARTED
+                batch.append(
+                    Assessment(
+                        benchmark=b,
+                        assessed_on=self.today - datetime.timedelta(days=30 * months_ago + rng.randint(0, 5)),
+                        status=status,
+                        progress=progress,
+                        evidence=_text(rng, 12),
+                        assessed_by=self.staff[i % len(self.staff)],
+                        created_at=self.now - datetime.timedelta(days=30 * months_ago),
+                    )
+                )
+            if len(batch) >= 20000:
+                Assessment.objects.bulk_create(batch, batch_size=BATCH)
+                batch = []
+        Assessment.objects.bulk_create(batch, batch_size=BATCH)
+        # One set-based UPDATE: each benchmark points at its newest assessment, as assessment_create keeps it.
+        newest = Assessment.objects.filter(benchmark=OuterRef("pk")).order_by("-assessed_on", "-created_at", "-id")
+        Benchmark.objects.filter(output__mission=self.mission).update(
+            latest_assessment=Subquery(newest.values("pk")[:1])
+        )
+        self.counts["assessments"] = total
+
+    def indicators(self):
+        rng, n = self.rng, self.opts["indicators"]
+        months = [_month_start(self.today, -k) for k in range(12, 0, -1)]
+        indicators = Indicator.objects.bulk_create(
+            (
+                Indicator(
+                    output=b.output,
+                    benchmark=b,
+                    name=f"Indicator {i + 1:05d}: number of {rng.choice(WORDS)} {rng.choice(WORDS)}",
+                    unit="count",
+                    baseline=Decimal(rng.randint(0, 50)),
+                    target=Decimal(rng.randint(60, 500)),
+                    disaggregated=i % 3 == 0,
+                    order=i,
+                )
+                for i, b in enumerate(self.rng.sample(self.benchmarks, min(n, len(self.benchmarks))))
+            ),
+            batch_size=BATCH,
+        )
+        values = []
+        for ind in indicators:
+            actual = ind.baseline
+            for start in months:
+                actual = actual + rng.randint(0, 15)
+                women = (actual * Decimal("0.45")).quantize(Decimal("1")) if ind.disaggregated else None
+                values.append(
+                    IndicatorValue(
+                        indicator=ind,
+                        period_start=start,
+                        period_end=_month_start(start, 1) - datetime.timedelta(days=1),
+                        actual=actual,
+                        actual_women=women,
+                        actual_men=actual - women if women is not None else None,
+                        actual_youth=(actual * Decimal("0.3")).quantize(Decimal("1")) if ind.disaggregated else None,
+                    )
+                )
+        IndicatorValue.objects.bulk_create(values, batch_size=BATCH)
+        self.counts["indicators"] = len(indicators)
+        self.counts["indicator values"] = len(values)
+
+    # --- elections -----------------------------------------------------------------------------
+
+    def elections(self):
+        rng, today = self.rng, self.today
+        polling = today + datetime.timedelta(days=120)
+        plan = ElectionPlan.objects.create(
+            mission=self.mission,
+            name="Synthetic general elections",
+            election_type=ElectionPlan.ElectionType.GENERAL,
+            polling_start=polling,
+            polling_end=polling + datetime.timedelta(days=1),
+        )
+        plan.benchmarks.set(self.benchmarks[:50])
+        spans = _phase_spans(today, polling)
+        ElectoralPhase.objects.bulk_create(ElectoralPhase(plan=plan, kind=k, start=a, end=b) for k, (a, b) in spans)
+        Milestone.objects.bulk_create(
+            Milestone(
+                plan=plan,
+                phase=k,
+                title=f"{Phase(k).label}: milestone {j + 1}",
+                due_date=a + (b - a) * (j + 1) / 6,
+                status=Milestone.Status.DONE if b < today else rng.choice(list(Milestone.Status)),
+                benchmark=rng.choice(self.benchmarks),
+            )
+            for k, (a, b) in spans
+            for j in range(5)
+        )
+        security_plan = SecurityPlan.objects.create(
+            election_plan=plan, revision=1, summary="Synthetic concept of security operations."
+        )
+        risk_levels = list(RiskLevel)
+        sites = []
+        for i in range(self.opts["polling_sites"]):
+            d = self.districts[i % len(self.districts)]
+            override = rng.random() < 0.03
+            sites.append(
+                PollingSite(
+                    security_plan=security_plan,
+                    uid=uuid.UUID(int=rng.getrandbits(128), version=4),
+                    code=f"SCL-{(i % len(self.districts)) + 1:03d}-{i + 1:05d}",
+                    name=f"Polling centre {i + 1:05d}",
+                    district=d,
+                    locality=f"Locality {rng.randint(1, 400)}",
+                    latitude=d.latitude + Decimal(f"{rng.uniform(-0.3, 0.3):.6f}"),
+                    longitude=d.longitude + Decimal(f"{rng.uniform(-0.3, 0.3):.6f}"),
+                    registered_voters=rng.randint(200, 3000),
+                    suggested_risk=rng.choices(risk_levels, weights=[50, 30, 15, 5])[0],
+                    risk_override=rng.choice(risk_levels) if override else "",
+                    risk_reason=_text(rng, 8) if override else "",
+                )
+            )
+        sites = PollingSite.objects.bulk_create(sites, batch_size=BATCH)
+        threats = Threat.objects.bulk_create(
+            (
+                Threat(
+                    security_plan=security_plan,
+                    actor=f"Armed group {i % 40 + 1}",
+                    threat_type=rng.choice(list(Threat.ThreatType)),
+                    district=rng.choice(self.districts),
+                    likelihood=rng.randint(1, 5),
+                    impact=rng.randint(1, 5),
+                    description=_text(rng, 15),
+                    mitigation=_text(rng, 10),
+                )
+                for i in range(max(1, len(sites) // 10))
+            ),
+            batch_size=BATCH,
+        )
+        Threat.sites.through.objects.bulk_create(
+            (
+                Threat.sites.through(threat_id=t.pk, pollingsite_id=s.pk)
+                for t in threats
+                for s in rng.sample(sites, min(len(sites), rng.randint(1, 5)))
+            ),
+            batch_size=BATCH,
+        )
+        start = datetime.datetime.combine(polling, datetime.time(5), tzinfo=datetime.UTC)
+        military, police = self.components[Kind.MILITARY], self.components[Kind.POLICE]
+        # Most sites get a static guard; about one in ten goes without, so readiness views have gaps to show.
+        tasks = SecurityTask.objects.bulk_create(
+            (
+                SecurityTask(
+                    security_plan=security_plan,
+                    task_type=SecurityTask.TaskType.STATIC_GUARD,
+                    provider=SecurityTask.Provider.NATIONAL_POLICE if i % 3 else SecurityTask.Provider.MISSION_POLICE,
+                    component=police if i % 3 == 0 else None,
+                    site=s,
+                    district=s.district,
+                    phase=Phase.POLLING,
+                    start=start,
+                    end=start + datetime.timedelta(hours=14),
+                )
+                for i, s in enumerate(sites)
+                if i % 10 != 7
+            ),
+            batch_size=BATCH,
+        )
+        escorts = SecurityTask.objects.bulk_create(
+            SecurityTask(
+                security_plan=security_plan,
+                task_type=SecurityTask.TaskType.ESCORT,
+                provider=SecurityTask.Provider.MISSION_MILITARY,
+                component=military,
+                district=d,
+                phase=Phase.POLLING,
+                start=start - datetime.timedelta(days=3),
+                end=start - datetime.timedelta(days=2),
+            )
+            for d in self.districts
+        )
+        TransportLeg.objects.bulk_create(
+            TransportLeg(
+                security_plan=security_plan,
+                materials="Ballot papers and kits",
+                origin="Central warehouse",
+                destination=task.district.name,
+                departs_at=task.start,
+                arrives_at=task.end,
+                escort=task,
+            )
+            for task in escorts
+        )
+        incident_types = list(Incident.IncidentType)
+        incidents = Incident.objects.bulk_create(
+            (
+                Incident(
+                    election_plan=plan,
+                    occurred_at=self.now - datetime.timedelta(hours=rng.randint(1, 24 * 300)),
+                    district=(site := rng.choice(sites)).district,
+                    site_code=site.code,
+                    incident_type=rng.choice(incident_types),
+                    severity=rng.randint(1, 4),
+                    casualties=rng.choice([0, 0, 0, 0, 1, 2]),
+                    description=_text(rng, 14),
+                    status=rng.choice(list(Incident.Status)),
+                    reported_by=self.users_by_role["military"],
+                )
+                for _ in range(max(1, len(sites) // 5))
+            ),
+            batch_size=BATCH,
+        )
+        self.counts["polling sites"] = len(sites)
+        self.counts["threats"] = len(threats)
+        self.counts["security tasks"] = len(tasks) + len(escorts)
+        self.counts["incidents"] = len(incidents)
+
+    # --- partners and engagements ---------------------------------------------------------------
+
+    def engagements(self):
+        rng, total = self.rng, self.opts["engagements"]
+        comps = self.components
+        # Civil affairs keeps most of the log; other components log their own engagements.
+        components = [comps[Kind.CIVIL_AFFAIRS]] * 6 + [comps[k] for k in comps if k != Kind.CIVIL_AFFAIRS]
+        types = list(Engagement.EngagementType)
+        creators = self.staff
+        through_p, through_o, through_b = (
+            Engagement.partners.through,
+            Engagement.outputs.through,
+            Engagement.benchmarks.through,
+        )
+        owners = [self.users_by_role["civilaffairs"], self.users_by_role["mlt"]]
+        n_follow_ups = 0
+        chunk = 20000
+        for offset in range(0, total, chunk):
+            rows = []
+            for _ in range(min(chunk, total - offset)):
+                women, men = rng.randint(0, 40), rng.randint(0, 40)
+                rows.append(
+                    Engagement(
+                        mission=self.mission,
+                        date=self.today - datetime.timedelta(days=rng.randint(0, 364)),
+                        engagement_type=rng.choice(types),
+                        component=rng.choice(components),
+                        district=rng.choice(self.districts),
+                        place=f"Town hall {rng.randint(1, 300)}",
+                        participants_women=women,
+                        participants_men=men,
+                        participants_youth=rng.randint(0, (women + men) // 2),
+                        topics=", ".join(rng.sample(WORDS, 3)),
+                        summary=_text(rng, 25),
+                        outcomes=_text(rng, 10),
+                        shareable=rng.random() < 0.4,
+                        created_by=rng.choice(creators),
+                    )
+                )
+            rows = Engagement.objects.bulk_create(rows, batch_size=BATCH)
+            links_p, links_o, links_b, follow_ups = [], [], [], []
+            for e in rows:
+                chosen = rng.sample(self.partners, rng.randint(1, 3))
+                links_p.extend(through_p(engagement_id=e.pk, partner_id=p.pk) for p in chosen)
+                if rng.random() < 0.3:
+                    links_o.append(through_o(engagement_id=e.pk, operationaloutput_id=rng.choice(self.outputs).pk))
+                if rng.random() < 0.2:
+                    links_b.append(through_b(engagement_id=e.pk, benchmark_id=rng.choice(self.benchmarks).pk))
+                if rng.random() < 0.2:
+                    done = rng.random() < 0.5
+                    to_partner = rng.random() < 0.3
+                    due = e.date + datetime.timedelta(days=rng.randint(7, 60))
+                    follow_ups.append(
+                        FollowUp(
+                            engagement=e,
+                            action=_text(rng, 10),
+                            owner=None if to_partner else rng.choice(owners),
+                            partner=chosen[0] if to_partner else None,
+                            due_date=due,
+                            status=FollowUp.Status.DONE if done else FollowUp.Status.OPEN,
+                            completed_at=self.now - datetime.timedelta(days=rng.randint(0, 30)) if done else None,
+                            completed_by=rng.choice(owners) if done else None,
+                        )
+                    )
+            through_p.objects.bulk_create(links_p, batch_size=BATCH)
+            through_o.objects.bulk_create(links_o, batch_size=BATCH)
+            through_b.objects.bulk_create(links_b, batch_size=BATCH)
+            FollowUp.objects.bulk_create(follow_ups, batch_size=BATCH)
+            n_follow_ups += len(follow_ups)
+        self.counts["engagements"] = total
+        self.counts["follow-ups"] = n_follow_ups
+
+
+def _month_start(day: datetime.date, delta_months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + delta_months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _phase_spans(today: datetime.date, polling: datetime.date):
+    """The eight electoral phases in order, polling on the given days (shared with seed_demo)."""
+    d = datetime.timedelta
+    return [
+        (Phase.LEGAL_FRAMEWORK, (today - d(days=300), today - d(days=200))),
+        (Phase.VOTER_REGISTRATION, (today - d(days=199), today - d(days=60))),
+        (Phase.CANDIDATE_NOMINATION, (today - d(days=59), polling - d(days=60))),
+        (Phase.CAMPAIGN, (polling - d(days=59), polling - d(days=2))),
+        (Phase.POLLING, (polling - d(days=1), polling + d(days=1))),
+        (Phase.COUNTING, (polling + d(days=2), polling + d(days=20))),
+        (Phase.DISPUTES, (polling + d(days=21), polling + d(days=60))),
+        (Phase.TRANSITION, (polling + d(days=61), polling + d(days=150))),
+    ]
