@@ -188,7 +188,9 @@ def _contact_q(m: Membership) -> Q:
 
 def _engagement_q(m: Membership) -> Q:
     if m.role == Role.PARTNER:
-        return Q(shareable=True, partners=m.partner_id)
+        # A subquery rather than a join on `partners`: a join repeats rows and forces DISTINCT over the whole log.
+        with_partner = Engagement.partners.through.objects.filter(partner_id=m.partner_id).values("engagement_id")
+        return Q(shareable=True, pk__in=with_partner)
     return _mission_members_q(m)
 
 
@@ -265,8 +267,8 @@ def scope(user, queryset: QuerySet) -> QuerySet:
     if q == NOTHING:
         return queryset.none()
     result = queryset.filter(q)
-    # Joins through many-to-many rules (partner engagements) or grants can repeat a row.
-    if model in {Engagement, Incident}:
+    # Joins through grants can repeat a row (engagement rules use subqueries and never do).
+    if model is Incident:
         result = result.distinct()
     return result
 
@@ -436,6 +438,10 @@ def can_add(user, model: type[Model], parent: Model, **fields) -> bool:
     if model in {Partner, Contact}:
         return is_leadership(m) or is_staff_of(m, PARTNER_KEEPERS)
     if model is Engagement:
+        # Staff log engagements for their own component (they could not edit them otherwise).
+        component = fields.get("component")
+        if m.role == Role.STAFF and component is not None:
+            return getattr(component, "pk", component) == m.component_id
         return is_leadership(m) or m.role == Role.STAFF
     if model is FollowUp:
         return can(user, Action.EDIT, parent)

@@ -166,6 +166,16 @@ class Engagement(Versioned):
         indexes = [
             models.Index(fields=["mission", "-date"]),
             models.Index(fields=["mission", "engagement_type", "-date"]),
+            # The engagement log filters by component and by district, newest first.
+            models.Index(fields=["mission", "component", "-date"], name="engagement_component_date"),
+            models.Index(fields=["mission", "district", "-date"], name="engagement_district_date"),
+        ]
+        constraints = [
+            # Youth are counted among the women and men present ("of whom youth"), never on top of them.
+            models.CheckConstraint(
+                condition=Q(participants_youth__lte=models.F("participants_women") + models.F("participants_men")),
+                name="engagement_youth_within_participants",
+            ),
         ]
 
     def __str__(self):
@@ -220,7 +230,12 @@ class FollowUp(Versioned):
                 condition=Q(status="open") | Q(completed_at__isnull=False), name="followup_done_has_time"
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_date"])]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            # The portal and the partner page list a partner's open follow-ups.
+            models.Index(fields=["partner", "status", "due_date"], name="followup_partner_open"),
+            models.Index(fields=["owner", "status", "due_date"], name="followup_owner_open"),
+        ]
 
     def __str__(self):
         return self.action[:80]

@@ -1,8 +1,566 @@
+"""Pages of the partners app: the registry, the engagement log, the overview and the partner portal.
+
+Thin: each view fetches through `missions.access` (404 outside scope, 403 when not allowed), reads
+through `partners.selectors` and writes through `partners.services`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from missions import access
+from missions.concurrency import ConcurrentEditError
+from missions.context_processors import current_mission
+from missions.imports import TableError, discard_stashed, open_stashed, read_table, stash_upload
+from missions.models import Membership
+from partners import selectors, services
+from partners.forms import (
+    ContactForm,
+    EngagementFilterForm,
+    EngagementForm,
+    FollowUpCompleteForm,
+    ImportForm,
+    PartnerFilterForm,
+    PartnerForm,
+    PeriodForm,
+    follow_up_formset,
+)
+from partners.imports import ALIASES, COLUMNS, validate_partner_rows
+from partners.models import Contact, Engagement, FollowUp, Partner
+
+Action = access.Action
+IMPORT_KEY = "partners"
+
+
+def _mission_for_log(request):
+    """The current mission, when the user's role there opens the registry and the log (else 403)."""
+    mission = current_mission(request)
+    if mission is None:
+        raise Http404
+    if "partners" not in access.sections_for(request.user, mission.pk):
+        raise PermissionDenied
+    return mission
+
+
+def _is_internal_reader(user, mission_id) -> bool:
+    return "partners" in access.sections_for(user, mission_id)
+
+
+def _form_errors_from(exc: ValidationError, form) -> None:
+    """Puts a service's ValidationError on the form's fields (unknown fields become form errors)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        form.add_error(None, exc)
+
+
+def _latest_change(obj):
+    """Who saved the current version and when, for the concurrent-edit message."""
+    return obj.history.select_related("history_user").first()
+
+
+# --- the registry -------------------------------------------------------------------------------
 
 
 @login_required
-def placeholder(request):
-    # Replaced by the app's pages.
-    return redirect("home")
+def index(request):
+    """The partner registry: every partner of the mission with type, district, screening and activity."""
+    mission = _mission_for_log(request)
+    form = PartnerFilterForm(request.GET or None, mission=mission)
+    qs = selectors.partner_list(user=request.user, mission=mission, **form.filters())
+    page = Paginator(selectors.with_registry_columns(qs), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partners/index.html",
+        {
+            "mission": mission,
+            "form": form,
+            "page": page,
+            "today": timezone.localdate(),
+            "can_add": access.can_add(request.user, Partner, mission),
+            "querystring": _without_page(request),
+        },
+    )
+
+
+def _without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("after", None)
+    return params.urlencode()
+
+
+@login_required
+def partner_detail(request, pk):
+    partner = access.get_for_user(request.user, Partner.objects.select_related("district", "mission"), pk)
+    if not _is_internal_reader(request.user, partner.mission_id):
+        return redirect("partners:portal")
+    data = selectors.partner_page(user=request.user, partner=partner)
+    today = timezone.localdate()
+    return render(
+        request,
+        "partners/partner_detail.html",
+        {
+            "page": data,
+            "partner": partner,
+            "today": today,
+            "screening_expired": partner.screening_review_due is not None and partner.screening_review_due < today,
+            "cleared_for_support": partner.is_cleared_for_support(today),
+            "can_edit": access.can(request.user, Action.EDIT, partner),
+            "can_log": access.can_add(request.user, Engagement, partner.mission),
+        },
+    )
+
+
+@login_required
+def partner_create(request):
+    mission = _mission_for_log(request)
+    if not access.can_add(request.user, Partner, mission):
+        raise PermissionDenied
+    form = PartnerForm(request.POST or None, mission=mission)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner = services.partner_create(user=request.user, mission=mission, **form.service_fields())
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Partner registered."))
+            return redirect("partners:partner-detail", pk=partner.pk)
+    return render(request, "partners/partner_form.html", {"form": form, "mission": mission})
+
+
+@login_required
+def partner_edit(request, pk):
+    partner = access.get_for_user(request.user, Partner.objects.select_related("mission"), pk, Action.EDIT)
+    form = PartnerForm(
+        request.POST or None, instance=partner, mission=partner.mission, initial={"version": partner.version}
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_update(
+                user=request.user,
+                partner=Partner.objects.get(pk=partner.pk),
+                expected_version=form.cleaned_data["version"],
+                **form.service_fields(),
+            )
+        except ConcurrentEditError as exc:
+            conflict = _conflict(exc, form)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Partner saved."))
+            return redirect("partners:partner-detail", pk=partner.pk)
+    return render(
+        request,
+        "partners/partner_form.html",
+        {"form": form, "partner": partner, "mission": partner.mission, "conflict": conflict},
+    )
+
+
+def _conflict(exc: ConcurrentEditError, form) -> dict:
+    """What the editor needs after a concurrent edit: the message, the saved version, who saved it."""
+    form.add_error(None, str(exc))
+    data = form.data.copy()
+    data["version"] = exc.current.version  # resubmitting now knowingly replaces the other change
+    form.data = data
+    return {"current": exc.current, "change": _latest_change(exc.current)}
+
+
+@login_required
+def contact_create(request, pk):
+    partner = access.get_for_user(request.user, Partner.objects.select_related("mission"), pk)
+    if not access.can_add(request.user, Contact, partner):
+        raise PermissionDenied
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.contact_create(user=request.user, partner=partner, **form.service_fields())
+        messages.success(request, _("Contact added."))
+        return redirect("partners:partner-detail", pk=partner.pk)
+    return render(request, "partners/contact_form.html", {"form": form, "partner": partner})
+
+
+@login_required
+def contact_edit(request, pk):
+    contact = access.get_for_user(request.user, Contact.objects.select_related("partner__mission"), pk, Action.EDIT)
+    form = ContactForm(request.POST or None, instance=contact, initial={"version": contact.version})
+    conflict = None
+    if request.method == "POST":
+        if "delete" in request.POST:
+            services.contact_delete(user=request.user, contact=contact)
+            messages.success(request, _("Contact removed."))
+            return redirect("partners:partner-detail", pk=contact.partner_id)
+        if form.is_valid():
+            try:
+                services.contact_update(
+                    user=request.user,
+                    contact=Contact.objects.get(pk=contact.pk),
+                    expected_version=form.cleaned_data["version"],
+                    **form.service_fields(),
+                )
+            except ConcurrentEditError as exc:
+                conflict = _conflict(exc, form)
+            else:
+                messages.success(request, _("Contact saved."))
+                return redirect("partners:partner-detail", pk=contact.partner_id)
+    return render(
+        request,
+        "partners/contact_form.html",
+        {"form": form, "partner": contact.partner, "contact": contact, "conflict": conflict},
+    )
+
+
+# --- import -------------------------------------------------------------------------------------
+
+
+@login_required
+def partner_import(request):
+    """Step 1: upload and preview. Nothing is saved; the file waits for confirmation (missions.imports)."""
+    mission = _mission_for_log(request)
+    if not access.can_add(request.user, Partner, mission):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "mission": mission, "columns": COLUMNS}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = read_table(upload, aliases=ALIASES)
+        except TableError as exc:
+            form.add_error("file", str(exc))
+        else:
+            report, valid = validate_partner_rows(mission, rows)
+            context.update(report=report, preview=valid[:200], file_name=upload.name)
+            if report.ok and valid:
+                stash_upload(request, IMPORT_KEY, upload)
+            elif not valid and report.ok:
+                form.add_error("file", _("The file has no rows to import."))
+    return render(request, "partners/import.html", context)
+
+
+@login_required
+@require_POST
+def partner_import_confirm(request):
+    """Step 2: import the previewed file, all or nothing (it is validated again: the registry may have changed)."""
+    mission = _mission_for_log(request)
+    if not access.can_add(request.user, Partner, mission):
+        raise PermissionDenied
+    upload = open_stashed(request, IMPORT_KEY)
+    if upload is None:
+        messages.error(request, _("The previewed file has expired; upload it again."))
+        return redirect("partners:import")
+    report, valid = validate_partner_rows(mission, read_table(upload, aliases=ALIASES))
+    if report.ok:
+        try:
+            created = services.partners_import(user=request.user, mission=mission, rows=valid)
+        except services.ImportRefused as exc:
+            for row, message in exc.errors:
+                report.add(row, "", message)
+        else:
+            discard_stashed(request, IMPORT_KEY)
+            messages.success(request, _("%(n)s partners imported.") % {"n": len(created)})
+            return redirect("partners:index")
+    return render(
+        request,
+        "partners/import.html",
+        {"form": ImportForm(), "mission": mission, "columns": COLUMNS, "report": report, "file_name": upload.name},
+    )
+
+
+# --- the engagement log -------------------------------------------------------------------------
+
+
+def _log_queryset(request, mission):
+    form = EngagementFilterForm(request.GET or None, mission=mission, user=request.user)
+    return form, selectors.engagement_log(user=request.user, mission=mission, **form.filters())
+
+
+@login_required
+def engagement_list(request):
+    mission = _mission_for_log(request)
+    form, qs = _log_queryset(request, mission)
+    page = selectors.engagement_log_page(qs, cursor=request.GET.get("after"))
+    return render(
+        request,
+        "partners/engagement_list.html",
+        {
+            "mission": mission,
+            "form": form,
+            "page": page,
+            "querystring": _without_page(request),
+            "can_log": access.can_add(request.user, Engagement, mission),
+        },
+    )
+
+
+EXPORT_HEADER = [
+    "id", "date", "type", "partners", "component", "district", "place", "women", "men", "youth",
+    "topics", "summary", "outcomes", "linked_outputs", "officers", "shareable", "logged_by",
+]  # fmt: skip
+
+
+def _export_values(e: Engagement) -> list:
+    return [
+        e.pk,
+        e.date.isoformat(),
+        e.get_engagement_type_display(),
+        "; ".join(p.name for p in e.partners.all()),
+        e.component.name,
+        e.district.name if e.district else "",
+        e.place,
+        e.participants_women,
+        e.participants_men,
+        e.participants_youth,
+        e.topics,
+        e.summary,
+        e.outcomes,
+        "; ".join(o.title for o in e.outputs.all()),
+        "; ".join(u.get_full_name() or u.username for u in e.officers.all()),
+        "yes" if e.shareable else "no",
+        e.created_by.username,
+    ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+def engagement_export(request, fmt):
+    """The engagement log with the page's filters, as CSV (streamed) or XLSX."""
+    mission = _mission_for_log(request)
+    _form, qs = _log_queryset(request, mission)
+    stamp = timezone.localdate().isoformat()
+    filename = f"engagements-{mission.acronym}-{stamp}"
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+
+        def lines():
+            yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
+            yield writer.writerow(EXPORT_HEADER)
+            for e in selectors.engagement_export_rows(qs):
+                yield writer.writerow(_export_values(e))
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Engagements"))
+        sheet.append(EXPORT_HEADER)
+        for e in selectors.engagement_export_rows(qs):
+            sheet.append(_export_values(e))
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    raise Http404
+
+
+def _engagement_services_args(form, formset) -> dict:
+    args = form.service_fields()
+    args["follow_ups"] = formset.inputs()
+    return args
+
+
+def _selected_partners(form) -> list[Partner]:
+    """The partners chosen in the form (bound or initial), for the follow-up partner choices."""
+    field = form.fields["partners"]
+    if form.is_bound:
+        ids = [i for i in form.data.getlist(form.add_prefix("partners")) if str(i).isdigit()]
+    elif form.instance.pk:
+        return list(form.instance.partners.all())
+    else:
+        ids = list(form.initial.get("partners") or [])
+    return list(field.queryset.filter(pk__in=ids)) if ids else []
+
+
+@login_required
+def engagement_create(request):
+    """The one fast form: an engagement, its partners, links and follow-up actions in one post."""
+    mission = _mission_for_log(request)
+    if not access.can_add(request.user, Engagement, mission):
+        raise PermissionDenied
+    initial = {}
+    partner_id = request.GET.get("partner")
+    if partner_id and partner_id.isdigit():
+        initial["partners"] = [int(partner_id)]
+    form = EngagementForm(request.POST or None, mission=mission, user=request.user, initial=initial)
+    formset = follow_up_formset(mission=mission, data=request.POST or None, partner_choices=_selected_partners(form))
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            engagement = services.engagement_create(
+                user=request.user, mission=mission, **_engagement_services_args(form, formset)
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Engagement logged."))
+            if "another" in request.POST:
+                return redirect("partners:engagement-create")
+            return redirect("partners:engagement-detail", pk=engagement.pk)
+    return render(request, "partners/engagement_form.html", {"form": form, "formset": formset, "mission": mission})
+
+
+@login_required
+def engagement_edit(request, pk):
+    engagement = access.get_for_user(
+        request.user, Engagement.objects.select_related("mission", "component"), pk, Action.EDIT
+    )
+    mission = engagement.mission
+    form = EngagementForm(
+        request.POST or None, instance=engagement, mission=mission, user=request.user,
+        initial={"version": engagement.version},
+    )  # fmt: skip
+    formset = follow_up_formset(
+        mission=mission,
+        data=request.POST or None,
+        engagement=engagement,
+        partner_choices=_selected_partners(form),
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            services.engagement_update(
+                user=request.user,
+                engagement=Engagement.objects.select_related("mission").get(pk=engagement.pk),
+                expected_version=form.cleaned_data["version"],
+                **_engagement_services_args(form, formset),
+            )
+        except ConcurrentEditError as exc:
+            conflict = _conflict(exc, form)
+            conflict["current"] = selectors.engagement_detail(user=request.user, engagement=exc.current)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Engagement saved."))
+            return redirect("partners:engagement-detail", pk=engagement.pk)
+    return render(
+        request,
+        "partners/engagement_form.html",
+        {"form": form, "formset": formset, "mission": mission, "engagement": engagement, "conflict": conflict},
+    )
+
+
+@login_required
+def engagement_detail(request, pk):
+    engagement = access.get_for_user(request.user, Engagement.objects.all(), pk)
+    if not _is_internal_reader(request.user, engagement.mission_id):
+        return redirect("partners:portal-engagement", pk=engagement.pk)
+    engagement = selectors.engagement_detail(user=request.user, engagement=engagement)
+    follow_ups = [(f, access.can(request.user, Action.COMPLETE, f)) for f in engagement.follow_ups.all()]
+    return render(
+        request,
+        "partners/engagement_detail.html",
+        {
+            "engagement": engagement,
+            "follow_ups": follow_ups,
+            "today": timezone.localdate(),
+            "can_edit": access.can(request.user, Action.EDIT, engagement),
+            "history": engagement.history.select_related("history_user")[:10],
+            "complete_form": FollowUpCompleteForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def follow_up_complete(request, pk):
+    """Marks a follow-up done with a comment: its mission owner, its component, or the partner it is assigned to."""
+    follow_up = access.get_for_user(request.user, FollowUp.objects.select_related("engagement"), pk, Action.COMPLETE)
+    form = FollowUpCompleteForm(request.POST)
+    internal = _is_internal_reader(request.user, follow_up.engagement.mission_id)
+    back = (
+        reverse("partners:engagement-detail", args=[follow_up.engagement_id])
+        if internal
+        else reverse("partners:portal")
+    )
+    if form.is_valid():
+        try:
+            services.follow_up_complete(
+                user=request.user,
+                follow_up=follow_up,
+                comment=form.cleaned_data["comment"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConcurrentEditError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Follow-up marked done."))
+    return redirect(back)
+
+
+# --- overview -----------------------------------------------------------------------------------
+
+
+@login_required
+def overview(request):
+    """Partnership indicators per output, coverage by district and partner type, overdue follow-ups."""
+    mission = _mission_for_log(request)
+    period_form = PeriodForm(request.GET or None)
+    start, end = period_form.period()
+    return render(
+        request,
+        "partners/overview.html",
+        {
+            "mission": mission,
+            "period_form": period_form,
+            "period_start": start,
+            "period_end": end,
+            "indicators": selectors.partnership_indicators_by_output(mission, request.user, start, end),
+            "coverage": selectors.coverage(user=request.user, mission=mission, period_start=start, period_end=end),
+            "overdue": selectors.overdue_follow_ups(user=request.user, mission=mission),
+            "mine": selectors.my_follow_ups(user=request.user, mission=mission),
+        },
+    )
+
+
+# --- the partner portal -------------------------------------------------------------------------
+
+
+def _portal_membership(request) -> Membership:
+    mission = current_mission(request)
+    m = access.membership(request.user, mission.pk) if mission else None
+    if m is None or "portal" not in access.sections_for(request.user, mission.pk):
+        raise PermissionDenied
+    return m
+
+
+@login_required
+def portal(request):
+    """A partner focal point's view of its own organisation, and nothing else."""
+    m = _portal_membership(request)
+    partner = Partner.objects.select_related("district").get(pk=m.partner_id)
+    data = selectors.portal_page(user=request.user, partner=partner)
+    return render(
+        request,
+        "partners/portal.html",
+        {"page": data, "partner": partner, "today": timezone.localdate(), "complete_form": FollowUpCompleteForm()},
+    )
+
+
+@login_required
+def portal_engagement(request, pk):
+    """One engagement shared with the partner: what happened, never the mission's internal links."""
+    _portal_membership(request)
+    engagement = access.get_for_user(request.user, Engagement.objects.select_related("district"), pk)
+    return render(request, "partners/portal_engagement.html", {"engagement": engagement})

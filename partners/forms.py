@@ -1,0 +1,358 @@
+"""Forms of the partners app. They validate and shape input; the services in partners.services decide."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from benchmarks.models import Benchmark, OperationalOutput
+from missions import access
+from missions.models import Component, Location, Mission
+from partners.models import Contact, Engagement, FollowUp, Partner
+from partners.selectors import mission_officers
+from partners.services import FollowUpInput
+
+
+class VersionMixin(forms.Form):
+    """The version the editor loaded, sent back so a concurrent edit is detected (missions.concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def _districts(mission: Mission):
+    return Location.objects.filter(mission=mission, level=Location.Level.DISTRICT).order_by("name")
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+# --- partners -----------------------------------------------------------------------------------
+
+
+class PartnerForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "acronym",
+            "partner_type",
+            "district",
+            "relationship",
+            "description",
+            "screening_status",
+            "screening_date",
+            "screening_review_due",
+            "screening_notes",
+        ]
+        widgets = {
+            "screening_date": _date_input(),
+            "screening_review_due": _date_input(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "screening_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, mission: Mission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mission = mission
+        self.instance.mission = mission
+        self.fields["district"].queryset = _districts(mission)
+        self.fields["name"].widget.attrs["autofocus"] = True
+
+    def clean(self):
+        data = super().clean()
+        screened, review = data.get("screening_date"), data.get("screening_review_due")
+        if screened and review and review < screened:
+            self.add_error("screening_review_due", _("The review cannot be due before the screening date."))
+        cleared = {Partner.Screening.CLEARED, Partner.Screening.CLEARED_WITH_MITIGATION, Partner.Screening.NOT_CLEARED}
+        if data.get("screening_status") in cleared and not screened:
+            self.add_error("screening_date", _("Give the date of the screening decision."))
+        return data
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ContactForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Contact
+        fields = ["name", "position", "phone", "email", "is_focal_point"]
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class PartnerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    partner_type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types")), *Partner.PartnerType.choices]
+    )
+    district = forms.ModelChoiceField(label=_("District"), required=False, queryset=Location.objects.none())
+    relationship = forms.ChoiceField(
+        label=_("Relationship"), required=False, choices=[("", _("All")), *Partner.Relationship.choices]
+    )
+    screening = forms.ChoiceField(
+        label=_("Screening"),
+        required=False,
+        choices=[("", _("All")), *Partner.Screening.choices, ("expired", _("Review overdue"))],
+    )
+
+    def __init__(self, *args, mission: Mission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = _districts(mission)
+        self.fields["district"].empty_label = _("All districts")
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+# --- engagements --------------------------------------------------------------------------------
+
+
+class PartnerSelect(forms.SelectMultiple):
+    """A plain multiple select; static/js/partners.js adds a filter box above it."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"size": 8, "data-filter": "partners", **(attrs or {})})
+
+
+class EngagementForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "date",
+            "engagement_type",
+            "partners",
+            "component",
+            "district",
+            "place",
+            "officers",
+            "participants_women",
+            "participants_men",
+            "participants_youth",
+            "topics",
+            "summary",
+            "outcomes",
+            "outputs",
+            "benchmarks",
+            "shareable",
+        ]
+        widgets = {
+            "date": _date_input(),
+            "partners": PartnerSelect(),
+            "officers": forms.SelectMultiple(attrs={"size": 4}),
+            "outputs": forms.SelectMultiple(attrs={"size": 5}),
+            "benchmarks": forms.SelectMultiple(attrs={"size": 5, "data-filter": "benchmarks"}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "outcomes": forms.Textarea(attrs={"rows": 2}),
+            "participants_women": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            "participants_men": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            "participants_youth": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+        }
+        help_texts = {"participants_youth": _("Counted among the women and men above.")}
+
+    def __init__(self, *args, mission: Mission, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mission = mission
+        m = access.membership(user, mission.pk)
+        f = self.fields
+        f["partners"].queryset = Partner.objects.filter(mission=mission).only("id", "name", "acronym").order_by("name")
+        f["partners"].help_text = _("Type to filter; Ctrl or Shift + click to choose several.")
+        # Staff log for their own component only; leadership for any (missions.access decides).
+        f["component"].queryset = Component.objects.filter(
+            pk__in=[
+                c.pk
+                for c in Component.objects.filter(mission=mission)
+                if access.can_add(user, Engagement, mission, component=c) or c.pk == self.instance.component_id
+            ]
+        )
+        f["district"].queryset = _districts(mission)
+        f["officers"].queryset = mission_officers(mission)
+        f["officers"].label_from_instance = lambda u: u.get_full_name() or u.username
+        f["outputs"].queryset = access.scope(
+            user, OperationalOutput.objects.filter(mission=mission, retired_at__isnull=True)
+        ).order_by("order", "id")
+        f["benchmarks"].queryset = (
+            access.scope(user, Benchmark.objects.filter(output__mission=mission, retired_at__isnull=True))
+            .select_related("output")
+            .order_by("output__order", "output_id", "term", "order", "id")
+        )
+        f["engagement_type"].widget.attrs["autofocus"] = True
+        if not self.instance.pk:
+            self.initial.setdefault("date", timezone.localdate())
+            if m is not None and m.component_id:
+                self.initial.setdefault("component", m.component_id)
+            if m is not None and m.district_id:
+                self.initial.setdefault("district", m.district_id)
+            self.initial.setdefault("officers", [user.pk])
+
+    def clean(self):
+        data = super().clean()
+        women, men, youth = (data.get(f"participants_{k}") for k in ("women", "men", "youth"))
+        if None not in (women, men, youth) and youth > women + men:
+            self.add_error(
+                "participants_youth",
+                _("Youth are counted among the women and men: at most %(n)s.") % {"n": women + men},
+            )
+        return data
+
+    def validate_constraints(self, exclude=None):
+        # The youth constraint is reported above on its field, with a clearer message.
+        pass
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class FollowUpForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    action = forms.CharField(label=_("Action"), max_length=2000, required=False)
+    owner = forms.ModelChoiceField(label=_("Owner (mission)"), queryset=None, required=False)
+    partner = forms.ModelChoiceField(label=_("or partner"), queryset=None, required=False)
+    due_date = forms.DateField(label=_("Due"), required=False, widget=_date_input())
+
+    def __init__(self, *args, mission: Mission, partner_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = mission_officers(mission)
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["partner"].queryset = Partner.objects.filter(mission=mission)
+        # Only the engagement's partners are offered; partners.js keeps this list in step with the selection.
+        self.fields["partner"].widget.choices = [("", "---------"), *((p.pk, p.name) for p in partner_choices)]
+        self.fields["partner"].widget.attrs["data-follows"] = "partners"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("action") and not self.has_changed():
+            return data
+        if data.get("DELETE"):
+            return data
+        if not data.get("action"):
+            self.add_error("action", _("Describe the action."))
+        if not data.get("due_date"):
+            self.add_error("due_date", _("Give a due date."))
+        if not data.get("owner") and not data.get("partner"):
+            self.add_error("owner", _("Give an owner in the mission or a partner."))
+        elif data.get("owner") and data.get("partner"):
+            self.add_error("partner", _("Choose either a mission owner or a partner, not both."))
+        return data
+
+    def to_input(self) -> FollowUpInput | None:
+        d = self.cleaned_data
+        if not d or (not d.get("action") and not d.get("id")):
+            return None
+        return FollowUpInput(
+            id=d.get("id"),
+            action=d.get("action", ""),
+            due_date=d.get("due_date"),
+            owner=d.get("owner"),
+            partner=d.get("partner"),
+            delete=bool(d.get("DELETE")),
+        )
+
+
+class BaseFollowUpFormSet(forms.BaseFormSet):
+    def inputs(self) -> list[FollowUpInput]:
+        return [i for i in (form.to_input() for form in self.forms) if i is not None]
+
+
+FollowUpFormSet = forms.formset_factory(FollowUpForm, formset=BaseFollowUpFormSet, extra=2, can_delete=True)
+
+
+def follow_up_formset(*, mission: Mission, data=None, engagement: Engagement | None = None, partner_choices=()):
+    initial = None
+    if engagement is not None and data is None:
+        initial = [
+            {
+                "id": f.pk,
+                "action": f.action,
+                "owner": f.owner_id,
+                "partner": f.partner_id,
+                "due_date": f.due_date,
+            }
+            for f in engagement.follow_ups.all()
+            if f.status == FollowUp.Status.OPEN
+        ]
+    return FollowUpFormSet(
+        data=data,
+        initial=initial,
+        prefix="fu",
+        form_kwargs={"mission": mission, "partner_choices": partner_choices},
+    )
+
+
+class EngagementFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    partner = forms.ModelChoiceField(label=_("Partner"), required=False, queryset=Partner.objects.none())
+    engagement_type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types")), *Engagement.EngagementType.choices]
+    )
+    component = forms.ModelChoiceField(label=_("Component"), required=False, queryset=Component.objects.none())
+    district = forms.ModelChoiceField(label=_("District"), required=False, queryset=Location.objects.none())
+    date_from = forms.DateField(label=_("From"), required=False, widget=_date_input())
+    date_to = forms.DateField(label=_("To"), required=False, widget=_date_input())
+    output = forms.ModelChoiceField(label=_("Linked output"), required=False, queryset=OperationalOutput.objects.none())
+
+    def __init__(self, *args, mission: Mission, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.filter(mission=mission).only("id", "name").order_by("name")
+        self.fields["partner"].widget.attrs["data-filter"] = "partners"
+        self.fields["component"].queryset = Component.objects.filter(mission=mission)
+        self.fields["district"].queryset = _districts(mission)
+        self.fields["output"].queryset = access.scope(user, OperationalOutput.objects.filter(mission=mission))
+        for name, label in (("partner", _("All partners")), ("component", _("All components")),
+                            ("district", _("All districts")), ("output", _("All outputs"))):  # fmt: skip
+            self.fields[name].empty_label = label
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class FollowUpCompleteForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class PeriodForm(forms.Form):
+    period_start = forms.DateField(label=_("From"), required=False, widget=_date_input())
+    period_end = forms.DateField(label=_("To"), required=False, widget=_date_input())
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        """The chosen period; by default the current quarter up to today."""
+        today = timezone.localdate()
+        start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+        data = self.cleaned_data if self.is_valid() else {}
+        start, end = data.get("period_start") or start, data.get("period_end") or today
+        return (start, end) if start <= end else (end, start)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or Excel file"),
+        help_text=_(
+            "Columns: name, acronym, type, district, relationship, screening status, screened on, "
+            "review due, notes, description. The first row holds the column names."
+        ),  # fmt: skip
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if f.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return f

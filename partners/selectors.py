@@ -1,0 +1,527 @@
+"""Reads of the partners app: the registry, the engagement log, follow-ups, coverage and indicators.
+
+Every function takes the user whose view it is and goes through `missions.access.scope`, so pages,
+the API, the exports and the PDF report show the same rows. Each runs a fixed number of queries,
+whatever the size of the log (see tests/test_partners_queries.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from benchmarks.models import OperationalOutput
+from missions import access
+from missions.models import Location, Membership, Mission
+from partners.models import Contact, Engagement, FollowUp, Partner
+
+PAGE_SIZE = 50
+# Counting every match of a broad filter over 100,000 engagements costs more than the page itself;
+# past this many the page says "more than N".
+COUNT_CAP = 1000
+SEARCH_CONFIG = "simple"  # no stemming: missions log in English, French and local languages
+
+
+# --- the registry -------------------------------------------------------------------------------
+
+
+def partner_list(
+    *,
+    user,
+    mission: Mission,
+    partner_type: str = "",
+    district: Location | None = None,
+    relationship: str = "",
+    screening: str = "",
+    q: str = "",
+) -> QuerySet[Partner]:
+    """The mission's partners the user may see, filtered. `screening="expired"` selects cleared partners
+    whose review date has passed."""
+    qs = access.scope(user, Partner.objects.filter(mission=mission)).select_related("district")
+    if partner_type:
+        qs = qs.filter(partner_type=partner_type)
+    if district is not None:
+        qs = qs.filter(district=district)
+    if relationship:
+        qs = qs.filter(relationship=relationship)
+    if screening == "expired":
+        qs = qs.filter(
+            screening_status__in=[Partner.Screening.CLEARED, Partner.Screening.CLEARED_WITH_MITIGATION],
+            screening_review_due__lt=timezone.localdate(),
+        )
+    elif screening:
+        qs = qs.filter(screening_status=screening)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(acronym__icontains=q))
+    return qs.order_by("name")
+
+
+def with_registry_columns(qs: QuerySet[Partner]) -> QuerySet[Partner]:
+    """Adds each partner's latest engagement date and open follow-up count as correlated subqueries,
+    evaluated only for the rows of the page (not aggregated over the whole log). Registry readers are
+    mission members, who see the whole log, so the subqueries need no access filter of their own."""
+    latest = Engagement.objects.filter(partners=OuterRef("pk")).order_by("-date").values("date")[:1]
+    open_count = (
+        FollowUp.objects.filter(partner=OuterRef("pk"), status=FollowUp.Status.OPEN)
+        .order_by()
+        .values("partner")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(last_engaged=Subquery(latest), open_follow_ups=Coalesce(Subquery(open_count), 0))
+
+
+@dataclass
+class PartnerPage:
+    partner: Partner
+    contacts: list[Contact]
+    engagements: list[Engagement]
+    engagement_count: int
+    open_follow_ups: list[FollowUp]
+    history: list = field(default_factory=list)
+
+
+TIMELINE_SIZE = 50
+
+
+def partner_page(*, user, partner: Partner) -> PartnerPage:
+    """Everything the partner page shows, in six queries whatever the partner's history:
+
+    1. contacts; 2. the latest engagements (with component and district); 3. their partners;
+    4. the engagement count; 5. open follow-ups of its engagements or assigned to it; 6. the latest changes.
+    """
+    engagements_qs = access.scope(user, Engagement.objects.filter(mission_id=partner.mission_id))
+    involving = Engagement.partners.through.objects.filter(partner_id=partner.pk).values("engagement_id")
+    timeline = engagements_qs.filter(pk__in=involving)
+    contacts = list(partner.contacts.all())
+    engagements = list(
+        timeline.select_related("component", "district")
+        .prefetch_related(Prefetch("partners", queryset=Partner.objects.only("id", "name", "acronym")))
+        .order_by("-date", "-id")[:TIMELINE_SIZE]
+    )
+    engagement_count = timeline.count()
+    follow_ups = list(
+        access.scope(user, FollowUp.objects.filter(engagement__mission_id=partner.mission_id))
+        .filter(status=FollowUp.Status.OPEN)
+        .filter(Q(partner=partner) | Q(engagement_id__in=involving))
+        .select_related("engagement", "owner", "partner")
+        .order_by("due_date", "id")[:100]
+    )
+    history = list(
+        partner.history.select_related("history_user").only(
+            "history_id", "history_date", "history_type", "history_user__username", "screening_status", "version"
+        )[:10]
+    )
+    return PartnerPage(
+        partner=partner,
+        contacts=contacts,
+        engagements=engagements,
+        engagement_count=engagement_count,
+        open_follow_ups=follow_ups,
+        history=history,
+    )
+
+
+# --- the engagement log -------------------------------------------------------------------------
+
+
+def _linked_to(output: OperationalOutput) -> QuerySet:
+    return Engagement.outputs.through.objects.filter(operationaloutput=output).values("engagement_id")
+
+
+def engagement_search_vector() -> SearchVector:
+    """The text searched on PostgreSQL; identical to the GIN index expression of migration 0002."""
+    return SearchVector("summary", "outcomes", "topics", config=SEARCH_CONFIG)
+
+
+def engagement_log(
+    *,
+    user,
+    mission: Mission,
+    partner: Partner | None = None,
+    engagement_type: str = "",
+    component=None,
+    district: Location | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    output: OperationalOutput | None = None,
+    q: str = "",
+) -> QuerySet[Engagement]:
+    """The engagements the user may see, filtered; newest first. Lazy: callers page, export or count it.
+
+    Many-to-many filters (partner, output) are subqueries, never joins, so no row repeats and no
+    DISTINCT over the log is needed. Text search: PostgreSQL full-text search (GIN index) there,
+    `icontains` on the three text fields elsewhere.
+    """
+    qs = access.scope(user, Engagement.objects.filter(mission=mission))
+    if partner is not None:
+        qs = qs.filter(pk__in=Engagement.partners.through.objects.filter(partner=partner).values("engagement_id"))
+    if engagement_type:
+        qs = qs.filter(engagement_type=engagement_type)
+    if component is not None:
+        qs = qs.filter(component=component)
+    if district is not None:
+        qs = qs.filter(district=district)
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    if output is not None:
+        qs = qs.filter(pk__in=_linked_to(output))
+    q = (q or "").strip()
+    if q:
+        if connection.vendor == "postgresql":
+            # Filter on the indexed expression itself (no annotation) so PostgreSQL uses the GIN index.
+            qs = qs.alias(search=engagement_search_vector()).filter(
+                search=SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+            )
+        else:
+            for word in q.split():
+                qs = qs.filter(Q(summary__icontains=word) | Q(outcomes__icontains=word) | Q(topics__icontains=word))
+    return qs.order_by("-date", "-id")
+
+
+@dataclass
+class LogPage:
+    rows: list[Engagement]
+    next_cursor: str | None
+    count: int
+    count_capped: bool
+    is_first: bool
+
+
+def _parse_cursor(cursor: str | None) -> tuple[datetime.date, int] | None:
+    if not cursor:
+        return None
+    try:
+        day, pk = cursor.split("_", 1)
+        return datetime.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+def engagement_log_page(qs: QuerySet[Engagement], *, cursor: str | None = None, size: int = PAGE_SIZE) -> LogPage:
+    """One page of the log by keyset (`cursor` = "<date>_<id>" of the last row seen), in three queries:
+
+    1. the page (engagement, component, district, creator), LIMIT size + 1;
+    2. the partners of the page's engagements (prefetch);
+    3. the match count, capped at COUNT_CAP (COUNT over a LIMITed subquery).
+
+    Keyset rather than OFFSET: page 1,000 of 100,000 rows costs the same as page 1.
+    """
+    position = _parse_cursor(cursor)
+    page_qs = qs
+    if position is not None:
+        day, pk = position
+        page_qs = qs.filter(Q(date__lt=day) | Q(date=day, pk__lt=pk))
+    rows = list(
+        page_qs.select_related("component", "district", "created_by")
+        .prefetch_related(Prefetch("partners", queryset=Partner.objects.only("id", "name", "acronym")))
+        .order_by("-date", "-id")[: size + 1]
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = f"{rows[-1].date.isoformat()}_{rows[-1].pk}" if more else None
+    capped = qs.order_by()[: COUNT_CAP + 1].count()
+    return LogPage(
+        rows=rows,
+        next_cursor=next_cursor,
+        count=min(capped, COUNT_CAP),
+        count_capped=capped > COUNT_CAP,
+        is_first=position is None,
+    )
+
+
+def engagement_detail(*, user, engagement: Engagement) -> Engagement:
+    """An engagement with what its page shows: partners, officers, outputs, benchmarks, follow-ups (5 queries)."""
+    return (
+        Engagement.objects.filter(pk=engagement.pk)
+        .select_related("component", "district", "created_by")
+        .prefetch_related(
+            "partners",
+            "officers",
+            Prefetch("outputs", queryset=access.scope(user, OperationalOutput.objects.all())),
+            "benchmarks",
+            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("owner", "partner", "completed_by")),
+        )
+        .get()
+    )
+
+
+def engagement_export_rows(qs: QuerySet[Engagement]):
+    """The rows of an export, streamed in chunks (one query for each 2,000 engagements and their M2M)."""
+    return (
+        qs.select_related("component", "district", "created_by")
+        .prefetch_related(
+            Prefetch("partners", queryset=Partner.objects.only("id", "name")),
+            Prefetch("outputs", queryset=OperationalOutput.objects.only("id", "title")),
+            Prefetch("officers", queryset=get_user_model().objects.only("id", "username", "first_name", "last_name")),
+        )
+        .iterator(chunk_size=2000)
+    )
+
+
+# --- follow-ups ---------------------------------------------------------------------------------
+
+
+@dataclass
+class OfficerOverdue:
+    owner: object
+    count: int
+    oldest_due: datetime.date
+
+
+def overdue_follow_ups(*, user, mission: Mission, today: datetime.date | None = None) -> dict:
+    """Open follow-ups past their due date, per officer (mission owners) and per partner.
+
+    Queries: 1. counts per owner; 2. the owners; 3. counts per partner; 4. the 100 oldest items.
+    """
+    today = today or timezone.localdate()
+    overdue = access.scope(user, FollowUp.objects.filter(engagement__mission=mission)).filter(
+        status=FollowUp.Status.OPEN, due_date__lt=today
+    )
+    per_owner = list(
+        overdue.filter(owner__isnull=False)
+        .values("owner")
+        .annotate(n=Count("id"), oldest=Min("due_date"))
+        .order_by("-n", "oldest")
+    )
+    owners = get_user_model().objects.in_bulk([row["owner"] for row in per_owner])
+    per_partner = list(
+        overdue.filter(owner__isnull=True)
+        .values("partner", "partner__name")
+        .annotate(n=Count("id"), oldest=Min("due_date"))
+        .order_by("-n", "oldest")
+    )
+    items = list(overdue.select_related("engagement", "owner", "partner").order_by("due_date", "id")[:100])
+    return {
+        "officers": [OfficerOverdue(owners[r["owner"]], r["n"], r["oldest"]) for r in per_owner],
+        "partners": per_partner,
+        "items": items,
+        "today": today,
+    }
+
+
+def my_follow_ups(*, user, mission: Mission) -> list[FollowUp]:
+    """Open follow-ups the user owns in this mission (one query)."""
+    return list(
+        access.scope(user, FollowUp.objects.filter(engagement__mission=mission))
+        .filter(owner=user, status=FollowUp.Status.OPEN)
+        .select_related("engagement", "partner")
+        .order_by("due_date", "id")[:100]
+    )
+
+
+# --- coverage and indicators --------------------------------------------------------------------
+
+
+def coverage(*, user, mission: Mission, period_start: datetime.date, period_end: datetime.date) -> dict:
+    """Engagements in the period by district (rows) and partner type (columns), with registry counts.
+
+    Queries: 1. engagements per (district, partner type); 2. engagements per district (an engagement
+    with partners of two types counts once in the district total); 3. registered partners per type.
+    """
+    log = access.scope(user, Engagement.objects.filter(mission=mission)).filter(
+        date__gte=period_start, date__lte=period_end
+    )
+    cells = (
+        log.values("district_id", "district__name", "partners__partner_type")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+    totals = {r["district_id"]: r["n"] for r in log.values("district_id").annotate(n=Count("id")).order_by()}
+    registered = {
+        r["partner_type"]: r["n"]
+        for r in access.scope(user, Partner.objects.filter(mission=mission))
+        .values("partner_type")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    labels = dict(Partner.PartnerType.choices)
+    types_seen = sorted({c["partners__partner_type"] for c in cells if c["partners__partner_type"]}, key=str)
+    districts: dict = {}
+    for c in cells:
+        row = districts.setdefault(
+            c["district_id"], {"name": c["district__name"], "cells": {}, "total": totals.get(c["district_id"], 0)}
+        )
+        row["cells"][c["partners__partner_type"]] = c["n"]
+    rows = sorted(districts.values(), key=lambda r: (r["name"] is None, r["name"] or ""))
+    for row in rows:
+        row["values"] = [row["cells"].get(t, 0) for t in types_seen]
+    return {
+        "types": [(t, labels.get(t, t), registered.get(t, 0)) for t in types_seen],
+        "rows": rows,
+        "period_start": period_start,
+        "period_end": period_end,
+    }
+
+
+@dataclass(frozen=True)
+class PartnershipIndicators:
+    """Partnership indicators of one output (or of the whole log when `output` is None) over one period."""
+
+    output: OperationalOutput | None
+    period_start: datetime.date
+    period_end: datetime.date
+    engagements: int
+    partners_engaged: int
+    with_women: int
+    with_youth: int
+    follow_ups: int
+    follow_ups_done: int
+    districts_reached: int
+
+    @staticmethod
+    def _share(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def share_with_women(self) -> float | None:
+        """Percentage of engagements where at least one woman took part (None when there was none)."""
+        return self._share(self.with_women, self.engagements)
+
+    @property
+    def share_with_youth(self) -> float | None:
+        return self._share(self.with_youth, self.engagements)
+
+    @property
+    def follow_up_completion(self) -> float | None:
+        return self._share(self.follow_ups_done, self.follow_ups)
+
+
+def _indicator_log(mission, user, period_start, period_end) -> QuerySet[Engagement]:
+    qs = Engagement.objects.filter(mission=mission, date__gte=period_start, date__lte=period_end)
+    return qs if user is None else access.scope(user, qs)
+
+
+_ENGAGEMENT_AGGREGATES = {
+    "engagements": Count("id", distinct=True),
+    "partners_engaged": Count("partners", distinct=True),
+    "with_women": Count("id", filter=Q(participants_women__gt=0), distinct=True),
+    "with_youth": Count("id", filter=Q(participants_youth__gt=0), distinct=True),
+    "districts_reached": Count("district", distinct=True),
+}
+_FOLLOW_UP_AGGREGATES = {
+    "follow_ups": Count("id"),
+    "follow_ups_done": Count("id", filter=Q(status=FollowUp.Status.DONE)),
+}
+
+
+def partnership_indicators(
+    mission: Mission,
+    user,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    output: OperationalOutput | None = None,
+) -> PartnershipIndicators:
+    """The partnership indicators computed from the engagement log, for the dashboards and the PDF report.
+
+    - engagements: engagements dated within [period_start, period_end] (inclusive);
+    - partners_engaged: distinct partners taking part in them;
+    - with_women / with_youth (and `share_with_*` as percentages): engagements with at least one woman /
+      young person among the participants;
+    - follow_ups / follow_ups_done (`follow_up_completion`, a percentage): the follow-up actions agreed at
+      those engagements, and how many are done;
+    - districts_reached: distinct districts where they took place.
+
+    `output` restricts to engagements linked to that operational output. `user` is whose view of the log
+    counts (`missions.access.scope`); pass None only from trusted system code that has already decided
+    access (e.g. a report task). Two queries: one aggregate over engagements, one over follow-ups.
+    """
+    log = _indicator_log(mission, user, period_start, period_end)
+    if output is not None:
+        log = log.filter(pk__in=_linked_to(output))
+    counts = log.aggregate(**_ENGAGEMENT_AGGREGATES)
+    follow = FollowUp.objects.filter(engagement__in=log.values("pk")).aggregate(**_FOLLOW_UP_AGGREGATES)
+    return PartnershipIndicators(output=output, period_start=period_start, period_end=period_end, **counts, **follow)
+
+
+def partnership_indicators_by_output(
+    mission: Mission, user, period_start: datetime.date, period_end: datetime.date
+) -> list[PartnershipIndicators]:
+    """`partnership_indicators` for the whole log (first) and for each current output of the mission.
+
+    Four queries whatever the number of outputs: the whole-log aggregates (2), then the engagement and
+    follow-up aggregates grouped by output (2). Outputs come from the same scope as the dashboard.
+    """
+    overall = partnership_indicators(mission, user, period_start, period_end)
+    outputs_qs = OperationalOutput.objects.filter(mission=mission, retired_at__isnull=True).order_by("order", "id")
+    outputs = list(outputs_qs if user is None else access.scope(user, outputs_qs))
+    if not outputs:
+        return [overall]
+    log = _indicator_log(mission, user, period_start, period_end).filter(outputs__in=outputs)
+    by_output = {r.pop("outputs"): r for r in log.values("outputs").annotate(**_ENGAGEMENT_AGGREGATES).order_by()}
+    follow_by_output = {
+        r.pop("engagement__outputs"): r
+        for r in FollowUp.objects.filter(
+            engagement__in=_indicator_log(mission, user, period_start, period_end).values("pk")
+        )
+        .filter(engagement__outputs__in=outputs)
+        .values("engagement__outputs")
+        .annotate(**_FOLLOW_UP_AGGREGATES)
+        .order_by()
+    }
+    empty = dict.fromkeys([*_ENGAGEMENT_AGGREGATES, *_FOLLOW_UP_AGGREGATES], 0)
+    result = [overall]
+    for o in outputs:
+        values = {**empty, **by_output.get(o.pk, {}), **follow_by_output.get(o.pk, {})}
+        result.append(PartnershipIndicators(output=o, period_start=period_start, period_end=period_end, **values))
+    return result
+
+
+# --- choices for forms ----------------------------------------------------------------------------
+
+
+def mission_officers(mission: Mission) -> QuerySet:
+    """Users who can be officers present or follow-up owners: the mission's staff and leadership."""
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__mission=mission,
+            memberships__role__in=[Membership.Role.HOM, Membership.Role.MLT, Membership.Role.STAFF],
+        )
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+# --- the partner portal ---------------------------------------------------------------------------
+
+
+@dataclass
+class PortalPage:
+    partner: Partner
+    contacts: list[Contact]
+    engagements: list[Engagement]
+    open_follow_ups: list[FollowUp]
+    done_follow_ups: list[FollowUp]
+
+
+def portal_page(*, user, partner: Partner) -> PortalPage:
+    """What a partner focal point sees of its own organisation (four queries): its contacts, the
+    engagements shared with it (latest 100), its open follow-ups and its 20 latest completed ones.
+
+    The engagement rows carry no partner list: other partners of a joint engagement stay private.
+    """
+    engagements = list(
+        access.scope(user, Engagement.objects.filter(mission_id=partner.mission_id))
+        .select_related("district")
+        .only("id", "date", "engagement_type", "district__name", "place", "topics", "summary", "outcomes", "mission_id")
+        .order_by("-date", "-id")[:100]
+    )
+    follow_ups = access.scope(user, FollowUp.objects.filter(engagement__mission_id=partner.mission_id)).select_related(
+        "engagement"
+    )
+    return PortalPage(
+        partner=partner,
+        contacts=list(partner.contacts.all()),
+        engagements=engagements,
+        open_follow_ups=list(follow_ups.filter(status=FollowUp.Status.OPEN).order_by("due_date", "id")),
+        done_follow_ups=list(follow_ups.filter(status=FollowUp.Status.DONE).order_by("-completed_at")[:20]),
+    )

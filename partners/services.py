@@ -1,0 +1,484 @@
+"""Writes of the partners app. Views, the API and imports call these; none of them writes models directly.
+
+Every service asks `missions.access` first (PermissionDenied), validates (ValidationError with
+field-level messages the forms and the API show), runs in one transaction, checks the editor's
+version (`missions.concurrency.claim_version`) and leaves exactly one history record per change.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from benchmarks.models import Benchmark, OperationalOutput
+from missions import access
+from missions.concurrency import claim_version
+from missions.models import Component, Location, Mission
+from partners.models import Contact, Engagement, FollowUp, Partner
+from partners.selectors import mission_officers
+
+PARTNER_FIELDS = (
+    "name",
+    "acronym",
+    "partner_type",
+    "district",
+    "relationship",
+    "description",
+    "screening_status",
+    "screening_date",
+    "screening_review_due",
+    "screening_notes",
+)
+CONTACT_FIELDS = ("name", "position", "phone", "email", "is_focal_point")
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _save_with_history(instance, user, *, update_fields: Sequence[str] | None = None) -> None:
+    instance._history_user = user
+    instance.full_clean(validate_unique=True, validate_constraints=True)
+    if update_fields is None:
+        instance.save()
+    else:
+        instance.save(update_fields=[*update_fields, "version", "updated_at"])
+
+
+def _check_same_mission(mission: Mission, field: str, objects: Iterable, attr: str = "mission_id") -> None:
+    """Refuses related rows of another mission (forms limit choices; the API and imports need this check)."""
+    wrong = [str(o) for o in objects if o is not None and _resolve_attr(o, attr) != mission.pk]
+    if wrong:
+        raise ValidationError({field: _("Not part of this mission: %(names)s.") % {"names": ", ".join(wrong)}})
+
+
+def _resolve_attr(obj, dotted: str):
+    for step in dotted.split("."):
+        obj = getattr(obj, step)
+    return obj
+
+
+# --- partners and contacts ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def partner_create(*, user, mission: Mission, **fields) -> Partner:
+    """Registers a partner in `mission`. `fields` are among PARTNER_FIELDS."""
+    _require(access.can_add(user, Partner, mission))
+    partner = Partner(mission=mission, **{k: v for k, v in fields.items() if k in PARTNER_FIELDS})
+    _check_same_mission(mission, "district", [partner.district])
+    _save_with_history(partner, user)
+    return partner
+
+
+@transaction.atomic
+def partner_update(*, user, partner: Partner, expected_version: int | None, **fields) -> Partner:
+    """Changes a partner's profile or screening. Raises ConcurrentEditError when `expected_version` is stale."""
+    _require(access.can(user, access.Action.EDIT, partner))
+    claim_version(partner, expected_version)
+    changed = [k for k in fields if k in PARTNER_FIELDS]
+    for name in changed:
+        setattr(partner, name, fields[name])
+    _check_same_mission(partner.mission, "district", [partner.district])
+    _save_with_history(partner, user, update_fields=changed)
+    return partner
+
+
+@transaction.atomic
+def contact_create(*, user, partner: Partner, **fields) -> Contact:
+    _require(access.can_add(user, Contact, partner))
+    contact = Contact(partner=partner, **{k: v for k, v in fields.items() if k in CONTACT_FIELDS})
+    _save_with_history(contact, user)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, user, contact: Contact, expected_version: int | None, **fields) -> Contact:
+    _require(access.can(user, access.Action.EDIT, contact))
+    claim_version(contact, expected_version)
+    changed = [k for k in fields if k in CONTACT_FIELDS]
+    for name in changed:
+        setattr(contact, name, fields[name])
+    _save_with_history(contact, user, update_fields=changed)
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, user, contact: Contact) -> None:
+    _require(access.can(user, access.Action.EDIT, contact))
+    contact._history_user = user
+    contact.delete()
+
+
+# --- due diligence ------------------------------------------------------------------------------
+
+
+def due_diligence_refusals(*, engagement_type: str, partners: Iterable[Partner], on: datetime.date) -> list[str]:
+    """Why each partner may not receive this engagement, under the human-rights due diligence policy.
+
+    Support (Engagement.SUPPORT_TYPES) to a security institution needs a screening that is cleared
+    (with or without mitigation measures) and not past its review date on `on`. Empty when allowed.
+    """
+    if engagement_type not in Engagement.SUPPORT_TYPES:
+        return []
+    reasons = []
+    for p in partners:
+        if p.partner_type != Partner.PartnerType.SECURITY_INSTITUTION or p.is_cleared_for_support(on):
+            continue
+        if p.screening_status in {Partner.Screening.CLEARED, Partner.Screening.CLEARED_WITH_MITIGATION}:
+            reason = _("its due diligence screening expired: the review was due on %(due)s") % {
+                "due": p.screening_review_due.isoformat()
+            }
+        else:
+            reason = _("its due diligence screening is “%(status)s”") % {"status": p.get_screening_status_display()}
+        reasons.append(
+            _("%(partner)s is a security institution and %(reason)s; it cannot receive support (%(type)s).")
+            % {"partner": p.name, "reason": reason, "type": Engagement.EngagementType(engagement_type).label}
+        )
+    return reasons
+
+
+def _due_diligence_day(day: datetime.date) -> datetime.date:
+    # Support is refused when the screening has lapsed by today, even for an engagement dated earlier:
+    # backdating must not get around an expired screening. A planned engagement must be covered on its day.
+    return max(day, timezone.localdate())
+
+
+# --- engagements --------------------------------------------------------------------------------
+
+
+@dataclass
+class FollowUpInput:
+    """One follow-up action of the engagement form or API: `id` for an existing one, `delete` to remove it."""
+
+    action: str
+    due_date: datetime.date
+    owner: object | None = None
+    partner: Partner | None = None
+    id: int | None = None
+    delete: bool = False
+
+
+ENGAGEMENT_SCALARS = (
+    "date",
+    "engagement_type",
+    "component",
+    "district",
+    "place",
+    "participants_women",
+    "participants_men",
+    "participants_youth",
+    "topics",
+    "summary",
+    "outcomes",
+    "shareable",
+)
+
+
+def _validate_engagement(
+    *,
+    engagement: Engagement,
+    partners: Sequence[Partner],
+    officers: Sequence,
+    outputs: Sequence[OperationalOutput],
+    benchmarks: Sequence[Benchmark],
+    follow_ups: Sequence[FollowUpInput],
+    new_partner_ids: set[int] | None,
+    type_changed: bool,
+) -> None:
+    mission = engagement.mission
+    if not partners:
+        raise ValidationError({"partners": _("Choose at least one partner.")})
+    _check_same_mission(mission, "partners", partners)
+    _check_same_mission(mission, "component", [engagement.component])
+    _check_same_mission(mission, "district", [engagement.district])
+    _check_same_mission(mission, "outputs", outputs)
+    _check_same_mission(mission, "benchmarks", benchmarks, attr="output.mission_id")
+    if officers:
+        allowed = set(mission_officers(mission).filter(pk__in=[u.pk for u in officers]).values_list("pk", flat=True))
+        wrong = [str(u) for u in officers if u.pk not in allowed]
+        if wrong:
+            raise ValidationError(
+                {"officers": _("Not staff of this mission: %(names)s.") % {"names": ", ".join(wrong)}}
+            )
+    # Only new support is checked on an edit: correcting the summary of an old training must stay possible
+    # after its partner's screening lapsed.
+    checked = partners if new_partner_ids is None or type_changed else [p for p in partners if p.pk in new_partner_ids]
+    refusals = due_diligence_refusals(
+        engagement_type=engagement.engagement_type, partners=checked, on=_due_diligence_day(engagement.date)
+    )
+    if refusals:
+        raise ValidationError({"partners": refusals})
+    partner_ids = {p.pk for p in partners}
+    owners = [f.owner for f in follow_ups if f.owner is not None and not f.delete]
+    allowed_owners = set(mission_officers(mission).filter(pk__in=[u.pk for u in owners]).values_list("pk", flat=True))
+    errors = []
+    for i, f in enumerate(follow_ups, start=1):
+        if f.delete:
+            continue
+        if (f.owner is None) == (f.partner is None):
+            errors.append(_("Follow-up %(n)s: give it an owner in the mission or one of the partners.") % {"n": i})
+        elif f.partner is not None and f.partner.pk not in partner_ids:
+            errors.append(
+                _("Follow-up %(n)s: %(partner)s did not take part in this engagement.") % {"n": i, "partner": f.partner}
+            )
+        elif f.owner is not None and f.owner.pk not in allowed_owners:
+            errors.append(_("Follow-up %(n)s: %(user)s is not staff of this mission.") % {"n": i, "user": f.owner})
+    if errors:
+        raise ValidationError({"follow_ups": errors})
+
+
+def _sync_follow_ups(engagement: Engagement, follow_ups: Sequence[FollowUpInput], user) -> None:
+    existing = {f.pk: f for f in engagement.follow_ups.all()} if engagement.pk else {}
+    for item in follow_ups:
+        if item.id is not None:
+            current = existing.get(item.id)
+            if current is None:
+                raise ValidationError({"follow_ups": _("A follow-up does not belong to this engagement.")})
+            current._history_user = user
+            if item.delete:
+                current.delete()
+                continue
+            changed = [
+                name
+                for name in ("action", "due_date", "owner", "partner")
+                if getattr(current, name) != getattr(item, name)
+            ]
+            if changed:
+                for name in changed:
+                    setattr(current, name, getattr(item, name))
+                current.version += 1
+                current.save(update_fields=[*changed, "version", "updated_at"])
+        elif not item.delete:
+            created = FollowUp(
+                engagement=engagement,
+                action=item.action,
+                due_date=item.due_date,
+                owner=item.owner,
+                partner=item.partner,
+            )
+            created._history_user = user
+            created.full_clean(exclude=["engagement"])
+            created.save()
+
+
+def _write_engagement(
+    engagement: Engagement,
+    *,
+    user,
+    partners,
+    officers,
+    outputs,
+    benchmarks,
+    follow_ups,
+    update_fields: Sequence[str] | None,
+) -> None:
+    # The row and its many-to-many sets are written without history, then saved once more so that the
+    # one history record of this change holds the final partners, outputs and benchmarks.
+    engagement.skip_history_when_saving = True
+    try:
+        engagement.full_clean(exclude=["partners", "officers", "outputs", "benchmarks"])
+        if update_fields is None:
+            engagement.save()
+        else:
+            engagement.save(update_fields=[*update_fields, "version", "updated_at"])
+        engagement.partners.set(partners)
+        engagement.officers.set(officers)
+        engagement.outputs.set(outputs)
+        engagement.benchmarks.set(benchmarks)
+    finally:
+        del engagement.skip_history_when_saving
+    engagement._history_user = user
+    engagement.save(update_fields=["updated_at"])
+    _sync_follow_ups(engagement, follow_ups, user)
+
+
+@transaction.atomic
+def engagement_create(
+    *,
+    user,
+    mission: Mission,
+    date: datetime.date,
+    engagement_type: str,
+    partners: Sequence[Partner],
+    component: Component,
+    summary: str,
+    district: Location | None = None,
+    officers: Sequence = (),
+    place: str = "",
+    participants_women: int = 0,
+    participants_men: int = 0,
+    participants_youth: int = 0,
+    topics: str = "",
+    outcomes: str = "",
+    outputs: Sequence[OperationalOutput] = (),
+    benchmarks: Sequence[Benchmark] = (),
+    shareable: bool = False,
+    follow_ups: Sequence[FollowUpInput] = (),
+) -> Engagement:
+    """Logs an engagement with its partners, links and follow-up actions, all or nothing.
+
+    Refuses (ValidationError on `partners`) support to a security institution whose due diligence
+    screening is not cleared or has lapsed; PermissionDenied when the user may not log for `component`.
+    """
+    _require(access.can_add(user, Engagement, mission, component=component))
+    engagement = Engagement(
+        mission=mission,
+        date=date,
+        engagement_type=engagement_type,
+        component=component,
+        district=district,
+        place=place,
+        participants_women=participants_women,
+        participants_men=participants_men,
+        participants_youth=participants_youth,
+        topics=topics,
+        summary=summary,
+        outcomes=outcomes,
+        shareable=shareable,
+        created_by=user,
+    )
+    partners, officers, outputs, benchmarks = list(partners), list(officers), list(outputs), list(benchmarks)
+    _validate_engagement(
+        engagement=engagement,
+        partners=partners,
+        officers=officers,
+        outputs=outputs,
+        benchmarks=benchmarks,
+        follow_ups=follow_ups,
+        new_partner_ids=None,
+        type_changed=True,
+    )
+    _write_engagement(
+        engagement,
+        user=user,
+        partners=partners,
+        officers=officers,
+        outputs=outputs,
+        benchmarks=benchmarks,
+        follow_ups=follow_ups,
+        update_fields=None,
+    )
+    return engagement
+
+
+@transaction.atomic
+def engagement_update(
+    *,
+    user,
+    engagement: Engagement,
+    expected_version: int | None,
+    partners: Sequence[Partner] | None = None,
+    officers: Sequence | None = None,
+    outputs: Sequence[OperationalOutput] | None = None,
+    benchmarks: Sequence[Benchmark] | None = None,
+    follow_ups: Sequence[FollowUpInput] = (),
+    **fields,
+) -> Engagement:
+    """Changes an engagement. Omitted arguments keep their value; `fields` are among ENGAGEMENT_SCALARS.
+
+    Raises ConcurrentEditError when `expected_version` is stale (someone saved in between), and the
+    same due diligence refusal as `engagement_create` for partners added to, or a type changed into, support.
+    """
+    _require(access.can(user, access.Action.EDIT, engagement))
+    if "component" in fields and fields["component"] != engagement.component:
+        _require(access.can_add(user, Engagement, engagement.mission, component=fields["component"]))
+    claim_version(engagement, expected_version)
+    old_type = engagement.engagement_type
+    old_partner_ids = set(engagement.partners.values_list("pk", flat=True))
+    changed = [k for k in fields if k in ENGAGEMENT_SCALARS]
+    for name in changed:
+        setattr(engagement, name, fields[name])
+    partners = list(engagement.partners.all()) if partners is None else list(partners)
+    officers = list(engagement.officers.all()) if officers is None else list(officers)
+    outputs = list(engagement.outputs.all()) if outputs is None else list(outputs)
+    benchmarks = list(engagement.benchmarks.all()) if benchmarks is None else list(benchmarks)
+    _validate_engagement(
+        engagement=engagement,
+        partners=partners,
+        officers=officers,
+        outputs=outputs,
+        benchmarks=benchmarks,
+        follow_ups=follow_ups,
+        new_partner_ids={p.pk for p in partners} - old_partner_ids,
+        type_changed=engagement.engagement_type != old_type or "date" in changed,
+    )
+    _write_engagement(
+        engagement,
+        user=user,
+        partners=partners,
+        officers=officers,
+        outputs=outputs,
+        benchmarks=benchmarks,
+        follow_ups=follow_ups,
+        update_fields=changed,
+    )
+    return engagement
+
+
+# --- follow-ups ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_up_complete(
+    *, user, follow_up: FollowUp, comment: str = "", expected_version: int | None = None
+) -> FollowUp:
+    """Marks a follow-up done, by its mission owner, its engagement's component or the partner it is
+    assigned to. PermissionDenied when already done or not theirs."""
+    _require(access.can(user, access.Action.COMPLETE, follow_up))
+    claim_version(follow_up, expected_version)
+    follow_up.status = FollowUp.Status.DONE
+    follow_up.completed_at = timezone.now()
+    follow_up.completed_by = user
+    follow_up.completion_comment = comment.strip()
+    follow_up._history_user = user
+    follow_up.save(
+        update_fields=["status", "completed_at", "completed_by", "completion_comment", "version", "updated_at"]
+    )
+    return follow_up
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+class ImportRefused(Exception):
+    """The file had errors; nothing was saved. `errors` is a list of (row number, message)."""
+
+    def __init__(self, errors: list[tuple[int, str]]):
+        self.errors = errors
+        super().__init__(_("%(n)s row(s) have errors; nothing was imported.") % {"n": len(errors)})
+
+
+@transaction.atomic
+def partners_import(*, user, mission: Mission, rows: Sequence[tuple[int, dict]]) -> list[Partner]:
+    """Creates the partners of a validated import, all or nothing.
+
+    `rows` are (row number, cleaned fields) pairs, as `partners.imports.validate_partner_rows` gives them.
+    A row that fails here (e.g. a name registered meanwhile) rolls the whole import back with ImportRefused.
+    """
+    _require(access.can_add(user, Partner, mission))
+    created, errors = [], []
+    for number, fields in rows:
+        try:
+            with transaction.atomic():
+                created.append(partner_create(user=user, mission=mission, **fields))
+        except ValidationError as exc:
+            errors.append((number, "; ".join(_flatten(exc))))
+        except IntegrityError:
+            errors.append((number, _("A partner with this name already exists.")))
+    if errors:
+        raise ImportRefused(errors)  # leaving the atomic block by an exception rolls every row back
+    return created
+
+
+def _flatten(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [f"{field}: {m}" if field != "__all__" else m for field, msgs in exc.message_dict.items() for m in msgs]
+    return list(exc.messages)
