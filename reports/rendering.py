@@ -1,0 +1,140 @@
+"""Turning a report's HTML into PDF (WeasyPrint) and its tables into XLSX (openpyxl).
+
+WeasyPrint fetches whatever the HTML points to: images, stylesheets, fonts, `<link rel="attachment">`
+files it embeds into the PDF. Report HTML carries text users typed (escaped by the templates, but
+defence in depth matters for a document sent to Headquarters), so the fetcher below serves only the
+project's own static files, addressed as `mandate-static:<path>`, and refuses every other URL:
+`file:`, `http(s):` to any host (no server-side request forgery towards 169.254.169.254 or the LAN),
+`data:`, and anything else. It never follows redirects because it never opens a network connection.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import mimetypes
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# WeasyPrint narrates every layout step at INFO; a worker log needs only its warnings.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+STATIC_SCHEME = "mandate-static:"
+# Only what a report needs; an SVG or stylesheet from static/ is also fine.
+ALLOWED_SUFFIXES = frozenset({".ttf", ".otf", ".woff", ".woff2", ".css", ".svg", ".png", ".jpg", ".jpeg"})
+
+
+class RefusedURL(ValueError):
+    """A URL the report renderer does not fetch."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that serves only files of the project's static folders.
+
+    Every URL WeasyPrint asks for is recorded in `requested`, and the ones served in `served`, so
+    tests (and a curious operator) can see exactly what a rendering touched.
+    """
+
+    def __init__(self):
+        # `fetch` below never delegates to urllib, which would know how to open file:, http:, ftp:, data:.
+        super().__init__(allowed_protocols=[], allow_redirects=False)
+        self.requested: list[str] = []
+        self.served: list[str] = []
+
+    def fetch(self, url, headers=None):
+        self.requested.append(url)
+        path = resolve_static(url)
+        body = path.read_bytes()
+        self.served.append(url)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+    def open(self, url, data=None, timeout=None):  # pragma: no cover - urllib entry point, never used
+        raise RefusedURL(f"Refused: {url}")
+
+
+def resolve_static(url: str) -> Path:
+    """The file under the project's static folders that `mandate-static:<path>` names, or RefusedURL."""
+    if not isinstance(url, str) or not url.startswith(STATIC_SCHEME):
+        raise RefusedURL(f"Only {STATIC_SCHEME} URLs are fetched, not {url[:80]!r}")
+    relative = url.removeprefix(STATIC_SCHEME).split("?", 1)[0].split("#", 1)[0].lstrip("/")
+    normalised = posixpath.normpath(relative)
+    if not relative or normalised.startswith("..") or normalised != relative or "\\" in relative:
+        raise RefusedURL(f"Refused static path {relative[:80]!r}")
+    if Path(normalised).suffix.lower() not in ALLOWED_SUFFIXES:
+        raise RefusedURL(f"Refused file type {normalised[:80]!r}")
+    try:
+        found = finders.find(normalised)
+    except SuspiciousFileOperation as exc:
+        raise RefusedURL(str(exc)) from exc
+    if not found:
+        raise RefusedURL(f"No static file {normalised[:80]!r}")
+    return Path(found)
+
+
+@dataclass
+class RenderedPDF:
+    content: bytes
+    page_count: int
+
+
+def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> RenderedPDF:
+    """Lay out `html` and write the PDF. No base URL: a relative URL resolves to nothing at all."""
+    fetcher = fetcher or StaticOnlyFetcher()
+    document = HTML(string=html, base_url=None, url_fetcher=fetcher).render()
+    # Fixed metadata keep the bytes a function of the content (no creation timestamp noise).
+    content = document.write_pdf(pdf_identifier=b"mandate-report", uncompressed_pdf=False)
+    return RenderedPDF(content=content, page_count=len(document.pages))
+
+
+def tables_to_xlsx(tables: list[dict]) -> bytes:
+    """One worksheet per table: `{"title", "columns", "rows"}`, header row frozen and filtered."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=False)
+    workbook.remove(workbook.active)
+    used = set()
+    for table in tables:
+        title = _sheet_title(table["title"], used)
+        sheet = workbook.create_sheet(title)
+        sheet.append(list(table["columns"]))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table["rows"]:
+            sheet.append([_cell(value) for value in row])
+        sheet.freeze_panes = "A2"
+        if table["rows"]:
+            sheet.auto_filter.ref = sheet.dimensions
+        for index, column in enumerate(table["columns"], start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = min(60, max(12, len(str(column)) + 4))
+    if not workbook.sheetnames:
+        workbook.create_sheet("Report")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    # Excel: at most 31 characters, none of []:*?/\ , unique in the workbook.
+    clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in str(title)).strip()[:31] or "Sheet"
+    candidate, n = clean, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _cell(value):
+    # Text starting with = + - @ would be a formula in Excel: a typed-in "=HYPERLINK(...)" stays text.
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"}:
+        return "'" + value
+    return value

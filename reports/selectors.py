@@ -1,0 +1,430 @@
+"""Reads of the reports app: report lists, and the data each report kind is made of.
+
+The report data functions take the requester (`user`) and read through `missions.access.scope`, so a
+report never shows its requester more than their pages would. Each runs a fixed number of queries
+whatever the size of the mission (tests/test_reports_queries.py counts them at two sizes).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+
+from benchmarks.models import Assessment, Benchmark, Indicator, IndicatorValue, OperationalOutput, Risk, Status, Term
+from elections.models import ElectionPlan, Incident, Milestone, PollingSite, SecurityPlan, SecurityTask, Threat
+from missions import access
+from missions.models import Mission
+from partners.models import Engagement, FollowUp, Partner
+from reports.models import Report, ReportKind
+
+# Statuses that put a benchmark on the leadership's agenda whether or not they changed.
+ATTENTION_STATUSES = frozenset({Status.OFF_TRACK, Status.AT_RISK})
+# Ranks that tell an improvement from a decline when a status changes.
+STATUS_RANK = {
+    Status.OFF_TRACK: 0,
+    Status.AT_RISK: 1,
+    Status.NOT_STARTED: 2,
+    Status.ON_TRACK: 3,
+    Status.ACHIEVED: 4,
+}
+
+
+# --- report lists -------------------------------------------------------------------------------
+
+
+def report_list(*, user, mission: Mission) -> QuerySet[Report]:
+    """The mission's reports the user may see, newest first (one query; hq: released ones only)."""
+    return access.scope(user, Report.objects.filter(mission=mission)).select_related(
+        "requested_by", "election_plan", "approved_by", "released_by"
+    )
+
+
+def previous_report(report: Report) -> Report | None:
+    """The report of the same kind (and election) the changes are measured from: the latest one
+    generated for a period ending before this one's end."""
+    qs = Report.objects.filter(
+        mission_id=report.mission_id,
+        kind=report.kind,
+        state=Report.State.DONE,
+        period_end__lt=report.period_end,
+    ).exclude(pk=report.pk)
+    if report.election_plan_id:
+        qs = qs.filter(election_plan_id=report.election_plan_id)
+    return qs.order_by("-period_end", "-created_at").first()
+
+
+# --- the mission progress report ----------------------------------------------------------------
+
+
+@dataclass
+class BenchmarkRow:
+    benchmark: Benchmark
+    now: Assessment | None
+    before: Assessment | None
+
+    @property
+    def status(self) -> str:
+        return self.now.status if self.now else Status.NOT_STARTED
+
+    @property
+    def status_before(self) -> str:
+        return self.before.status if self.before else Status.NOT_STARTED
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def status_before_label(self) -> str:
+        return Status(self.status_before).label
+
+    @property
+    def progress(self) -> int:
+        return self.now.progress if self.now else 0
+
+    @property
+    def changed(self) -> bool:
+        return self.status != self.status_before
+
+    @property
+    def direction(self) -> str:
+        """ "up", "down" or "" (unchanged): improvements and declines read differently to HQ."""
+        if not self.changed:
+            return ""
+        return "up" if STATUS_RANK[self.status] > STATUS_RANK[self.status_before] else "down"
+
+    @property
+    def assessed_in_period(self) -> bool:
+        return self.now is not None and (self.before is None or self.now.pk != self.before.pk)
+
+
+@dataclass
+class OutputSummary:
+    output: OperationalOutput
+    by_term: dict[str, Counter] = field(default_factory=dict)  # term -> Counter(status)
+    improved: int = 0
+    declined: int = 0
+
+    @property
+    def total(self) -> Counter:
+        total = Counter()
+        for counts in self.by_term.values():
+            total.update(counts)
+        return total
+
+
+@dataclass
+class ProgressData:
+    mission: Mission
+    period_start: datetime.date
+    period_end: datetime.date
+    since: datetime.date
+    outputs: list[OutputSummary]
+    rows: list[BenchmarkRow]
+    indicators: list[Indicator]
+    risks: list[Risk]
+    elections: list[ElectionPlan]
+
+    @property
+    def status_now(self) -> Counter:
+        return Counter(r.status for r in self.rows)
+
+    @property
+    def status_before(self) -> Counter:
+        return Counter(r.status_before for r in self.rows)
+
+    @property
+    def changed(self) -> list[BenchmarkRow]:
+        return [r for r in self.rows if r.changed]
+
+    @property
+    def attention(self) -> list[BenchmarkRow]:
+        """Off-track or at-risk benchmarks whose status did not change (changed ones have their own table)."""
+        return [r for r in self.rows if not r.changed and r.status in ATTENTION_STATUSES]
+
+
+def _assessment_as_of(day: datetime.date) -> Subquery:
+    # The index benchmark, -assessed_on, -created_at serves this correlated lookup.
+    return Subquery(
+        Assessment.objects.filter(benchmark=OuterRef("pk"), assessed_on__lte=day)
+        .order_by("-assessed_on", "-created_at", "-id")
+        .values("pk")[:1]
+    )
+
+
+def progress_report_data(
+    *, mission: Mission, user, period_start: datetime.date, period_end: datetime.date, since: datetime.date
+) -> ProgressData:
+    """Benchmarks with their status at `period_end` and at `since` (the previous report's period end),
+    indicators against targets, the risk register and the election calendar, as the user may see them.
+
+    Queries: 1. outputs; 2. benchmarks with the ids of their assessment as of each date; 3. those
+    assessments; 4. indicators with their latest value in the period; 5. risks; 6. elections with
+    milestone counts. (`access.memberships` adds one the first time it meets the user object.)
+    """
+    outputs = list(
+        access.scope(user, OperationalOutput.objects.filter(mission=mission, retired_at__isnull=True))
+        .select_related("lead_component")
+        .order_by("order", "id")
+    )
+    benchmarks = list(
+        access.scope(
+            user,
+            Benchmark.objects.filter(output__mission=mission, output__retired_at__isnull=True).filter(
+                Q(retired_at__isnull=True) | Q(retired_at__date__gt=period_end)
+            ),
+        )
+        .select_related("lead_component")
+        .annotate(now_id=_assessment_as_of(period_end), before_id=_assessment_as_of(since))
+        .order_by("output__order", "output_id", "term", "order", "id")
+    )
+    wanted = {b.now_id for b in benchmarks} | {b.before_id for b in benchmarks}
+    wanted.discard(None)
+    assessments = (
+        {a.pk: a for a in Assessment.objects.filter(pk__in=wanted).select_related("assessed_by")} if wanted else {}
+    )
+    rows = [BenchmarkRow(b, assessments.get(b.now_id), assessments.get(b.before_id)) for b in benchmarks]
+
+    summaries = {o.pk: OutputSummary(o, {t: Counter() for t in Term.values}) for o in outputs}
+    for row in rows:
+        summary = summaries.get(row.benchmark.output_id)
+        if summary is None:
+            continue
+        row.benchmark.output = summary.output  # the output is already in memory: no query per row
+        summary.by_term[row.benchmark.term][row.status] += 1
+        if row.direction == "up":
+            summary.improved += 1
+        elif row.direction == "down":
+            summary.declined += 1
+    rows = [r for r in rows if r.benchmark.output_id in summaries]
+
+    latest_value = IndicatorValue.objects.filter(indicator=OuterRef("pk"), period_end__lte=period_end).order_by(
+        "-period_end", "-period_start"
+    )
+    indicators = list(
+        access.scope(user, Indicator.objects.filter(output__mission=mission, retired_at__isnull=True))
+        .filter(output__retired_at__isnull=True)
+        .annotate(
+            actual=Subquery(latest_value.values("actual")[:1]),
+            actual_period_end=Subquery(latest_value.values("period_end")[:1]),
+        )
+        .select_related("output", "benchmark")
+        .order_by("output__order", "output_id", "order", "id")
+    )
+    risks = list(
+        access.scope(user, Risk.objects.filter(output__mission=mission, retired_at__isnull=True))
+        .filter(output__retired_at__isnull=True)
+        .annotate(score_value=F("likelihood") * F("impact"))
+        .select_related("output", "owner")
+        .order_by("-score_value", "-impact", "output__order", "order", "id")
+    )
+    elections = list(
+        access.scope(user, ElectionPlan.objects.filter(mission=mission))
+        .annotate(
+            milestones_total=Count("milestones"),
+            milestones_done=Count("milestones", filter=Q(milestones__status=Milestone.Status.DONE)),
+            milestones_delayed=Count("milestones", filter=Q(milestones__status=Milestone.Status.DELAYED)),
+            milestones_overdue=Count(
+                "milestones",
+                filter=Q(milestones__due_date__lte=period_end) & ~Q(milestones__status=Milestone.Status.DONE),
+            ),
+        )
+        .order_by("polling_start")
+    )
+    return ProgressData(
+        mission=mission,
+        period_start=period_start,
+        period_end=period_end,
+        since=since,
+        outputs=list(summaries.values()),
+        rows=rows,
+        indicators=indicators,
+        risks=risks,
+        elections=elections,
+    )
+
+
+# --- the election security readiness report ------------------------------------------------------
+
+
+@dataclass
+class SecurityData:
+    election: ElectionPlan
+    plan: SecurityPlan | None
+    sites_by_risk: dict[str, int]
+    sites_by_district: list[dict]
+    threats: list[Threat]
+    tasks_by_phase: list[dict]
+    incidents: list[Incident]
+    incidents_by_type: list[dict]
+    milestones: list[Milestone]
+    total_sites: int = 0
+    total_voters: int = 0
+
+
+def election_security_data(
+    *, election: ElectionPlan, user, period_start: datetime.date, period_end: datetime.date
+) -> SecurityData:
+    """The newest approved security plan revision (else the newest revision) of an election, and what
+    it covers: sites by risk level and district, threats, tasks by phase, incidents in the period,
+    the electoral calendar. The caller has checked the user may request this report.
+
+    Queries: 1. the plan revision; 2. sites by district and risk level; 3. threats; 4. tasks by
+    phase and provider; 5. incidents in the period; 6. milestones.
+    """
+    plans = access.scope(user, SecurityPlan.objects.filter(election_plan=election))
+    plan = (
+        plans.annotate(approved_first=Count("pk", filter=Q(status=SecurityPlan.Status.APPROVED)))
+        .select_related("decided_by")
+        .order_by("-approved_first", "-revision")
+        .first()
+    )
+    sites_by_district: list[dict] = []
+    sites_by_risk: Counter = Counter()
+    threats: list[Threat] = []
+    tasks_by_phase: list[dict] = []
+    total_sites = total_voters = 0
+    if plan is not None:
+        # risk_level = the override when set, else the suggested level: grouped in the database.
+        cells = (
+            PollingSite.objects.filter(security_plan=plan)
+            .values("district__name", "risk_override", "suggested_risk")
+            .annotate(n=Count("id"), voters=Sum("registered_voters"))
+            .order_by("district__name")
+        )
+        districts: dict[str, dict] = {}
+        for cell in cells:
+            level = cell["risk_override"] or cell["suggested_risk"]
+            row = districts.setdefault(cell["district__name"], {"name": cell["district__name"], "levels": Counter()})
+            row["levels"][level] += cell["n"]
+            row["voters"] = row.get("voters", 0) + (cell["voters"] or 0)
+            sites_by_risk[level] += cell["n"]
+            total_sites += cell["n"]
+            total_voters += cell["voters"] or 0
+        sites_by_district = list(districts.values())
+        threats = list(
+            Threat.objects.filter(security_plan=plan)
+            .select_related("district")
+            .annotate(score_value=F("likelihood") * F("impact"), site_count=Count("sites"))
+            .order_by("-score_value", "actor")
+        )
+        tasks_by_phase = list(
+            SecurityTask.objects.filter(security_plan=plan)
+            .values("phase", "provider")
+            .annotate(n=Count("id"))
+            .order_by("phase", "provider")
+        )
+    incidents = list(
+        access.scope(user, Incident.objects.filter(election_plan=election))
+        .filter(occurred_at__date__gte=period_start, occurred_at__date__lte=period_end)
+        .select_related("district")
+        .order_by("-severity", "-occurred_at")
+    )
+    by_type = Counter(i.incident_type for i in incidents)
+    labels = dict(Incident.IncidentType.choices)
+    milestones = list(Milestone.objects.filter(plan=election).order_by("due_date", "id"))
+    return SecurityData(
+        election=election,
+        plan=plan,
+        sites_by_risk=dict(sites_by_risk),
+        sites_by_district=sites_by_district,
+        threats=threats,
+        tasks_by_phase=tasks_by_phase,
+        incidents=incidents,
+        incidents_by_type=[{"type": labels.get(k, k), "n": n} for k, n in by_type.most_common()],
+        milestones=milestones,
+        total_sites=total_sites,
+        total_voters=total_voters,
+    )
+
+
+# --- the partner engagement summary --------------------------------------------------------------
+
+
+@dataclass
+class PartnerData:
+    engagements: list[Engagement]
+    by_type: list[dict]
+    by_component: list[dict]
+    totals: dict
+    partners: list[Partner]
+    screening: list[dict]
+    follow_ups: dict
+
+
+def partner_summary_data(
+    *, mission: Mission, user, period_start: datetime.date, period_end: datetime.date
+) -> PartnerData:
+    """Engagements in the period with their partners, counts by type and component, participants,
+    partners engaged, due-diligence screening and follow-ups, as the requester may see them.
+
+    Queries: 1. engagements; 2. their partners (prefetch); 3. counts by type; 4. counts by component;
+    5. totals; 6. partners engaged with their number of engagements; 7. screening counts; 8. follow-ups.
+    """
+    log = access.scope(user, Engagement.objects.filter(mission=mission)).filter(
+        date__gte=period_start, date__lte=period_end
+    )
+    engagements = list(log.select_related("component", "district").prefetch_related("partners").order_by("date", "id"))
+    type_labels = dict(Engagement.EngagementType.choices)
+    by_type = [
+        {"label": type_labels.get(r["engagement_type"], r["engagement_type"]), **r}
+        for r in log.values("engagement_type").annotate(n=Count("id", distinct=True)).order_by("-n")
+    ]
+    by_component = list(log.values("component__name").annotate(n=Count("id", distinct=True)).order_by("-n"))
+    totals = Engagement.objects.filter(pk__in=log.values("pk")).aggregate(
+        engagements=Count("id"),
+        women=Sum("participants_women"),
+        men=Sum("participants_men"),
+        youth=Sum("participants_youth"),
+        districts=Count("district", distinct=True),
+    )
+    partners = list(
+        access.scope(user, Partner.objects.filter(mission=mission))
+        .annotate(
+            n=Count(
+                "engagements",
+                filter=Q(engagements__in=log.values("pk")),
+                distinct=True,
+            )
+        )
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+    )
+    screening_labels = dict(Partner.Screening.choices)
+    screening = [
+        {"label": screening_labels.get(r["screening_status"], r["screening_status"]), **r}
+        for r in access.scope(user, Partner.objects.filter(mission=mission))
+        .values("screening_status")
+        .annotate(n=Count("id"))
+        .order_by("screening_status")
+    ]
+    follow_ups = access.scope(user, FollowUp.objects.filter(engagement__mission=mission)).aggregate(
+        agreed=Count("id", filter=Q(engagement__date__gte=period_start, engagement__date__lte=period_end)),
+        done_in_period=Count("id", filter=Q(completed_at__date__gte=period_start, completed_at__date__lte=period_end)),
+        open=Count("id", filter=Q(status=FollowUp.Status.OPEN)),
+        overdue=Count("id", filter=Q(status=FollowUp.Status.OPEN, due_date__lt=period_end)),
+    )
+    return PartnerData(
+        engagements=engagements,
+        by_type=by_type,
+        by_component=by_component,
+        totals={k: v or 0 for k, v in totals.items()},
+        partners=partners,
+        screening=screening,
+        follow_ups=follow_ups,
+    )
+
+
+def status_label(value: str) -> str:
+    return Status(value).label if value in Status.values else value
+
+
+def kind_needs_election(kind: str) -> bool:
+    return kind == ReportKind.ELECTION_SECURITY
+
+
+def term_labels() -> list[tuple[str, str]]:
+    return [(t.value, t.label) for t in Term]
