@@ -152,3 +152,73 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
     action = factory.Sequence(lambda n: f"Follow-up action {n}")
     due_date = datetime.date(2026, 7, 1)
     owner = factory.SubFactory(UserFactory)
+
+
+# --- elections (appended by the elections helper) ---
+
+
+class ElectoralPhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "elections.ElectoralPhase"
+
+    plan = factory.SubFactory(ElectionPlanFactory)
+    kind = "polling"
+    start = datetime.date(2027, 3, 1)
+    end = datetime.date(2027, 3, 31)
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "elections.Milestone"
+
+    plan = factory.SubFactory(ElectionPlanFactory)
+    phase = "voter_registration"
+    title = factory.Sequence(lambda n: f"Milestone {n}")
+    due_date = datetime.date(2027, 1, 15)
+
+
+class ThreatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "elections.Threat"
+
+    security_plan = factory.SubFactory(SecurityPlanFactory)
+    actor = factory.Sequence(lambda n: f"Armed group {n}")
+    threat_type = "armed_group"
+    likelihood = 3
+    impact = 3
+
+
+class SecurityTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "elections.SecurityTask"
+
+    security_plan = factory.SubFactory(SecurityPlanFactory)
+    task_type = "static_guard"
+    provider = "mission_police"
+    phase = "polling"
+    start = factory.LazyFunction(lambda: datetime.datetime(2027, 3, 14, 6, tzinfo=datetime.UTC))
+    end = factory.LazyFunction(lambda: datetime.datetime(2027, 3, 14, 20, tzinfo=datetime.UTC))
+
+
+class TransportLegFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "elections.TransportLeg"
+
+    security_plan = factory.SubFactory(SecurityPlanFactory)
+    materials = "Ballot papers"
+    origin = "Capital warehouse"
+    destination = "District hub"
+    departs_at = factory.LazyFunction(lambda: datetime.datetime(2027, 3, 10, 6, tzinfo=datetime.UTC))
+    arrives_at = factory.LazyFunction(lambda: datetime.datetime(2027, 3, 10, 18, tzinfo=datetime.UTC))
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "elections.Incident"
+
+    election_plan = factory.SubFactory(ElectionPlanFactory)
+    occurred_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=2))
+    district = factory.SubFactory(LocationFactory, mission=factory.SelfAttribute("..election_plan.mission"))
+    incident_type = "intimidation"
+    severity = 2
+    description = "Voters threatened near the site."
