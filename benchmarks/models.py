@@ -223,6 +223,37 @@ class Assessment(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Assessments are append-only and cannot be deleted."))
 
+    # Statuses that change what the leadership reports to UNHQ, so they must be substantiated.
+    EVIDENCE_REQUIRED = frozenset({Status.OFF_TRACK, Status.ACHIEVED})
+
+    def previous_status(self) -> str:
+        """The status this assessment changes from: the corrected assessment's, else the benchmark's current one."""
+        if self.corrects_id:
+            return self.corrects.status
+        latest = self.benchmark.latest_assessment if self.benchmark_id else None
+        return latest.status if latest else Status.NOT_STARTED
+
+    def clean(self):
+        """Rules every entry path shares (form, API, commands through `assessment_create`)."""
+        errors = {}
+        if self.assessed_on and self.assessed_on > timezone.localdate():
+            errors["assessed_on"] = _("An assessment cannot be dated in the future.")
+        if self.progress is not None and not 0 <= self.progress <= 100:
+            errors["progress"] = _("Progress is a percentage from 0 to 100.")
+        if self.corrects_id and self.benchmark_id and self.corrects.benchmark_id != self.benchmark_id:
+            errors["corrects"] = _("A correction must correct an assessment of the same benchmark.")
+        if (
+            self.benchmark_id
+            and self.status in self.EVIDENCE_REQUIRED
+            and self.status != self.previous_status()
+            and not (self.evidence or "").strip()
+        ):
+            errors["evidence"] = _("Give the evidence when the status changes to %(status)s.") % {
+                "status": Status(self.status).label
+            }
+        if errors:
+            raise ValidationError(errors)
+
 
 class Indicator(Retirable):
     output = models.ForeignKey(OperationalOutput, on_delete=models.CASCADE, related_name="indicators")
@@ -282,6 +313,29 @@ class IndicatorValue(Versioned):
     def __str__(self):
         return f"{self.indicator} {self.period_start}: {self.actual}"
 
+    def clean(self):
+        errors = {}
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = _("The period cannot end before it starts.")
+        parts = {"actual_women": self.actual_women, "actual_men": self.actual_men, "actual_youth": self.actual_youth}
+        if self.indicator_id and self.indicator.disaggregated:
+            for name, value in parts.items():
+                if value is None:
+                    errors[name] = _("This indicator is disaggregated: give the figure.")
+        elif any(v is not None for v in parts.values()):
+            errors["indicator"] = _("This indicator is not disaggregated by women / men / youth.")
+        for name, value in parts.items():
+            if value is not None and value < 0:
+                errors[name] = _("A figure cannot be negative.")
+        if self.actual is not None:
+            both = self.actual_women is not None and self.actual_men is not None
+            if both and self.actual_women + self.actual_men > self.actual:
+                errors["actual_men"] = _("Women and men together cannot exceed the actual value.")
+            if self.actual_youth is not None and self.actual_youth > self.actual:
+                errors["actual_youth"] = _("Youth cannot exceed the actual value.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class Risk(Retirable):
     class Kind(models.TextChoices):
@@ -319,3 +373,18 @@ class Risk(Retirable):
     @property
     def score(self) -> int:
         return self.likelihood * self.impact
+
+    @staticmethod
+    def level_for(score: int) -> str:
+        """The band of a likelihood x impact score, as the CSS classes risk-<level> and the heat map use it."""
+        if score >= 15:
+            return "critical"
+        if score >= 10:
+            return "high"
+        if score >= 5:
+            return "medium"
+        return "low"
+
+    @property
+    def level(self) -> str:
+        return self.level_for(self.score)

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import datetime
 import json
+from decimal import Decimal
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from benchmarks.models import (
     Activity,
     Assessment,
     Benchmark,
+    Indicator,
+    IndicatorValue,
     LibraryBenchmark,
     LibraryOutput,
     OperationalOutput,
+    Retirable,
     Risk,
 )
+from missions.concurrency import claim_version
 from missions.models import Component, Mission
 
 FRAMEWORK_FILE = Path(__file__).resolve().parent / "framework" / "handbook.json"
@@ -134,9 +143,14 @@ def assessment_create(
 ) -> Assessment:
     """Append an assessment and make it the benchmark's current one if it is the newest.
 
-    Validation (dates, progress range, evidence rules) happens in `Assessment.full_clean` and the
-    form/serializer; access is the caller's job (`access.can(user, ASSESS, benchmark)`).
+    Validation (no future date, progress 0-100, evidence when the status changes to off track or
+    achieved, a correction of the same benchmark) is `Assessment.clean`, run here so every entry
+    path gets it; raises ValidationError. Access is the caller's job (`access.can(user, ASSESS, benchmark)`).
+    The benchmark row is locked so two assessments recorded at once cannot both think they are the newest.
     """
+    benchmark = Benchmark.objects.select_for_update().select_related("latest_assessment").get(pk=benchmark.pk)
+    if benchmark.is_retired:
+        raise ValidationError(_("This benchmark is retired and can no longer be assessed."))
     assessment = Assessment(
         benchmark=benchmark,
         assessed_on=assessed_on,
@@ -151,5 +165,218 @@ def assessment_create(
     latest = benchmark.assessments.order_by("-assessed_on", "-created_at", "-id").only("pk").first()
     if benchmark.latest_assessment_id != latest.pk:
         Benchmark.objects.filter(pk=benchmark.pk).update(latest_assessment=latest)
-        benchmark.latest_assessment = latest
     return assessment
+
+
+# --- editing the plan ---------------------------------------------------------------------------
+# Plan items (outputs, activities, benchmarks, indicators, risks) are created, updated and retired
+# here; nothing is deleted. Updates claim the version the editor started from (missions.concurrency).
+
+EDITABLE_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    OperationalOutput: ("title", "description", "lead_component", "order"),
+    Activity: ("title", "lead_component", "order"),
+    Benchmark: ("term", "statement", "lead_component", "target_date", "order"),
+    Indicator: ("benchmark", "name", "unit", "baseline", "target", "disaggregated", "order"),
+    Risk: ("kind", "title", "likelihood", "impact", "owner", "mitigation", "review_date", "order"),
+    IndicatorValue: ("period_start", "period_end", "actual", "actual_women", "actual_men", "actual_youth", "note"),
+}
+
+
+def _mission_id(item: Model) -> int:
+    return item.mission_id if isinstance(item, OperationalOutput) else item.output.mission_id
+
+
+def _validate(item: Model) -> None:
+    """Model validation plus the cross-row rules a form cannot see: components and benchmarks of the same plan."""
+    item.full_clean()
+    errors = {}
+    mission_id = _mission_id(item) if not isinstance(item, IndicatorValue) else None
+    for name in ("lead_component", "owner"):
+        component = getattr(item, name, None) if hasattr(item, f"{name}_id") else None
+        if component is not None and component.mission_id != mission_id:
+            errors[name] = _("Choose a component of this mission.")
+    if isinstance(item, Indicator) and item.benchmark_id and item.benchmark.output_id != item.output_id:
+        errors["benchmark"] = _("Choose a benchmark of this output.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _next_order(queryset) -> int:
+    return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
+
+
+def _create(item: Retirable, user, siblings) -> Retirable:
+    if not item.order:
+        item.order = _next_order(siblings)
+    _validate(item)
+    item._history_user = user
+    item.save()
+    return item
+
+
+@transaction.atomic
+def output_create(
+    *,
+    mission: Mission,
+    user,
+    title: str,
+    description: str = "",
+    lead_component: Component | None = None,
+    order: int = 0,
+) -> OperationalOutput:
+    """Add an operational output of the mission's own (not from the library)."""
+    output = OperationalOutput(
+        mission=mission, title=title, description=description, lead_component=lead_component, order=order
+    )
+    return _create(output, user, mission.outputs.all())
+
+
+@transaction.atomic
+def activity_create(
+    *, output: OperationalOutput, user, title: str, lead_component: Component | None = None, order: int = 0
+) -> Activity:
+    activity = Activity(output=output, title=title, lead_component=lead_component, order=order)
+    return _create(activity, user, output.activities.all())
+
+
+@transaction.atomic
+def benchmark_create(
+    *,
+    output: OperationalOutput,
+    user,
+    term: str,
+    statement: str,
+    lead_component: Component | None = None,
+    target_date: datetime.date | None = None,
+    order: int = 0,
+) -> Benchmark:
+    benchmark = Benchmark(
+        output=output,
+        term=term,
+        statement=statement,
+        lead_component=lead_component,
+        target_date=target_date,
+        order=order,
+    )
+    return _create(benchmark, user, output.benchmarks.filter(term=term))
+
+
+@transaction.atomic
+def indicator_create(
+    *,
+    output: OperationalOutput,
+    user,
+    name: str,
+    unit: str = "",
+    baseline: Decimal | None = None,
+    target: Decimal | None = None,
+    disaggregated: bool = False,
+    benchmark: Benchmark | None = None,
+    order: int = 0,
+) -> Indicator:
+    indicator = Indicator(
+        output=output,
+        benchmark=benchmark,
+        name=name,
+        unit=unit,
+        baseline=baseline,
+        target=target,
+        disaggregated=disaggregated,
+        order=order,
+    )
+    return _create(indicator, user, output.indicators.all())
+
+
+@transaction.atomic
+def risk_create(
+    *,
+    output: OperationalOutput,
+    user,
+    title: str,
+    kind: str = Risk.Kind.RISK,
+    likelihood: int = 3,
+    impact: int = 3,
+    owner: Component | None = None,
+    mitigation: str = "",
+    review_date: datetime.date | None = None,
+    order: int = 0,
+) -> Risk:
+    risk = Risk(
+        output=output,
+        kind=kind,
+        title=title,
+        likelihood=likelihood,
+        impact=impact,
+        owner=owner,
+        mitigation=mitigation,
+        review_date=review_date,
+        order=order,
+    )
+    return _create(risk, user, output.risks.all())
+
+
+@transaction.atomic
+def plan_item_update(*, item: Retirable | IndicatorValue, user, expected_version: int | None, **changes) -> Model:
+    """Change the editable fields of an output, activity, benchmark, indicator, risk or indicator value.
+
+    `changes` may only name fields of `EDITABLE_FIELDS` for the item's model (TypeError otherwise).
+    Raises `ConcurrentEditError` when someone saved the item since `expected_version`, and
+    ValidationError when the result is invalid. Records history with `user` as the author.
+    """
+    allowed = EDITABLE_FIELDS[type(item)]
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise TypeError(f"Not editable on {type(item).__name__}: {', '.join(sorted(unknown))}")
+    claim_version(item, expected_version)
+    for name, value in changes.items():
+        setattr(item, name, value)
+    _validate(item)
+    item._history_user = user
+    item.save(update_fields=[*changes, "version", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def plan_item_retire(*, item: Retirable, user, expected_version: int | None, retire: bool = True) -> Retirable:
+    """Retire (or, with `retire=False`, restore) a plan item. Retired items leave the dashboard and the
+    forms' choices but keep their history; nothing is deleted. Retiring an output hides what is under it."""
+    claim_version(item, expected_version)
+    item.retired_at = timezone.now() if retire else None
+    item._history_user = user
+    item.save(update_fields=["retired_at", "version", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def indicator_value_record(
+    *,
+    indicator: Indicator,
+    user,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    actual: Decimal,
+    actual_women: Decimal | None = None,
+    actual_men: Decimal | None = None,
+    actual_youth: Decimal | None = None,
+    note: str = "",
+) -> IndicatorValue:
+    """Record an indicator's actual value for one reporting period (one value per period start).
+
+    Women / men / youth figures are required when the indicator is disaggregated and refused otherwise
+    (`IndicatorValue.clean`).
+    """
+    value = IndicatorValue(
+        indicator=indicator,
+        period_start=period_start,
+        period_end=period_end,
+        actual=actual,
+        actual_women=actual_women,
+        actual_men=actual_men,
+        actual_youth=actual_youth,
+        note=note,
+        recorded_by=user,
+    )
+    value.full_clean()
+    value._history_user = user
+    value.save()
+    return value

@@ -1,8 +1,397 @@
+"""Pages of the results framework. Thin: access through missions.access, reads through selectors,
+writes through services.
+
+Pages of the current mission (dashboard, exports, risk register, library) answer 404 to users whose
+role has no dashboard there (partner focal points), like objects outside a user's scope.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from benchmarks import charts, exports, selectors, services
+from benchmarks.forms import PLAN_FORMS, AssessmentForm, LibraryForm
+from benchmarks.models import (
+    Activity,
+    Benchmark,
+    Indicator,
+    IndicatorValue,
+    OperationalOutput,
+    Risk,
+)
+from missions import access
+from missions.concurrency import ConcurrentEditError
+from missions.context_processors import current_mission
+
+Action = access.Action
+
+
+def _mission_for_dashboard(request):
+    """The current mission, or 404 when the user's role there opens no dashboard (partners, no membership)."""
+    mission = current_mission(request)
+    if mission is None or "dashboard" not in access.sections_for(request.user, mission.pk):
+        raise Http404
+    return mission
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
 
 
 @login_required
-def placeholder(request):
-    # Replaced by the app's pages.
-    return redirect("home")
+def dashboard(request):
+    """The mission dashboard: outputs x terms x statuses, charts, and the filtered benchmarks page by page.
+
+    Queries (constant): session, user, memberships (access), then `dashboard_data` (components,
+    outputs, grouped counts, one page of rows) and `status_trend` (one aggregate).
+    """
+    mission = _mission_for_dashboard(request)
+    filters = selectors.Filters.from_params(request.GET)
+    data = selectors.dashboard_data(mission, request.user, filters, page=_page_number(request))
+    trend = selectors.status_trend(mission, request.user, 12, filters, today=data.today)
+    return render(
+        request,
+        "benchmarks/dashboard.html",
+        {
+            "data": data,
+            "filters": filters,
+            "distribution_chart": charts.status_distribution(data.chart_groups()),
+            "trend_chart": charts.status_trend(trend.months, trend.counts),
+            "statuses": selectors.Status.choices,
+            "terms": selectors.Term.choices,
+            "can_add_output": access.can_add(request.user, OperationalOutput, mission),
+            "previous_query": filters.querystring(page=data.page - 1 if data.page > 2 else None),
+            "next_query": filters.querystring(page=data.page + 1),
+            "export_query": filters.querystring(),
+            "overdue_days": settings.ASSESSMENT_OVERDUE_DAYS,
+        },
+    )
+
+
+@login_required
+def export(request, fmt: str):
+    """The benchmark matrix with the dashboard's filters, as CSV (streamed) or XLSX."""
+    mission = _mission_for_dashboard(request)
+    filters = selectors.Filters.from_params(request.GET)
+    rows = selectors.benchmark_matrix(mission, request.user, filters)
+    stamp = timezone.localdate().isoformat()
+    name = f"{mission.acronym}-benchmarks-{stamp}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.csv_lines(rows, csv.writer(exports.Echo())), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    response = HttpResponse(
+        exports.xlsx_bytes(rows, mission=mission, filters=filters),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@login_required
+def risks(request):
+    mission = _mission_for_dashboard(request)
+    register = selectors.risk_register(mission, request.user)
+    return render(
+        request,
+        "benchmarks/risks.html",
+        {"register": register, "heat_map": charts.risk_heat_map(register.heat), "mission": mission},
+    )
+
+
+@login_required
+def output_page(request, pk: int):
+    output = access.get_for_user(request.user, OperationalOutput.objects.select_related("lead_component"), pk)
+    detail = selectors.output_detail(output, request.user)
+    user = request.user
+    return render(
+        request,
+        "benchmarks/output.html",
+        {
+            "detail": detail,
+            "output": output,
+            "heat_map": charts.risk_heat_map(detail.heat),
+            "can_edit": access.can(user, Action.EDIT, output),
+            "can_add": {
+                "activity": access.can_add(user, Activity, output),
+                "benchmark": access.can_add(user, Benchmark, output),
+                "indicator": access.can_add(user, Indicator, output),
+                "risk": access.can_add(user, Risk, output),
+            },
+        },
+    )
+
+
+@login_required
+def benchmark_page(request, pk: int):
+    benchmark = access.get_for_user(request.user, Benchmark.objects.select_related("output"), pk)
+    detail = selectors.benchmark_detail(benchmark, request.user)
+    return render(
+        request,
+        "benchmarks/benchmark.html",
+        {
+            "detail": detail,
+            "benchmark": detail.benchmark,
+            "output": benchmark.output,
+            "can_edit": access.can(request.user, Action.EDIT, benchmark),
+            "can_add_indicator": access.can_add(request.user, Indicator, benchmark.output),
+        },
+    )
+
+
+@login_required
+def indicator_page(request, pk: int):
+    indicator = access.get_for_user(
+        request.user, Indicator.objects.select_related("output", "benchmark").prefetch_related("values"), pk
+    )
+    table = selectors.indicator_table(indicator)
+    return render(
+        request,
+        "benchmarks/indicator.html",
+        {
+            "table": table,
+            "indicator": indicator,
+            "output": indicator.output,
+            "can_edit": access.can(request.user, Action.EDIT, indicator),
+            "can_add_value": access.can_add(request.user, IndicatorValue, indicator),
+        },
+    )
+
+
+@login_required
+def assess(request, pk: int):
+    """Record an assessment (or a correction of one) of a benchmark: leadership and the lead component."""
+    benchmark = access.get_for_user(
+        request.user, Benchmark.objects.select_related("output", "latest_assessment"), pk, Action.ASSESS
+    )
+    form = AssessmentForm(request.POST or None, benchmark=benchmark, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_create(benchmark=benchmark, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Assessment recorded."))
+            return redirect("benchmarks:benchmark", pk=benchmark.pk)
+    if request.method == "GET" and request.GET.get("corrects"):
+        form.initial["corrects"] = request.GET["corrects"]
+    return render(request, "benchmarks/assess.html", {"form": form, "benchmark": benchmark, "output": benchmark.output})
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- editing the plan ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanKind:
+    """How one kind of plan item is added and edited: its model, where it hangs, and its create service."""
+
+    model: type[Model]
+    parent: type[Model] | None  # None: the current mission
+    create: object
+    parent_arg: str
+    noun: str
+
+
+PLAN_KINDS: dict[str, PlanKind] = {
+    "output": PlanKind(OperationalOutput, None, services.output_create, "mission", gettext_lazy("output")),
+    "activity": PlanKind(Activity, OperationalOutput, services.activity_create, "output", gettext_lazy("activity")),
+    "benchmark": PlanKind(Benchmark, OperationalOutput, services.benchmark_create, "output", gettext_lazy("benchmark")),
+    "indicator": PlanKind(Indicator, OperationalOutput, services.indicator_create, "output", gettext_lazy("indicator")),
+    "risk": PlanKind(Risk, OperationalOutput, services.risk_create, "output", gettext_lazy("risk")),
+    "value": PlanKind(
+        IndicatorValue, Indicator, services.indicator_value_record, "indicator", gettext_lazy("indicator value")
+    ),
+}
+RETIRABLE = {"output", "activity", "benchmark", "indicator", "risk"}
+SELECT = {
+    OperationalOutput: ("lead_component",),
+    Activity: ("output",),
+    Benchmark: ("output",),
+    Indicator: ("output", "benchmark"),
+    Risk: ("output",),
+    IndicatorValue: ("indicator__output",),
+}
+
+
+def _return_url(item: Model) -> str:
+    if isinstance(item, OperationalOutput):
+        return reverse("benchmarks:output", args=[item.pk])
+    if isinstance(item, Benchmark):
+        return reverse("benchmarks:benchmark", args=[item.pk])
+    if isinstance(item, Indicator):
+        return reverse("benchmarks:indicator", args=[item.pk])
+    if isinstance(item, IndicatorValue):
+        return reverse("benchmarks:indicator", args=[item.indicator_id])
+    return reverse("benchmarks:output", args=[item.output_id])
+
+
+@login_required
+def item_add(request, kind: str, parent_pk: int | None = None):
+    """Add an output (to the current mission) or an activity / benchmark / indicator / risk / value under its parent."""
+    spec = PLAN_KINDS.get(kind) or _not_found()
+    if spec.parent is None:
+        parent = mission = _mission_for_dashboard(request)
+    else:
+        parent = access.get_for_user(request.user, spec.parent.objects.select_related(*_parent_select(spec)), parent_pk)
+        mission = access.mission_id_of(parent)
+    if not access.can_add(request.user, spec.model, parent):
+        raise PermissionDenied
+    instance = spec.model(**{spec.parent_arg: parent})
+    if isinstance(instance, Indicator) and request.GET.get("benchmark", "").isdigit():
+        instance.benchmark_id = int(request.GET["benchmark"])
+    form = PLAN_FORMS[spec.model](request.POST or None, instance=instance, user=request.user, mission=mission)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = spec.create(**{spec.parent_arg: parent}, user=request.user, **form.changes())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The %(noun)s was added.") % {"noun": spec.noun})
+            return redirect(_return_url(item))
+    return render(
+        request,
+        "benchmarks/item_form.html",
+        {"form": form, "noun": spec.noun, "parent": parent, "adding": True, "cancel_url": _cancel_url(parent)},
+    )
+
+
+def _parent_select(spec: PlanKind) -> tuple[str, ...]:
+    return () if spec.parent is OperationalOutput else ("output",)
+
+
+def _cancel_url(parent) -> str:
+    if isinstance(parent, OperationalOutput | Indicator):
+        return _return_url(parent)
+    return reverse("benchmarks:dashboard")
+
+
+def _not_found():
+    raise Http404
+
+
+@login_required
+def item_edit(request, kind: str, pk: int):
+    """Edit a plan item. The form carries the version it loaded; a stale one is refused with the other change shown."""
+    spec = PLAN_KINDS.get(kind) or _not_found()
+    item = access.get_for_user(request.user, spec.model.objects.select_related(*SELECT[spec.model]), pk, Action.EDIT)
+    mission_id = access.mission_id_of(item)
+    form_class = PLAN_FORMS[spec.model]
+    form = form_class(request.POST or None, instance=item, user=request.user, mission=mission_id)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_item_update(
+                item=item, user=request.user, expected_version=form.cleaned_data["version"], **form.changes()
+            )
+        except ConcurrentEditError as exc:
+            conflict = _conflict(exc, form)
+            form = _rebase(form_class, request.POST, exc.current, request.user, mission_id)
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect(_return_url(item))
+    return render(
+        request,
+        "benchmarks/item_form.html",
+        {
+            "form": form,
+            "noun": spec.noun,
+            "item": item,
+            "kind": kind,
+            "conflict": conflict,
+            "can_retire": kind in RETIRABLE,
+            "cancel_url": _return_url(item),
+        },
+    )
+
+
+def _conflict(exc: ConcurrentEditError, form) -> dict:
+    """What the other editor changed: who, when, and each field where their saved value differs from yours."""
+    current = exc.current
+    last = current.history.select_related("history_user").first()
+    fields = []
+    for name in form.changes():
+        theirs, yours = getattr(current, name), form.cleaned_data[name]
+        if theirs != yours:
+            fields.append({"label": form.fields[name].label, "theirs": theirs, "yours": yours})
+    return {
+        "by": last.history_user if last else None,
+        "at": last.history_date if last else current.updated_at,
+        "version": current.version,
+        "fields": fields,
+    }
+
+
+def _rebase(form_class, data, current: Model, user, mission_id):
+    """The editor's values again, now based on the saved version: saving once more overwrites knowingly."""
+    data = data.copy()
+    data["version"] = str(current.version)
+    form = form_class(data, instance=current, user=user, mission=mission_id)
+    form.is_valid()
+    return form
+
+
+@login_required
+@require_POST
+def item_retire(request, kind: str, pk: int):
+    """Retire or restore (`action=restore`) a plan item. Nothing is deleted: history and assessments stay."""
+    if kind not in RETIRABLE:
+        raise Http404
+    spec = PLAN_KINDS[kind]
+    item = access.get_for_user(request.user, spec.model.objects.select_related(*SELECT[spec.model]), pk, Action.EDIT)
+    restore = request.POST.get("action") == "restore"
+    try:
+        services.plan_item_retire(
+            item=item, user=request.user, expected_version=request.POST.get("version") or None, retire=not restore
+        )
+    except ConcurrentEditError as exc:
+        messages.error(request, str(exc))
+    else:
+        if restore:
+            messages.success(request, _("The %(noun)s was restored.") % {"noun": spec.noun})
+        else:
+            messages.success(request, _("The %(noun)s was retired; its history is kept.") % {"noun": spec.noun})
+    if isinstance(item, OperationalOutput) and not restore:
+        return redirect("benchmarks:output", pk=item.pk)
+    return redirect(_return_url(item))
+
+
+@login_required
+def library(request):
+    """Add standard outputs of the framework library (with their benchmarks, activities, risks) to the plan."""
+    mission = _mission_for_dashboard(request)
+    if not access.can_add(request.user, OperationalOutput, mission):
+        raise PermissionDenied
+    form = LibraryForm(request.POST or None, mission=mission)
+    if request.method == "POST" and form.is_valid():
+        created = services.plan_instantiate(mission=mission, library_outputs=list(form.cleaned_data["outputs"]))
+        messages.success(request, _("%(n)d output(s) added to the plan.") % {"n": len(created)})
+        return redirect("benchmarks:dashboard")
+    return render(request, "benchmarks/library.html", {"form": form, "mission": mission})
