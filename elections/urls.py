@@ -4,5 +4,44 @@ from elections import views
 
 app_name = "elections"
 urlpatterns = [
-    path("", views.placeholder, name="index"),
+    path("", views.index, name="index"),
+    # Election plans: the electoral cycle and its milestones.
+    path("plans/new/", views.plan_create, name="plan-create"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
+    path("plans/<int:pk>/edit/", views.plan_edit, name="plan-edit"),
+    path("plans/<int:pk>/phases/", views.plan_phases, name="plan-phases"),
+    path("plans/<int:pk>/history/", views.plan_history, name="plan-history"),
+    path("plans/<int:plan_pk>/milestones/new/", views.milestone_create, name="milestone-create"),
+    path("milestones/<int:pk>/edit/", views.milestone_edit, name="milestone-edit"),
+    # Incidents belong to the election, whatever the revision of its security plan.
+    path("plans/<int:plan_pk>/incidents/", views.incident_list, name="incident-list"),
+    path("plans/<int:plan_pk>/incidents/new/", views.incident_create, name="incident-create"),
+    path("incidents/<int:pk>/edit/", views.incident_edit, name="incident-edit"),
+    # Security plan revisions and their workflow.
+    path("plans/<int:plan_pk>/security/new/", views.security_plan_create, name="security-plan-create"),
+    path("security/<int:pk>/", views.security_plan_detail, name="security-plan-detail"),
+    path("security/<int:pk>/edit/", views.security_plan_edit, name="security-plan-edit"),
+    path("security/<int:pk>/submit/", views.security_plan_submit, name="security-plan-submit"),
+    path("security/<int:pk>/approve/", views.security_plan_approve, name="security-plan-approve"),
+    path("security/<int:pk>/return/", views.security_plan_return, name="security-plan-return"),
+    path("security/<int:pk>/revise/", views.security_plan_revise, name="security-plan-revise"),
+    path("security/<int:pk>/compare/", views.security_plan_compare, name="security-plan-compare"),
+    path("security/<int:pk>/readiness/", views.readiness, name="readiness"),
+    path("security/<int:pk>/map.svg", views.site_map, name="site-map"),
+    # Items of a revision.
+    path("security/<int:pk>/sites/", views.site_list, name="site-list"),
+    path("security/<int:pk>/sites/new/", views.site_create, name="site-create"),
+    path("security/<int:pk>/sites/import/", views.site_import, name="site-import"),
+    path("security/<int:pk>/sites/import/confirm/", views.site_import_confirm, name="site-import-confirm"),
+    path("sites/<int:pk>/edit/", views.site_edit, name="site-edit"),
+    path("security/<int:pk>/threats/", views.threat_list, name="threat-list"),
+    path("security/<int:pk>/threats/new/", views.threat_create, name="threat-create"),
+    path("threats/<int:pk>/edit/", views.threat_edit, name="threat-edit"),
+    path("security/<int:pk>/tasks/", views.task_list, name="task-list"),
+    path("security/<int:pk>/tasks/new/", views.task_create, name="task-create"),
+    path("tasks/<int:pk>/edit/", views.task_edit, name="task-edit"),
+    path("security/<int:pk>/transport/", views.leg_list, name="leg-list"),
+    path("security/<int:pk>/transport/new/", views.leg_create, name="leg-create"),
+    path("transport/<int:pk>/edit/", views.leg_edit, name="leg-edit"),
+    path("items/<str:kind>/<int:pk>/delete/", views.item_delete, name="item-delete"),
 ]
