@@ -1,2 +1,312 @@
+"""REST resources of the partners app: `partners`, `engagements`, `follow-ups`.
+
+Thin: querysets are scoped by `missions.access` (ScopedViewSet), writes go through `partners.services`
+(the same due diligence, mission and permission rules as the pages), updates carry the version
+(If-Match or `version`). A partner focal point's token reads only its own organisation, the
+engagements shared with it (without the mission's internal fields) and the follow-ups assigned to it,
+which it may complete.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from missions import access
+from missions.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModelSerializer
+from partners import selectors, services
+from partners.models import Engagement, FollowUp, Partner
+
+User = get_user_model()
+
+
+def _internal_reader(serializer, mission_id) -> bool:
+    request = serializer.context.get("request")
+    return request is not None and "partners" in access.sections_for(request.user, mission_id)
+
+
+# --- partners -----------------------------------------------------------------------------------
+
+SCREENING_FIELDS = ["screening_status", "screening_date", "screening_review_due", "screening_notes"]
+
+
+class PartnerSerializer(StrictModelSerializer):
+    class Meta:
+        model = Partner
+        fields = [
+            "id",
+            "mission",
+            "name",
+            "acronym",
+            "partner_type",
+            "district",
+            "relationship",
+            "description",
+            *SCREENING_FIELDS,
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if isinstance(self.instance, Partner):
+            fields["mission"].read_only = True  # a partner never moves to another mission
+        return fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not _internal_reader(self, instance.mission_id):
+            # Screening is the mission's own human-rights assessment of the partner: never shown to it.
+            for name in SCREENING_FIELDS:
+                data.pop(name, None)
+        return data
+
+
+class PartnerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name contains"))
+
+    class Meta:
+        model = Partner
+        fields = ["mission", "partner_type", "district", "relationship", "screening_status"]
+
+
+class PartnerViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
+):
+    """Partners of your missions. Civil affairs, human rights and leadership register and edit them."""
+
+    queryset = Partner.objects.select_related("district").order_by("mission_id", "name")
+    serializer_class = PartnerSerializer
+    filterset_class = PartnerFilter
+    ordering_fields = ["name", "partner_type", "screening_review_due"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        mission = data.pop("mission")
+        serializer.instance = services.partner_create(user=self.request.user, mission=mission, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("mission", None)
+        serializer.instance = services.partner_update(
+            user=self.request.user, partner=serializer.instance, expected_version=self.if_match_version, **data
+        )
+
+
+# --- engagements --------------------------------------------------------------------------------
+
+
+class FollowUpInputSerializer(serializers.Serializer):
+    action = serializers.CharField(max_length=2000)
+    due_date = serializers.DateField()
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all(), required=False, allow_null=True)
+
+
+class FollowUpSerializer(StrictModelSerializer):
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "engagement",
+            "action",
+            "owner",
+            "partner",
+            "due_date",
+            "status",
+            "completed_at",
+            "completed_by",
+            "completion_comment",
+            "version",
+        ]
+        read_only_fields = ["status", "completed_at", "completed_by", "completion_comment"]
+        extra_kwargs = {"owner": {"queryset": User.objects.all()}}
+
+
+ENGAGEMENT_INTERNAL_FIELDS = ["partners", "component", "officers", "outputs", "benchmarks", "shareable", "follow_ups",
+                              "created_by"]  # fmt: skip
+
+
+class EngagementSerializer(StrictModelSerializer):
+    follow_ups = FollowUpSerializer(many=True, read_only=True)
+    new_follow_ups = FollowUpInputSerializer(
+        many=True, required=False, write_only=True, help_text=_("Follow-up actions to add with this change.")
+    )
+    officers = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), many=True, required=False)
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "id",
+            "mission",
+            "date",
+            "engagement_type",
+            "partners",
+            "component",
+            "district",
+            "officers",
+            "place",
+            "participants_women",
+            "participants_men",
+            "participants_youth",
+            "topics",
+            "summary",
+            "outcomes",
+            "outputs",
+            "benchmarks",
+            "shareable",
+            "follow_ups",
+            "new_follow_ups",
+            "created_by",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = ["created_by", "updated_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if isinstance(self.instance, Engagement):
+            fields["mission"].read_only = True
+        return fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not _internal_reader(self, instance.mission_id):
+            for name in ENGAGEMENT_INTERNAL_FIELDS:
+                data.pop(name, None)
+        return data
+
+
+class EngagementFilter(django_filters.FilterSet):
+    partner = django_filters.NumberFilter(method="filter_partner", label=_("Partner id"))
+    output = django_filters.NumberFilter(method="filter_output", label=_("Linked output id"))
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    q = django_filters.CharFilter(method="filter_q", label=_("Text search in summary, outcomes and topics"))
+
+    class Meta:
+        model = Engagement
+        fields = ["mission", "engagement_type", "component", "district", "shareable"]
+
+    # Subqueries, not joins, as in partners.selectors.engagement_log: no repeated rows, no DISTINCT.
+    def filter_partner(self, qs, name, value):
+        return qs.filter(pk__in=Engagement.partners.through.objects.filter(partner_id=value).values("engagement_id"))
+
+    def filter_output(self, qs, name, value):
+        through = Engagement.outputs.through.objects.filter(operationaloutput_id=value)
+        return qs.filter(pk__in=through.values("engagement_id"))
+
+    def filter_q(self, qs, name, value):
+        return selectors.search_engagements(qs, value)
+
+
+def _follow_up_inputs(rows) -> list[services.FollowUpInput]:
+    return [services.FollowUpInput(**row) for row in rows or []]
+
+
+class EngagementViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
+):
+    """The engagement log. Any staff member logs for their component; a partner reads what was shared with it."""
+
+    serializer_class = EngagementSerializer
+    filterset_class = EngagementFilter
+    ordering_fields = ["date", "id"]
+    # Pages of the list: count, page, then one query per prefetched relation (constant).
+    queryset = (
+        Engagement.objects.select_related("mission")
+        .prefetch_related(
+            "partners",
+            "officers",
+            "outputs",
+            "benchmarks",
+            Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_date", "id")),
+        )
+        .order_by("-date", "-id")
+    )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        follow_ups = _follow_up_inputs(data.pop("new_follow_ups", None))
+        mission = data.pop("mission")
+        serializer.instance = services.engagement_create(
+            user=self.request.user, mission=mission, follow_ups=follow_ups, **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("mission", None)
+        follow_ups = _follow_up_inputs(data.pop("new_follow_ups", None))
+        serializer.instance = services.engagement_update(
+            user=self.request.user,
+            engagement=serializer.instance,
+            expected_version=self.if_match_version,
+            follow_ups=follow_ups,
+            **data,
+        )
+
+
+# --- follow-ups ---------------------------------------------------------------------------------
+
+
+class FollowUpCompleteSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class FollowUpFilter(django_filters.FilterSet):
+    mission = django_filters.NumberFilter(field_name="engagement__mission")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Open and past its due date"))
+
+    class Meta:
+        model = FollowUp
+        fields = ["engagement", "status", "owner", "partner"]
+
+    def filter_overdue(self, qs, name, value):
+        from django.utils import timezone
+
+        lookup = {"status": FollowUp.Status.OPEN, "due_date__lt": timezone.localdate()}
+        return qs.filter(**lookup) if value else qs.exclude(**lookup)
+
+
+class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
+    """Follow-up actions. `complete` marks one done (its owner, its component, or the partner it is assigned to)."""
+
+    queryset = FollowUp.objects.select_related("engagement").order_by("due_date", "id")
+    serializer_class = FollowUpSerializer
+    filterset_class = FollowUpFilter
+    ordering_fields = ["due_date", "id"]
+    action_permissions = {"complete": access.Action.COMPLETE}
+
+    def get_serializer_class(self):
+        return FollowUpCompleteSerializer if self.action == "complete" else FollowUpSerializer
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.follow_up_create(user=self.request.user, **data)
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        follow_up = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        done = services.follow_up_complete(
+            user=request.user,
+            follow_up=follow_up,
+            comment=serializer.validated_data["comment"],
+            expected_version=serializer.validated_data.get("version"),
+        )
+        return Response(FollowUpSerializer(done, context=self.get_serializer_context()).data, status=status.HTTP_200_OK)
+
+
 def register(router):
     """Register this app's viewsets on the API router."""
+    router.register("partners", PartnerViewSet, basename="partner")
+    router.register("engagements", EngagementViewSet, basename="engagement")
+    router.register("follow-ups", FollowUpViewSet, basename="follow-up")

@@ -175,17 +175,24 @@ def engagement_log(
         qs = qs.filter(date__lte=date_to)
     if output is not None:
         qs = qs.filter(pk__in=_linked_to(output))
-    q = (q or "").strip()
-    if q:
-        if connection.vendor == "postgresql":
-            # Filter on the indexed expression itself (no annotation) so PostgreSQL uses the GIN index.
-            qs = qs.alias(search=engagement_search_vector()).filter(
-                search=SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-            )
-        else:
-            for word in q.split():
-                qs = qs.filter(Q(summary__icontains=word) | Q(outcomes__icontains=word) | Q(topics__icontains=word))
+    qs = search_engagements(qs, q)
     return qs.order_by("-date", "-id")
+
+
+def search_engagements(qs: QuerySet[Engagement], q: str) -> QuerySet[Engagement]:
+    """Engagements whose summary, outcomes or topics match `q`: PostgreSQL full-text search (websearch
+    syntax: words, "a phrase", -excluded) on the GIN-indexed vector; every word as `icontains` elsewhere."""
+    q = (q or "").strip()
+    if not q:
+        return qs
+    if connection.vendor == "postgresql":
+        # Filter on the indexed expression itself (an alias, not an annotation) so the GIN index is used.
+        return qs.alias(search=engagement_search_vector()).filter(
+            search=SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        )
+    for word in q.split():
+        qs = qs.filter(Q(summary__icontains=word) | Q(outcomes__icontains=word) | Q(topics__icontains=word))
+    return qs
 
 
 @dataclass

@@ -427,6 +427,27 @@ def engagement_update(
 
 
 @transaction.atomic
+def follow_up_create(
+    *, user, engagement: Engagement, action: str, due_date: datetime.date, owner=None, partner: Partner | None = None
+) -> FollowUp:
+    """Adds a follow-up action to an engagement after the fact (same rules as the engagement form)."""
+    _require(access.can_add(user, FollowUp, engagement))
+    item = FollowUpInput(action=action, due_date=due_date, owner=owner, partner=partner)
+    _validate_engagement(
+        engagement=engagement,
+        partners=list(engagement.partners.all()),
+        officers=[],
+        outputs=[],
+        benchmarks=[],
+        follow_ups=[item],
+        new_partner_ids=set(),
+        type_changed=False,
+    )
+    _sync_follow_ups(engagement, [item], user)
+    return engagement.follow_ups.order_by("-id").first()
+
+
+@transaction.atomic
 def follow_up_complete(
     *, user, follow_up: FollowUp, comment: str = "", expected_version: int | None = None
 ) -> FollowUp:
