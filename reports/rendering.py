@@ -82,6 +82,7 @@ def resolve_static(url: str) -> Path:
 class RenderedPDF:
     content: bytes
     page_count: int
+    page_size_pt: tuple[float, float]  # width, height of the first page, in points
 
 
 def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> RenderedPDF:
@@ -90,7 +91,10 @@ def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> Rende
     document = HTML(string=html, base_url=None, url_fetcher=fetcher).render()
     # Fixed metadata keep the bytes a function of the content (no creation timestamp noise).
     content = document.write_pdf(pdf_identifier=b"mandate-report", uncompressed_pdf=False)
-    return RenderedPDF(content=content, page_count=len(document.pages))
+    first = document.pages[0]
+    # WeasyPrint lays out in CSS px (96 per inch); PDF points are 72 per inch.
+    size = (round(first.width * 0.75, 1), round(first.height * 0.75, 1))
+    return RenderedPDF(content=content, page_count=len(document.pages), page_size_pt=size)
 
 
 def tables_to_xlsx(tables: list[dict]) -> bytes:

@@ -4,5 +4,12 @@ from reports import views
 
 app_name = "reports"
 urlpatterns = [
-    path("", views.placeholder, name="index"),
+    path("", views.report_index, name="index"),
+    path("new/", views.report_new, name="new"),
+    path("<int:pk>/", views.report_detail, name="detail"),
+    path("<int:pk>/status/", views.report_status, name="status"),
+    path("<int:pk>/download/<str:fmt>/", views.report_download, name="download"),
+    path("<int:pk>/approve/", views.report_approve, name="approve"),
+    path("<int:pk>/release/", views.report_release, name="release"),
+    path("<int:pk>/retry/", views.report_retry, name="retry"),
 ]

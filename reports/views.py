@@ -1,8 +1,166 @@
+"""Pages of the reports app: list, request, detail with live progress, downloads and sign-off.
+
+Thin: access comes from missions.access (404 outside the user's scope, 403 when visible but not
+allowed), writes from reports.services, reads from reports.selectors.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from missions import access
+from missions.concurrency import ConcurrentEditError
+from missions.context_processors import current_mission
+from reports import selectors, services
+from reports.forms import ReportRequestForm
+from reports.models import Report, ReportKind
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _mission_or_404(request):
+    mission = current_mission(request)
+    if mission is None or "reports" not in access.sections_for(request.user, mission.pk):
+        raise Http404
+    return mission
+
+
+def _can_request(user, mission) -> bool:
+    return any(access.can_add(user, Report, mission, kind=kind) for kind in ReportKind.values)
 
 
 @login_required
-def placeholder(request):
-    # Replaced by the app's pages.
-    return redirect("home")
+def report_index(request):
+    mission = _mission_or_404(request)
+    reports = selectors.report_list(user=request.user, mission=mission)
+    return render(
+        request,
+        "reports/index.html",
+        {"mission": mission, "reports": reports[:200], "can_request": _can_request(request.user, mission)},
+    )
+
+
+@login_required
+def report_new(request):
+    mission = _mission_or_404(request)
+    if not _can_request(request.user, mission):
+        raise PermissionDenied
+    form = ReportRequestForm(request.POST or None, user=request.user, mission=mission)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.report_request(mission=mission, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect("reports:detail", pk=report.pk)
+    return render(request, "reports/new.html", {"mission": mission, "form": form})
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@never_cache
+@login_required
+def report_detail(request, pk):
+    report = access.get_for_user(request.user, Report.objects.select_related("mission", "election_plan"), pk)
+    return render(request, "reports/detail.html", _detail_context(request.user, report))
+
+
+def _detail_context(user, report: Report) -> dict:
+    can_sign = access.can(user, access.Action.APPROVE, report)
+    return {
+        "report": report,
+        "mission": report.mission,
+        "can_approve": can_sign and report.approval == Report.Approval.DRAFT and report.state == Report.State.DONE,
+        "can_release": can_sign and report.approval == Report.Approval.APPROVED and report.state == Report.State.DONE,
+        "can_retry": report.state == Report.State.FAILED
+        and access.can_add(user, Report, report.mission, kind=report.kind),
+        "is_final": report.is_released and report.state == Report.State.DONE,
+    }
+
+
+@never_cache
+@login_required
+def report_status(request, pk):
+    """The small JSON the detail page polls while a report is generated."""
+    report = access.get_for_user(request.user, Report, pk)
+    return JsonResponse(
+        {
+            "state": report.state,
+            "state_label": report.get_state_display(),
+            "progress": report.progress,
+            "message": report.progress_message,
+            "error": report.error,
+            "finished": report.is_finished,
+            "approval": report.approval,
+        }
+    )
+
+
+@login_required
+def report_download(request, pk, fmt):
+    """The PDF or XLSX, through access (404 outside scope), never a public media URL."""
+    report = access.get_for_user(request.user, Report, pk)
+    field = {"pdf": report.file, "xlsx": report.xlsx_file}.get(fmt)
+    if field is None or not report.is_downloadable or not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    filename = field.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
+
+
+def _sign_off(request, pk, service, done_message):
+    report = access.get_for_user(request.user, Report, pk, access.Action.APPROVE)
+    try:
+        service(report=report, user=request.user, expected_version=request.POST.get("version") or None)
+    except ConcurrentEditError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done_message)
+    return redirect("reports:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def report_approve(request, pk):
+    return _sign_off(request, pk, services.report_approve, _("Report approved. The PDF is being stamped."))
+
+
+@login_required
+@require_POST
+def report_release(request, pk):
+    return _sign_off(request, pk, services.report_release, _("Report released to Headquarters."))
+
+
+@login_required
+@require_POST
+def report_retry(request, pk):
+    report = access.get_for_user(request.user, Report, pk)
+    try:
+        services.report_retry(report=report, user=request.user, expected_version=request.POST.get("version") or None)
+    except ConcurrentEditError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("reports:detail", kwargs={"pk": pk}))
