@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
+from elections.models import Phase
 from missions.models import Component, Membership, Mission
 
 Role = Membership.Role
@@ -98,3 +100,23 @@ def ensure_role_users(
                 m.save(update_fields=changed)
         users[spec.username] = user
     return users
+
+
+def month_start(day: datetime.date, delta_months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + delta_months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def phase_spans(today: datetime.date, polling: datetime.date):
+    """The eight electoral phases in order, polling on the given days."""
+    d = datetime.timedelta
+    return [
+        (Phase.LEGAL_FRAMEWORK, (today - d(days=300), today - d(days=200))),
+        (Phase.VOTER_REGISTRATION, (today - d(days=199), today - d(days=60))),
+        (Phase.CANDIDATE_NOMINATION, (today - d(days=59), polling - d(days=60))),
+        (Phase.CAMPAIGN, (polling - d(days=59), polling - d(days=2))),
+        (Phase.POLLING, (polling - d(days=1), polling + d(days=1))),
+        (Phase.COUNTING, (polling + d(days=2), polling + d(days=20))),
+        (Phase.DISPUTES, (polling + d(days=21), polling + d(days=60))),
+        (Phase.TRANSITION, (polling + d(days=61), polling + d(days=150))),
+    ]

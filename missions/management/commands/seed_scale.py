@@ -44,7 +44,7 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
-from missions.management.seeding import demo_password_hash, ensure_role_users
+from missions.management.seeding import demo_password_hash, ensure_role_users, month_start, phase_spans
 from missions.models import Component, Location, Membership, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner
 from reports.models import Report, ReportKind, ReportSchedule
@@ -385,7 +385,7 @@ class ScaleBuilder:
 
     def indicators(self):
         rng, n = self.rng, self.opts["indicators"]
-        months = [_month_start(self.today, -k) for k in range(12, 0, -1)]
+        months = [month_start(self.today, -k) for k in range(12, 0, -1)]
         indicators = Indicator.objects.bulk_create(
             (
                 Indicator(
@@ -412,7 +412,7 @@ class ScaleBuilder:
                     IndicatorValue(
                         indicator=ind,
                         period_start=start,
-                        period_end=_month_start(start, 1) - datetime.timedelta(days=1),
+                        period_end=month_start(start, 1) - datetime.timedelta(days=1),
                         actual=actual,
                         actual_women=women,
                         actual_men=actual - women if women is not None else None,
@@ -436,7 +436,7 @@ class ScaleBuilder:
             polling_end=polling + datetime.timedelta(days=1),
         )
         plan.benchmarks.set(self.benchmarks[:50])
-        spans = _phase_spans(today, polling)
+        spans = phase_spans(today, polling)
         ElectoralPhase.objects.bulk_create(ElectoralPhase(plan=plan, kind=k, start=a, end=b) for k, (a, b) in spans)
         Milestone.objects.bulk_create(
             Milestone(
@@ -640,23 +640,3 @@ class ScaleBuilder:
             n_follow_ups += len(follow_ups)
         self.counts["engagements"] = total
         self.counts["follow-ups"] = n_follow_ups
-
-
-def _month_start(day: datetime.date, delta_months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + delta_months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def _phase_spans(today: datetime.date, polling: datetime.date):
-    """The eight electoral phases in order, polling on the given days (shared with seed_demo)."""
-    d = datetime.timedelta
-    return [
-        (Phase.LEGAL_FRAMEWORK, (today - d(days=300), today - d(days=200))),
-        (Phase.VOTER_REGISTRATION, (today - d(days=199), today - d(days=60))),
-        (Phase.CANDIDATE_NOMINATION, (today - d(days=59), polling - d(days=60))),
-        (Phase.CAMPAIGN, (polling - d(days=59), polling - d(days=2))),
-        (Phase.POLLING, (polling - d(days=1), polling + d(days=1))),
-        (Phase.COUNTING, (polling + d(days=2), polling + d(days=20))),
-        (Phase.DISPUTES, (polling + d(days=21), polling + d(days=60))),
-        (Phase.TRANSITION, (polling + d(days=61), polling + d(days=150))),
-    ]
