@@ -1,0 +1,123 @@
+"""Every list and page of the partners app runs a fixed number of queries, whatever the size of the log.
+
+Each test measures at two data sizes with the same expected count. A first request warms the
+per-process caches (content types for the object-permission lookup) so that only per-request
+queries are counted. The first three queries of every page are the request's own:
+session, user, the user's memberships (missions.access, once per request).
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from partners.models import Partner
+from tests.factories import EngagementFactory, FollowUpFactory, OutputFactory, PartnerFactory
+
+PAST = datetime.date(2020, 1, 1)
+
+
+def grow(mission, partners, officer, output, n):
+    """n more engagements, each with two partners, an output, a contact and two follow-ups (one overdue)."""
+    for i in range(n):
+        extra = PartnerFactory(mission=mission, partner_type=list(Partner.PartnerType)[i % 14].value)
+        engagement = EngagementFactory(
+            mission=mission, partners=[partners[0], extra], shareable=True, summary=f"item {i}"
+        )
+        engagement.outputs.add(output)
+        FollowUpFactory(engagement=engagement, owner=officer, due_date=PAST)
+        FollowUpFactory(engagement=engagement, owner=None, partner=partners[0])
+        partners[0].contacts.create(name=f"Contact {i}")
+
+
+@pytest.fixture
+def log_data(mission, partner_a, civilaffairs, components):
+    output = OutputFactory(mission=mission)
+    return lambda n: grow(mission, [partner_a], civilaffairs, output, n) or output
+
+
+def measure(client, url, params, django_assert_num_queries, expected):
+    client.get(url, params)  # warm-up
+    with django_assert_num_queries(expected):
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("size", [2, 15])
+def test_engagement_log_with_filters_runs_constant_queries(
+    client, civilaffairs, partner_a, log_data, size, django_assert_num_queries
+):
+    output = log_data(size)
+    client.force_login(civilaffairs)
+    # 1-3 session, user, memberships; 4 security-plan grants (navigation sections);
+    # 5 the partner filter's chosen partner; 6 the output filter's chosen output;
+    # 7 the page of engagements (component, district, creator joined); 8 their partners;
+    # 9 the capped match count; 10-13 the filter form's choices: partners, components, districts, outputs.
+    response = measure(
+        client,
+        reverse("partners:engagement-list"),
+        {"partner": partner_a.pk, "q": "item", "output": output.pk, "date_from": "2000-01-01"},
+        django_assert_num_queries,
+        13,
+    )
+    assert len(response.context["page"].rows) == size
+
+
+@pytest.mark.parametrize("size", [2, 15])
+def test_partner_page_runs_constant_queries(client, civilaffairs, partner_a, log_data, size, django_assert_num_queries):
+    log_data(size)
+    client.force_login(civilaffairs)
+    # 1-3 session, user, memberships; 4 the partner (with district); 5 security-plan grants (sections);
+    # 6 contacts; 7 latest engagements; 8 their partners; 9 engagement count; 10 open follow-ups
+    # (with engagement, owner, partner); 11 the latest history records.
+    response = measure(
+        client, reverse("partners:partner-detail", args=[partner_a.pk]), {}, django_assert_num_queries, 11
+    )
+    assert response.context["page"].engagement_count == size
+
+
+@pytest.mark.parametrize("size", [2, 15])
+def test_registry_runs_constant_queries(client, civilaffairs, log_data, size, django_assert_num_queries):
+    log_data(size)
+    client.force_login(civilaffairs)
+    # 1-3 session, user, memberships; 4 security-plan grants; 5 partner count (paginator);
+    # 6 district choices; 7 the page of partners with latest engagement and open follow-ups as subqueries.
+    measure(client, reverse("partners:index"), {}, django_assert_num_queries, 7)
+
+
+@pytest.mark.parametrize("size", [2, 15])
+def test_overview_runs_constant_queries(client, civilaffairs, log_data, size, django_assert_num_queries):
+    log_data(size)
+    client.force_login(civilaffairs)
+    # 1-3 session, user, memberships; 4 security-plan grants;
+    # indicators: 5 engagement aggregates, 6 follow-up aggregates (whole log), 7 outputs,
+    # 8 engagement aggregates per output, 9 follow-up aggregates per output;
+    # coverage: 10 engagements per district, 11 registered partners per type, 12 engagements per district and type;
+    # overdue: 13 per owner, 14 the owners, 15 per partner, 16 the oldest items; 17 my open follow-ups.
+    response = measure(
+        client, reverse("partners:overview"), {"period_start": "2000-01-01"}, django_assert_num_queries, 17
+    )
+    assert response.context["indicators"][0].engagements == size
+
+
+@pytest.mark.parametrize("size", [2, 15])
+def test_portal_runs_constant_queries(client, partner1, log_data, size, django_assert_num_queries):
+    log_data(size)
+    client.force_login(partner1)
+    # 1-3 session, user, memberships; 4 security-plan grants; 5 the partner; 6 shared engagements;
+    # 7 contacts; 8 open follow-ups; 9 done follow-ups; 10 the partner named in the page header.
+    response = measure(client, reverse("partners:portal"), {}, django_assert_num_queries, 10)
+    assert len(response.context["page"].engagements) == size
+
+
+@pytest.mark.parametrize("size", [2, 15])
+def test_api_engagement_list_runs_constant_queries(
+    client, civilaffairs, partner_a, log_data, size, django_assert_num_queries
+):
+    log_data(size)
+    client.force_login(civilaffairs)
+    # 1-3 session, user, memberships; 4 count; 5 the page; 6-10 partners, officers, outputs, benchmarks,
+    # follow-ups of the page; 11 security-plan grants (whether internal fields are shown).
+    response = measure(client, "/api/v1/engagements/", {"partner": partner_a.pk}, django_assert_num_queries, 11)
+    assert response.json()["count"] == size
