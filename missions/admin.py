@@ -1,0 +1,158 @@
+"""Admin of missions, plus the helpers every app's admin shares.
+
+The admin is for superusers (Django's default staff check stands); the role rules of
+`missions.access` are for the application's own pages and API. History of every edited model is
+visible through django-simple-history's admin.
+"""
+
+from django.contrib import admin
+from django.db.models import Model
+from django.forms.models import _get_foreign_key
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from missions.concurrency import claim_version
+from missions.models import ApiToken, Component, Location, Membership, Mission, Versioned
+
+# Above this many child rows an inline is replaced by a link to the filtered list: a plan of the
+# synthetic SCALE mission has 5,000 polling sites, and rendering 5,000 inline forms would stall the page.
+INLINE_LIMIT = 200
+
+
+class MandateAdmin(SimpleHistoryAdmin):
+    """History, bounded inlines, and a version bump on every save.
+
+    The version bump keeps optimistic concurrency honest: someone editing the same row in the
+    application after an admin change is told their copy is stale instead of overwriting it.
+    """
+
+    # (label, child model, foreign key name) shown as links to the child's change list.
+    child_links: tuple[tuple[str, type[Model], str], ...] = ()
+
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        if obj is None:
+            return inlines
+        kept = []
+        for inline in inlines:
+            fk = _get_foreign_key(type(obj), inline.model, fk_name=inline.fk_name)
+            if inline.model._default_manager.filter(**{fk.name: obj}).count() <= INLINE_LIMIT:
+                kept.append(inline)
+        return kept
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if self.child_links and obj is not None:
+            fields.append("contents")
+        return fields
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if self.child_links and obj is not None and "contents" not in fields:
+            fields.append("contents")
+        return fields
+
+    @admin.display(description=_("contents"))
+    def contents(self, obj):
+        rows = []
+        for label, model, fk in self.child_links:
+            count = model._default_manager.filter(**{fk: obj}).count()
+            url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+            rows.append((f"{url}?{fk}={obj.pk}", count, label))
+        return format_html_join(format_html("<br>"), '<a href="{}">{} {}</a>', rows)
+
+    def save_model(self, request, obj, form, change):
+        if change and isinstance(obj, Versioned):
+            claim_version(obj, expected_version=None)
+        super().save_model(request, obj, form, change)
+
+
+class ComponentInline(admin.TabularInline):
+    model = Component
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user", "partner"]
+    raw_id_fields = ["district"]
+    fields = ["user", "role", "component", "partner", "district", "title"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only the mission's own components; the parent mission is known from the URL.
+        if db_field.name == "component" and request.resolver_match and request.resolver_match.kwargs.get("object_id"):
+            kwargs["queryset"] = Component.objects.filter(mission_id=request.resolver_match.kwargs["object_id"])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Mission)
+class MissionAdmin(MandateAdmin):
+    list_display = ["acronym", "name", "host_country", "start_date", "end_date", "version"]
+    search_fields = ["acronym", "name", "host_country"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [ComponentInline, MembershipInline]
+
+    @property
+    def child_links(self):
+        from benchmarks.models import OperationalOutput
+        from elections.models import ElectionPlan
+        from partners.models import Engagement, Partner
+        from reports.models import Report
+
+        return (
+            (_("locations"), Location, "mission"),
+            (_("operational outputs"), OperationalOutput, "mission"),
+            (_("election plans"), ElectionPlan, "mission"),
+            (_("partners"), Partner, "mission"),
+            (_("engagements"), Engagement, "mission"),
+            (_("reports"), Report, "mission"),
+        )
+
+
+@admin.register(Component)
+class ComponentAdmin(MandateAdmin):
+    list_display = ["name", "kind", "mission"]
+    list_filter = ["kind", "mission"]
+    search_fields = ["name", "mission__acronym"]
+    list_select_related = ["mission"]
+
+
+@admin.register(Location)
+class LocationAdmin(MandateAdmin):
+    list_display = ["name", "level", "parent", "mission", "latitude", "longitude"]
+    list_filter = ["level", "mission"]
+    search_fields = ["name"]
+    list_select_related = ["parent", "mission"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(MandateAdmin):
+    list_display = ["user", "mission", "role", "component", "partner", "district", "title"]
+    list_filter = ["role", "mission", "component__kind"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "title", "partner__name"]
+    list_select_related = ["user", "mission", "component", "partner", "district"]
+    autocomplete_fields = ["user", "partner"]
+    raw_id_fields = ["district"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created and revoked by their owner (the key is shown once); the admin may look at them
+    and delete a leaked one, which stops it working at once."""
+
+    list_display = ["name", "user", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__username", "key_prefix"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "name", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["key_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
