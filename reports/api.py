@@ -101,9 +101,11 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
             handle = field.open("rb")
         except FileNotFoundError:
             raise Http404 from None
-        return FileResponse(
+        response = FileResponse(
             handle, as_attachment=True, filename=field.name.rsplit("/", 1)[-1], content_type=CONTENT_TYPES[fmt]
         )
+        response.data = None  # a file, not serializer data: ScopedViewSet.finalize_response looks for `.data`
+        return response
 
     def _sign_off(self, request, service):
         report = self.get_object()
