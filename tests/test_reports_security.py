@@ -3,6 +3,7 @@
 The fetcher records every URL WeasyPrint asked for (`requested`) and the ones it served (`served`).
 """
 
+import contextlib
 import datetime
 import re
 import zlib
@@ -57,10 +58,8 @@ def _pdf_text_streams(pdf: bytes) -> bytes:
     """The PDF with its compressed streams inflated, to search it for leaked content."""
     out = [pdf]
     for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
+        with contextlib.suppress(zlib.error):
             out.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            pass
     return b"\n".join(out)
 
 
