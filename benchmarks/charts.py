@@ -86,39 +86,48 @@ def status_distribution(
     title: str | None = None,
     width: int = 760,
 ) -> SafeString:
-    """Horizontal stacked bars of benchmark statuses: one group per output, one bar per term.
+    """A grid of 100 % stacked bars: one row per group (output), one column per bar (term).
 
-    `groups`: `[(group_label, [(bar_label, {status_value: count}), ...]), ...]`. Bars are scaled to
-    the largest bar, so a short bar means few benchmarks; the count is printed at the end of each bar.
+    `groups`: `[(group_label, [(bar_label, {status_value: count}), ...]), ...]`; every group has the
+    same bars in the same order (column headings come from the first group). Each bar shows the
+    share of each status and its total; hovering a bar lists the counts. Kept lean (no per-segment
+    elements beyond one rect) so fifty outputs still weigh little on a slow link.
     """
     title = title or _("Benchmark status by output and term")
-    label_w, bar_h, gap, top = 150, 16, 5, 30
-    plot_w = width - label_w - 50
-    biggest = max((sum(c.values()) for _g, bars in groups for _b, c in bars), default=0) or 1
-    body: list[str] = _status_legend(label_w, 14)
+    label_w, row_h, bar_h, top = 230, 20, 13, 44
+    columns = [label for label, _c in groups[0][1]] if groups else []
+    col_gap = 12
+    col_w = (width - label_w - col_gap * len(columns)) / max(len(columns), 1)
+    body: list[str] = _status_legend(0, 14)
+    labels = {s: _t(Status(s).label) for s in STATUS_ORDER}
+    for c, label in enumerate(columns):
+        x = label_w + c * (col_w + col_gap)
+        body.append(f'<text x="{x:.0f}" y="{top - 8}" font-weight="600" fill="{INK}">{_t(label)}</text>')
     y = top
     for group_label, bars in groups:
-        body.append(f'<text x="0" y="{y + 11}" font-weight="600" fill="{INK}">{_t(_truncate(group_label, 110))}</text>')
-        y += 18
-        for bar_label, counts in bars:
-            body.append(f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end" fill="{MUTED}">{_t(bar_label)}</text>')
-            body.append(f'<rect x="{label_w}" y="{y}" width="{plot_w}" height="{bar_h}" fill="#f0f3f7"/>')
-            x = float(label_w)
-            total = 0
+        body.append(
+            f'<text x="0" y="{y + 11}" fill="{INK}"><title>{_t(group_label)}</title>'
+            f"{_t(_truncate(group_label, 36))}</text>"
+        )
+        for c, (bar_label, counts) in enumerate(bars):
+            x0 = label_w + c * (col_w + col_gap)
+            total = sum(counts.get(s, 0) for s in STATUS_ORDER)
+            plot_w = col_w - 28
+            summary = ", ".join(f"{labels[s]} {counts[s]}" for s in STATUS_ORDER if counts.get(s))
+            body.append(f"<g><title>{_t(group_label)} · {_t(bar_label)}: {summary or '0'}</title>")
+            body.append(f'<rect x="{x0:.1f}" y="{y}" width="{plot_w:.1f}" height="{bar_h}" fill="#f0f3f7"/>')
+            x = x0
             for status in STATUS_ORDER:
                 n = counts.get(status, 0)
                 if not n:
                     continue
-                w = plot_w * n / biggest
+                w = plot_w * n / total
                 body.append(
-                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{STATUS_COLOURS[status]}">'
-                    f"<title>{_t(bar_label)}: {_t(Status(status).label)} {n}</title></rect>"
+                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{STATUS_COLOURS[status]}"/>'
                 )
                 x += w
-                total += n
-            body.append(f'<text x="{x + 4:.1f}" y="{y + 12}" fill="{INK}">{total}</text>')
-            y += bar_h + gap
-        y += 6
+            body.append(f'<text x="{x0 + plot_w + 4:.1f}" y="{y + 11}" fill="{MUTED}">{total}</text></g>')
+        y += row_h
     return _svg(width, max(y, top + 20), title, body)
 
 

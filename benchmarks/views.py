@@ -66,12 +66,32 @@ def dashboard(request):
     filters = selectors.Filters.from_params(request.GET)
     data = selectors.dashboard_data(mission, request.user, filters, page=_page_number(request))
     trend = selectors.status_trend(mission, request.user, 12, filters, today=data.today)
+    # Links and labels are built here once, not by template loops for every one of the (outputs x 3) cells.
+    labels = {value: str(label) for value, label in selectors.Status.choices}
+    matrix = [
+        (
+            summary,
+            [
+                (
+                    cell,
+                    filters.link(output=summary.output.pk, term=cell.term),
+                    [(v, labels[v], n) for v, n in cell.nonzero],
+                )
+                for cell in summary.cells
+            ],
+        )
+        for summary in data.outputs
+    ]
+    tiles = [(value, label, n, filters.link(status=value)) for value, label, n in data.ordered_totals]
     return render(
         request,
         "benchmarks/dashboard.html",
         {
             "data": data,
             "filters": filters,
+            "matrix": matrix,
+            "tiles": tiles,
+            "overdue_link": filters.link(overdue=True),
             "distribution_chart": charts.status_distribution(data.chart_groups()),
             "trend_chart": charts.status_trend(trend.months, trend.counts),
             "statuses": selectors.Status.choices,

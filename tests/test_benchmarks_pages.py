@@ -130,16 +130,17 @@ def test_retired_benchmarks_leave_the_dashboard(client, hom, plan):
     assert client.get(reverse("benchmarks:dashboard")).context["data"].total == 2
 
 
-def test_pagination_keeps_filters(client, hom, mission, components, electoral):
+def test_pagination_keeps_filters_and_clamps_the_page(client, hom, mission, components, electoral):
     from tests.test_benchmarks_support import bulk_plan
 
     bulk_plan(mission, components, electoral, benchmarks=250, history=1)
     client.force_login(hom)
-    response = client.get(reverse("benchmarks:dashboard"), {"term": "short"})
+    data = client.get(reverse("benchmarks:dashboard")).context["data"]
+    assert data.total == 250 and len(data.rows) == 50 and data.pages == 5
+    response = client.get(reverse("benchmarks:dashboard"), {"term": "short", "page": 2})
     data = response.context["data"]
-    assert data.total == 84 and data.pages == 1
-    response = client.get(reverse("benchmarks:dashboard"))
-    data = response.context["data"]
-    assert data.total == 250 and len(data.rows) == 100 and data.pages == 3
-    response = client.get(reverse("benchmarks:dashboard"), {"page": 3, "term": "medium"})
-    assert response.context["data"].page == 1  # 83 medium-term benchmarks fit on one page
+    assert data.total == 84 and data.page == 2 and len(data.rows) == 34
+    assert {b.term for b in data.rows} == {"short"}
+    assert response.context["previous_query"] == "term=short"  # page 1 needs no page parameter
+    response = client.get(reverse("benchmarks:dashboard"), {"page": 9, "term": "medium"})
+    assert response.context["data"].page == 2  # 83 medium-term benchmarks: two pages

@@ -1,0 +1,198 @@
+"""Measure the mission dashboard on the SCALE data set (5,000 benchmarks, 50,000 assessments).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mandate_perf .venv/bin/python perf/dashboard.py
+
+Prints, as the HoM of SCALE (`scale_hom`) through the Django test client (all middleware, session,
+auth, template rendering; DEBUG off as in production):
+- the dashboard view's server time (median of REPEAT requests after WARMUP), and its query count;
+- a bare view that runs only the same aggregate SQL (the status GROUP BY and the twelve-month trend)
+  and returns JSON, the same way; and the ratio of the two medians (target < 3; dashboard < 150 ms);
+- the page weight on first load: HTML (with its inline SVG charts) + CSS + JS + images (target < 300 KB);
+- the twelve-month trend computed two ways (SQL window aggregate, as the app does, versus one query
+  of (benchmark_id, date, status) processed in Python), with both timings and a check they agree.
+
+The bare view exists only in this script (its own URLconf wraps the project's).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Production-like: DEBUG off (cached templates, no query log), plain HTTP for the test client.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "perf-only-not-secret")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+if "DATABASE_URL" not in os.environ:
+    sys.exit("Set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/mandate_perf")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.decorators import login_required  # noqa: E402
+from django.contrib.staticfiles import finders  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import JsonResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.urls import clear_url_caches, include, path, reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from benchmarks import selectors  # noqa: E402
+from benchmarks.models import Assessment, Status  # noqa: E402
+from missions.context_processors import current_mission  # noqa: E402
+from missions.models import Mission  # noqa: E402
+
+WARMUP = 3
+REPEAT = 21
+USERNAME = "scale_hom"
+
+
+@login_required
+def bare_dashboard(request):
+    """Only the dashboard's aggregate SQL (status counts by output x term x status; the trend), as JSON."""
+    mission = current_mission(request)
+    filters = selectors.Filters.from_params(request.GET)
+    today = timezone.localdate()
+    benchmarks = filters.apply(selectors.active_benchmarks(mission, request.user), today)
+    counts = list(selectors.status_counts(benchmarks, today))
+    trend = selectors.status_trend(mission, request.user, 12, filters, today=today)
+    return JsonResponse({"counts": counts, "trend": trend.counts, "months": [str(m) for m in trend.months]})
+
+
+urlpatterns = [path("perf/bare-dashboard/", bare_dashboard, name="perf-bare"), path("", include("config.urls"))]
+
+
+def ensure_data() -> Mission:
+    mission = Mission.objects.filter(acronym="SCALE").first()
+    if mission is None:
+        print("SCALE mission missing: migrating and running seed_scale (takes a few minutes)...")
+        call_command("migrate", verbosity=0)
+        call_command("seed_scale")
+        mission = Mission.objects.get(acronym="SCALE")
+    return mission
+
+
+def timed(client: Client, url: str) -> tuple[float, int, int]:
+    """Median milliseconds over REPEAT requests after WARMUP, the query count and the response size."""
+    for _i in range(WARMUP):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    samples = []
+    for _i in range(REPEAT):
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return statistics.median(samples), len(queries), len(response.content)
+
+
+def trend_in_python(mission, user, months=12):
+    """The alternative the brief allows: one query of (benchmark_id, date, status), statuses walked in Python."""
+    today = timezone.localdate()
+    ends = selectors.month_ends(today, months)
+    scoped = selectors.active_benchmarks(mission, user)
+    total = scoped.count()
+    rows = (
+        Assessment.objects.filter(benchmark__in=scoped.values("id"), assessed_on__lte=today)
+        .order_by("benchmark_id", "assessed_on", "created_at", "id")
+        .values_list("benchmark_id", "assessed_on", "status")
+    )
+    counts = [dict.fromkeys(Status.values, 0) for _e in ends]
+    current_id, history = None, []
+
+    def flush():
+        # For each month end, the status of the newest assessment on or before it.
+        i = 0
+        status = None
+        for m, end in enumerate(ends):
+            while i < len(history) and history[i][0] <= end:
+                status = history[i][1]
+                i += 1
+            if status is not None:
+                counts[m][status] += 1
+
+    for benchmark_id, assessed_on, status in rows.iterator(chunk_size=10000):
+        if benchmark_id != current_id:
+            flush()
+            current_id, history = benchmark_id, []
+        history.append((assessed_on, status))
+    flush()
+    for month_counts in counts:
+        month_counts[Status.NOT_STARTED] += total - sum(month_counts.values())
+    return [{k: v for k, v in c.items() if v} for c in counts]
+
+
+def static_size(name: str) -> int:
+    found = finders.find(name)
+    return Path(found).stat().st_size if found else 0
+
+
+def main() -> None:
+    mission = ensure_data()
+    user = get_user_model().objects.get(username=USERNAME)
+    settings.ROOT_URLCONF = __name__
+    clear_url_caches()
+    client = Client()
+    client.force_login(user)
+
+    n_benchmarks = selectors.active_benchmarks(mission, user).count()
+    n_assessments = Assessment.objects.filter(benchmark__output__mission=mission).count()
+    print(f"SCALE: {n_benchmarks} active benchmarks, {n_assessments} assessments, {connection.vendor}")
+
+    for label, query in (("no filter", ""), ("off track, electoral", "?status=off_track&component=")):
+        if query.endswith("component="):
+            electoral = mission.components.filter(kind="electoral").first()
+            query += str(electoral.pk if electoral else "")
+        dash_ms, dash_q, dash_bytes = timed(client, reverse("benchmarks:dashboard") + query)
+        bare_ms, bare_q, _b = timed(client, reverse("perf-bare") + query)
+        print(f"\n[{label}]")
+        print(f"  dashboard view : median {dash_ms:7.1f} ms  ({dash_q} queries, HTML {dash_bytes / 1024:.1f} KB)")
+        print(f"  bare JSON view : median {bare_ms:7.1f} ms  ({bare_q} queries)")
+        print(f"  ratio          : {dash_ms / bare_ms:.2f}   (targets: dashboard < 150 ms, ratio < 3)")
+
+    html = client.get(reverse("benchmarks:dashboard")).content
+    assets = {
+        name: static_size(name) for name in ("css/app.css", "css/benchmarks.css", "js/app.js", "img/favicon.svg")
+    }
+    svg_bytes = sum(len(chunk.split(b"</svg>")[0]) for chunk in html.split(b"<svg")[1:])
+    total = len(html) + sum(assets.values())
+    print("\nPage weight on first load (uncompressed):")
+    print(f"  HTML {len(html) / 1024:.1f} KB (of which inline SVG charts {svg_bytes / 1024:.1f} KB)")
+    for name, size in assets.items():
+        print(f"  {name} {size / 1024:.1f} KB")
+    print(f"  total {total / 1024:.1f} KB   (target < 300 KB)")
+
+    print("\nTwelve-month trend, two ways:")
+    samples_sql, samples_py = [], []
+    for _i in range(7):
+        start = time.perf_counter()
+        sql = selectors.status_trend(mission, user, 12).counts
+        samples_sql.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        py = trend_in_python(mission, user, 12)
+        samples_py.append((time.perf_counter() - start) * 1000)
+    same = [{k: v for k, v in c.items() if v} for c in sql] == py
+    print(f"  SQL window aggregate (app)      : median {statistics.median(samples_sql):6.1f} ms")
+    print(f"  one query + Python (alternative): median {statistics.median(samples_py):6.1f} ms")
+    print(f"  results agree: {same}")
+
+
+if __name__ == "__main__":
+    # No collectstatic here: serve asset names unhashed (the manifest storage needs collected files).
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(STORAGES=storages):
+        main()
