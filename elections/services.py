@@ -694,7 +694,8 @@ def incident_create(*, election_plan: ElectionPlan, user, data: dict) -> Inciden
     incident = Incident(election_plan=election_plan, reported_by=user)
     _apply(incident, {k: v for k, v in data.items() if k in INCIDENT_FIELDS})
     _check_incident(incident)
-    _save(incident, user)
+    # reported_by is set by the service, may be empty on imported history, and is not the editor's to fill.
+    _save(incident, user, exclude=["reported_by"])
     _refresh_open_plans(election_plan.pk)
     return incident
 
@@ -705,7 +706,8 @@ def incident_update(*, incident: Incident, user, expected_version: int | None, d
     claim_version(incident, expected_version)
     _apply(incident, {k: v for k, v in data.items() if k in INCIDENT_FIELDS})
     _check_incident(incident)
-    _save(incident, user)
+    # reported_by is set by the service, may be empty on imported history, and is not the editor's to fill.
+    _save(incident, user, exclude=["reported_by"])
     _refresh_open_plans(incident.election_plan_id)
     return incident
 
