@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from benchmarks import charts
 from benchmarks.models import Status, Term
-from elections.models import Phase, RiskLevel, SecurityTask
+from benchmarks.selectors import status_trend
+from elections.models import RiskLevel
 from partners.selectors import partnership_indicators_by_output
 from reports import selectors
 from reports.models import PaperSize, Report, ReportKind
@@ -108,7 +109,7 @@ def _progress_body(report: Report, user) -> Body:
     changed = data.changed
     attention = data.attention
     key_evidence = _key_evidence(data)
-    risk_cells = Counter((r.likelihood, r.impact) for r in data.risks)
+    trend = status_trend(report.mission, user, months=12, today=report.period_end)
 
     context = {
         "report": report,
@@ -131,7 +132,8 @@ def _progress_body(report: Report, user) -> Body:
         "partnership": partnership,
         "evidence_chars": EVIDENCE_CHARS,
         "status_charts": _status_charts(data),
-        "risk_chart": charts.risk_heat_map(risk_cells) if data.risks else "",
+        "risk_chart": charts.risk_heat_map(data.risk_heat) if data.risks else "",
+        "trend_chart": charts.status_trend(trend.months, trend.counts) if data.rows else "",
         "total_benchmarks": len(data.rows),
     }
     html = render_to_string("reports/pdf/progress.html", context)
@@ -226,7 +228,7 @@ def _progress_body(report: Report, user) -> Body:
                     r.title,
                     r.likelihood,
                     r.impact,
-                    r.score_value,
+                    r.score,
                     str(r.owner or ""),
                     r.mitigation,
                 ]
@@ -341,28 +343,21 @@ def _security_body(report: Report, user) -> Body:
     data = selectors.election_security_data(
         election=report.election_plan, user=user, period_start=report.period_start, period_end=report.period_end
     )
-    levels = [level.value for level in RiskLevel]
-    level_labels = dict(RiskLevel.choices)
-    phase_labels = dict(Phase.choices)
-    provider_labels = dict(SecurityTask.Provider.choices)
-    tasks = [
-        {"phase": phase_labels.get(t["phase"], t["phase"]),
-         "provider": provider_labels.get(t["provider"], t["provider"]), "n": t["n"]}
-        for t in data.tasks_by_phase
-    ]  # fmt: skip
+    levels = [(level.value, level.label) for level in RiskLevel]
+    readiness = data.readiness
     district_rows = [
-        {"name": d["name"], "counts": [d["levels"].get(level, 0) for level in levels], "voters": d.get("voters", 0),
-         "total": sum(d["levels"].values())}
-        for d in data.sites_by_district
+        {"name": d.name, "counts": [d.by_risk.get(level, 0) for level, _label in levels], "sites": d.sites,
+         "voters": d.voters, "uncovered": d.high_risk_without_tasks, "open_incidents": d.open_incidents}
+        for d in (readiness.districts if readiness else [])
     ]  # fmt: skip
     milestone_counts = Counter(m.status for m in data.milestones)
     context = {
         "report": report,
         "data": data,
-        "levels": [(level, level_labels[level]) for level in levels],
-        "level_totals": [data.sites_by_risk.get(level, 0) for level in levels],
+        "readiness": readiness,
+        "levels": levels,
+        "level_totals": [readiness.sites_by_risk.get(level, 0) for level, _label in levels] if readiness else [],
         "district_rows": district_rows,
-        "tasks": tasks,
         "milestone_counts": milestone_counts,
         "days_to_polling": (data.election.polling_start - report.period_end).days,
     }
@@ -370,8 +365,26 @@ def _security_body(report: Report, user) -> Body:
     tables = [
         {
             "title": _("Polling sites by district"),
-            "columns": [_("District"), *[level_labels[level] for level in levels], _("Sites"), _("Registered voters")],
-            "rows": [[r["name"], *r["counts"], r["total"], r["voters"]] for r in district_rows],
+            "columns": [
+                _("District"),
+                *[label for _level, label in levels],
+                _("Sites"),
+                _("Registered voters"),
+                _("High risk without a task"),
+                _("Open incidents"),
+            ],
+            "rows": [
+                [r["name"], *r["counts"], r["sites"], r["voters"], r["uncovered"], r["open_incidents"]]
+                for r in district_rows
+            ],
+        },  # fmt: skip
+        {
+            "title": _("Security tasks by phase"),
+            "columns": [_("Phase"), _("Start"), _("End"), _("Tasks"), _("Sites covered")],
+            "rows": [
+                [p.label, p.start, p.end, p.tasks, p.sites_covered]
+                for p in (readiness.phase_coverage if readiness else [])
+            ],
         },
         {
             "title": _("Threats"),
@@ -399,11 +412,6 @@ def _security_body(report: Report, user) -> Body:
                 for t in data.threats
             ],
         },  # fmt: skip
-        {
-            "title": _("Security tasks"),
-            "columns": [_("Phase"), _("Provided by"), _("Tasks")],
-            "rows": [[t["phase"], t["provider"], t["n"]] for t in tasks],
-        },
         {
             "title": _("Incidents"),
             "columns": [

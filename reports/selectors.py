@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from benchmarks.models import Assessment, Benchmark, Indicator, IndicatorValue, OperationalOutput, Risk, Status, Term
-from elections.models import ElectionPlan, Incident, Milestone, PollingSite, SecurityPlan, SecurityTask, Threat
+from benchmarks.selectors import risk_register
+from elections.models import ElectionPlan, Incident, Milestone, SecurityPlan, Threat
+from elections.selectors import Readiness, readiness
 from missions import access
 from missions.models import Mission
 from partners.models import Engagement, FollowUp, Partner
@@ -126,6 +128,7 @@ class ProgressData:
     rows: list[BenchmarkRow]
     indicators: list[Indicator]
     risks: list[Risk]
+    risk_heat: dict
     elections: list[ElectionPlan]
 
     @property
@@ -162,8 +165,9 @@ def progress_report_data(
     indicators against targets, the risk register and the election calendar, as the user may see them.
 
     Queries: 1. outputs; 2. benchmarks with the ids of their assessment as of each date; 3. those
-    assessments; 4. indicators with their latest value in the period; 5. risks; 6. elections with
-    milestone counts. (`access.memberships` adds one the first time it meets the user object.)
+    assessments; 4. indicators with their latest value in the period; 5. risks (the dashboard's
+    `benchmarks.selectors.risk_register`); 6. elections with milestone counts. (`access.memberships`
+    adds one the first time it meets the user object.)
     """
     outputs = list(
         access.scope(user, OperationalOutput.objects.filter(mission=mission, retired_at__isnull=True))
@@ -214,13 +218,9 @@ def progress_report_data(
         .select_related("output", "benchmark")
         .order_by("output__order", "output_id", "order", "id")
     )
-    risks = list(
-        access.scope(user, Risk.objects.filter(output__mission=mission, retired_at__isnull=True))
-        .filter(output__retired_at__isnull=True)
-        .annotate(score_value=F("likelihood") * F("impact"))
-        .select_related("output", "owner")
-        .order_by("-score_value", "-impact", "output__order", "order", "id")
-    )
+    # The dashboard's risk register (one query), ranked here by score for the report.
+    register = risk_register(mission, user)
+    risks = sorted(register.risks, key=lambda r: (-r.score, -r.impact))
     elections = list(
         access.scope(user, ElectionPlan.objects.filter(mission=mission))
         .annotate(
@@ -243,6 +243,7 @@ def progress_report_data(
         rows=rows,
         indicators=indicators,
         risks=risks,
+        risk_heat=register.heat,
         elections=elections,
     )
 
@@ -254,68 +255,39 @@ def progress_report_data(
 class SecurityData:
     election: ElectionPlan
     plan: SecurityPlan | None
-    sites_by_risk: dict[str, int]
-    sites_by_district: list[dict]
+    readiness: Readiness | None
     threats: list[Threat]
-    tasks_by_phase: list[dict]
     incidents: list[Incident]
-    incidents_by_type: list[dict]
     milestones: list[Milestone]
-    total_sites: int = 0
-    total_voters: int = 0
 
 
 def election_security_data(
     *, election: ElectionPlan, user, period_start: datetime.date, period_end: datetime.date
 ) -> SecurityData:
-    """The newest approved security plan revision (else the newest revision) of an election, and what
-    it covers: sites by risk level and district, threats, tasks by phase, incidents in the period,
-    the electoral calendar. The caller has checked the user may request this report.
+    """The newest approved security plan revision (else the newest revision) of an election, its
+    readiness as the elections pages compute it (`elections.selectors.readiness`, as of the period
+    end), its threats, the incidents of the period and the electoral calendar. The caller has checked
+    the user may request this report.
 
-    Queries: 1. the plan revision; 2. sites by district and risk level; 3. threats; 4. tasks by
-    phase and provider; 5. incidents in the period; 6. milestones.
+    Queries: 1. the plan revision; 2-8. readiness (seven, see there); 9. threats; 10. incidents in the
+    period; 11. milestones.
     """
-    plans = access.scope(user, SecurityPlan.objects.filter(election_plan=election))
     plan = (
-        plans.annotate(approved_first=Count("pk", filter=Q(status=SecurityPlan.Status.APPROVED)))
-        .select_related("decided_by")
+        access.scope(user, SecurityPlan.objects.filter(election_plan=election))
+        .annotate(approved_first=Count("pk", filter=Q(status=SecurityPlan.Status.APPROVED)))
+        .select_related("election_plan", "decided_by")
         .order_by("-approved_first", "-revision")
         .first()
     )
-    sites_by_district: list[dict] = []
-    sites_by_risk: Counter = Counter()
     threats: list[Threat] = []
-    tasks_by_phase: list[dict] = []
-    total_sites = total_voters = 0
+    plan_readiness = None
     if plan is not None:
-        # risk_level = the override when set, else the suggested level: grouped in the database.
-        cells = (
-            PollingSite.objects.filter(security_plan=plan)
-            .values("district__name", "risk_override", "suggested_risk")
-            .annotate(n=Count("id"), voters=Sum("registered_voters"))
-            .order_by("district__name")
-        )
-        districts: dict[str, dict] = {}
-        for cell in cells:
-            level = cell["risk_override"] or cell["suggested_risk"]
-            row = districts.setdefault(cell["district__name"], {"name": cell["district__name"], "levels": Counter()})
-            row["levels"][level] += cell["n"]
-            row["voters"] = row.get("voters", 0) + (cell["voters"] or 0)
-            sites_by_risk[level] += cell["n"]
-            total_sites += cell["n"]
-            total_voters += cell["voters"] or 0
-        sites_by_district = list(districts.values())
+        plan_readiness = readiness(plan, today=period_end)
         threats = list(
             Threat.objects.filter(security_plan=plan)
             .select_related("district")
             .annotate(score_value=F("likelihood") * F("impact"), site_count=Count("sites"))
             .order_by("-score_value", "actor")
-        )
-        tasks_by_phase = list(
-            SecurityTask.objects.filter(security_plan=plan)
-            .values("phase", "provider")
-            .annotate(n=Count("id"))
-            .order_by("phase", "provider")
         )
     incidents = list(
         access.scope(user, Incident.objects.filter(election_plan=election))
@@ -323,21 +295,14 @@ def election_security_data(
         .select_related("district")
         .order_by("-severity", "-occurred_at")
     )
-    by_type = Counter(i.incident_type for i in incidents)
-    labels = dict(Incident.IncidentType.choices)
     milestones = list(Milestone.objects.filter(plan=election).order_by("due_date", "id"))
     return SecurityData(
         election=election,
         plan=plan,
-        sites_by_risk=dict(sites_by_risk),
-        sites_by_district=sites_by_district,
+        readiness=plan_readiness,
         threats=threats,
-        tasks_by_phase=tasks_by_phase,
         incidents=incidents,
-        incidents_by_type=[{"type": labels.get(k, k), "n": n} for k, n in by_type.most_common()],
         milestones=milestones,
-        total_sites=total_sites,
-        total_voters=total_voters,
     )
 
 
