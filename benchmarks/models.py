@@ -294,6 +294,7 @@ class IndicatorValue(Versioned):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
+        blank=True,  # values imported or seeded in bulk have no recorder
         related_name="+",
         verbose_name=_("recorded by"),
     )

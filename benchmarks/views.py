@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -387,10 +387,11 @@ def item_retire(request, kind: str, pk: int):
     spec = PLAN_KINDS[kind]
     item = access.get_for_user(request.user, spec.model.objects.select_related(*SELECT[spec.model]), pk, Action.EDIT)
     restore = request.POST.get("action") == "restore"
+    version = request.POST.get("version", "")
+    if not version.isdigit():
+        return HttpResponseBadRequest(_("The form lacks the version it was loaded at; reload the page."))
     try:
-        services.plan_item_retire(
-            item=item, user=request.user, expected_version=request.POST.get("version") or None, retire=not restore
-        )
+        services.plan_item_retire(item=item, user=request.user, expected_version=int(version), retire=not restore)
     except ConcurrentEditError as exc:
         messages.error(request, str(exc))
     else:
