@@ -130,6 +130,7 @@ class PollingSiteFactory(factory.django.DjangoModelFactory):
 class EngagementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Engagement
+        skip_postgeneration_save = True
 
     mission = factory.SubFactory(MissionFactory)
     date = datetime.date(2026, 6, 1)
