@@ -105,6 +105,9 @@ def is_staff_of(m: Membership | None, kinds) -> bool:
 
 def _granted_security_plan_ids(user, perm: str = "elections.view_securityplan") -> set[int]:
     """Security plans shared with this user one by one through django-guardian."""
+    if not getattr(user, "is_authenticated", False):
+        # Guardian looks anonymous users up as a database user, which this project does not create.
+        return set()
     cache_name = f"_mandate_grants_{perm}"
     cached = getattr(user, cache_name, None)
     if cached is None:
