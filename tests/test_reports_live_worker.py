@@ -9,6 +9,7 @@ time limits, which must stay below it) through the environment of the worker, an
 down with the documented test hook `REPORTS_TEST_STEP_DELAY` so there is a "middle" to kill it in.
 """
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -64,10 +65,8 @@ def _start_worker(queue: str, var_dir: Path, log: Path) -> subprocess.Popen:
 
 
 def _kill(worker: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(worker.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     worker.wait(timeout=10)
 
 
