@@ -1,0 +1,133 @@
+"""The demo mission (`seed_demo`) and the synthetic data set (`seed_scale`, at a tiny size)."""
+
+import datetime
+import io
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from benchmarks.models import Benchmark, OperationalOutput
+from elections.models import ElectionPlan, Phase, PollingSite, RiskLevel
+from missions import access
+from missions.models import Membership, Mission
+from partners.models import Engagement, FollowUp, Partner
+
+pytestmark = pytest.mark.django_db
+
+ROLE_OF = {
+    "hom": ("hom", None),
+    "mlt": ("mlt", None),
+    "electoral": ("staff", "electoral"),
+    "civilaffairs": ("staff", "civil_affairs"),
+    "military": ("staff", "military"),
+    "partner1": ("partner", None),
+    "partner2": ("partner", None),
+    "hq": ("hq", None),
+}
+
+
+def _row_counts() -> dict[str, int]:
+    # Every table, history tables included: a re-run must not add a single row anywhere.
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo", stdout=io.StringIO())
+    return Mission.objects.get(acronym="UNMSV")
+
+
+def test_seed_demo_twice_changes_nothing(demo):
+    before = _row_counts()
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert _row_counts() == before
+    assert "exists already" in out.getvalue()
+
+
+def _check_role_users(demo):
+    memberships = {m.user.username: m for m in Membership.objects.filter(mission=demo).select_related("user")}
+    for username, (role, component_kind) in ROLE_OF.items():
+        m = memberships[username]
+        assert m.role == role, username
+        assert (m.component.kind if m.component else None) == component_kind, username
+        assert m.user.check_password(settings.DEMO_PASSWORD), username
+    assert memberships["civilaffairs"].district is not None
+    assert memberships["partner1"].partner != memberships["partner2"].partner
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+
+
+def test_seed_demo_builds_the_mission_the_issue_describes_with_one_user_per_role(demo):
+    # One seed run checked from several sides: the seed takes seconds, so it runs once per test.
+    today = timezone.localdate()
+    assert OperationalOutput.objects.filter(mission=demo, library_output__isnull=False).count() == 5
+    benchmarks = Benchmark.objects.filter(output__mission=demo).select_related("latest_assessment")
+    latest = [b.latest_assessment for b in benchmarks if b.latest_assessment]
+    assert {a.status for a in latest} >= {"on_track", "at_risk", "off_track", "achieved"}
+    overdue = [a for a in latest if (today - a.assessed_on).days > settings.ASSESSMENT_OVERDUE_DAYS]
+    assert overdue, "some benchmarks should be overdue for assessment"
+    # Twelve months of assessments for a benchmark reviewed every month.
+    assert max(b.assessments.count() for b in benchmarks) >= 12
+
+    plan = ElectionPlan.objects.get(mission=demo)
+    phases = list(plan.phases.order_by("start"))
+    assert [p.kind for p in phases] == list(Phase.values)
+    polling = next(p for p in phases if p.kind == Phase.POLLING)
+    assert polling.start <= plan.polling_start <= plan.polling_end <= polling.end
+    assert plan.polling_start - today > datetime.timedelta(days=90)
+    assert plan.milestones.filter(benchmark__output__library_output__key="elections-held").exists()
+
+    sites = PollingSite.objects.filter(security_plan__election_plan=plan)
+    assert sites.count() >= 60
+    assert sites.values("district").distinct().count() >= 5
+    assert sites.filter(suggested_risk__in=[RiskLevel.HIGH, RiskLevel.CRITICAL], tasks__isnull=True).exists()
+
+    partners = Partner.objects.filter(mission=demo)
+    assert partners.count() == 20
+    institutions = partners.filter(partner_type=Partner.PartnerType.SECURITY_INSTITUTION)
+    assert institutions.filter(screening_status=Partner.Screening.NOT_CLEARED).exists()
+    assert institutions.filter(screening_status__in=["cleared", "cleared_mitigation"]).exists()
+    assert partners.filter(screening_status=Partner.Screening.PENDING).count() >= 2
+    assert Engagement.objects.filter(mission=demo).count() == 150
+    open_follow_ups = FollowUp.objects.filter(engagement__mission=demo, status=FollowUp.Status.OPEN)
+    assert open_follow_ups.filter(due_date__lt=today).exists()
+    assert FollowUp.objects.filter(engagement__mission=demo, status=FollowUp.Status.DONE).exists()
+
+    _check_role_users(demo)
+    _check_partner1_portal()
+
+
+def _check_partner1_portal():
+    partner1 = get_user_model().objects.get(username="partner1")
+    engagements = list(access.scope(partner1, Engagement.objects.all()))
+    assert len(engagements) >= 5
+    assert all(e.shareable for e in engagements)
+    assert access.scope(partner1, FollowUp.objects.all()).count() >= 2
+
+
+def test_seed_scale_builds_a_small_data_set_and_refuses_to_build_it_twice():
+    sizes = ["--benchmarks=20", "--assessments=60", "--polling-sites=15", "--partners=4", "--engagements=30"]
+    sizes += ["--indicators=3", "--districts=3"]
+    call_command("seed_scale", *sizes, stdout=io.StringIO())
+    mission = Mission.objects.get(acronym="SCALE")
+    assert Benchmark.objects.filter(output__mission=mission).count() == 20
+    assert Benchmark.objects.filter(output__mission=mission, latest_assessment__isnull=True).count() == 0
+    assert PollingSite.objects.filter(security_plan__election_plan__mission=mission).count() == 15
+    assert Engagement.objects.filter(mission=mission).count() == 30
+    assert Membership.objects.get(user__username="scale_partner1", mission=mission).partner is not None
+
+    before = _row_counts()
+    out = io.StringIO()
+    call_command("seed_scale", *sizes, stdout=out)
+    assert "exists already" in out.getvalue()
+    assert _row_counts() == before
+
+    call_command("seed_scale", "--reset", *sizes, stdout=io.StringIO())
+    assert Mission.objects.filter(acronym="SCALE").count() == 1
+    assert Engagement.objects.filter(mission__acronym="SCALE").count() == 30
+    assert Partner.objects.filter(mission__acronym="SCALE").count() == 4
