@@ -92,7 +92,9 @@ def _check_broker() -> dict:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "mode": "in-process"}
     try:
-        with app.connection_for_write() as conn:
+        # The URL from the settings, not the one Celery cached when it first read them: the same
+        # source of truth as CELERY_TASK_ALWAYS_EAGER above (and what a settings override changes).
+        with app.connection_for_write(settings.CELERY_BROKER_URL or None) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "error": exc.__class__.__name__}
