@@ -154,7 +154,9 @@ class SecurityPlanViewSet(*CRU, ScopedViewSet):
     action_permissions = {"submit": Action.SUBMIT, "approve": Action.APPROVE, "return_plan": Action.APPROVE}
 
     def get_queryset(self):
-        return self.scope(SecurityPlan.objects.select_related("election_plan").order_by("election_plan", "-revision"))
+        return self.scope(
+            SecurityPlan.objects.select_related("election_plan").order_by("election_plan_id", "-revision")
+        )
 
     def perform_create(self, serializer):
         election_plan = serializer.validated_data["election_plan"]
@@ -303,7 +305,7 @@ class PollingSiteViewSet(PlanItemViewSet):
         return self.scope(
             PollingSite.objects.select_related("district")
             .annotate(risk=selectors.effective_risk(), task_count=selectors.task_count())
-            .order_by("security_plan", "district__name", "code")
+            .order_by("security_plan_id", "district__name", "code")
         )
 
     def perform_create(self, serializer):
@@ -347,7 +349,9 @@ class ThreatViewSet(PlanItemViewSet):
 
     def get_queryset(self):
         # Query 1: the threats; 2: the ids of their sites.
-        return self.scope(Threat.objects.prefetch_related("sites").order_by("security_plan", "-likelihood", "-impact"))
+        return self.scope(
+            Threat.objects.prefetch_related("sites").order_by("security_plan_id", "-likelihood", "-impact")
+        )
 
     def _split(self, data):
         sites = data.pop("sites", None)
@@ -391,7 +395,7 @@ class SecurityTaskViewSet(PlanItemViewSet):
     update_arg = "task"
 
     def get_queryset(self):
-        return self.scope(SecurityTask.objects.order_by("security_plan", "start", "pk"))
+        return self.scope(SecurityTask.objects.order_by("security_plan_id", "start", "pk"))
 
     def perform_create(self, serializer):
         data = serializer.validated_data

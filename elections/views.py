@@ -167,7 +167,9 @@ def index(request):
 @login_required
 def plan_create(request):
     mission = current_mission(request)
-    if mission is None or not access.can_add(request.user, ElectionPlan, mission):
+    if mission is None or "elections" not in access.sections_for(request.user, mission.pk):
+        raise Http404
+    if not access.can_add(request.user, ElectionPlan, mission):
         raise PermissionDenied
     form = _make_form(forms.ElectionPlanForm, request, mission_id=mission.pk)
 
