@@ -1,0 +1,116 @@
+"""Query counts of the results-framework pages and selectors: the same at 10 and at 2,000 benchmarks."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from benchmarks import selectors
+from benchmarks.models import Benchmark, Term
+from missions import access
+from tests.factories import EngagementFactory
+from tests.test_benchmarks_support import bulk_plan, make_plan
+
+SIZES = [10, 2000]
+
+
+@pytest.fixture(params=SIZES, ids=lambda n: f"{n}-benchmarks")
+def world(request, mission, components, electoral, hom):
+    size = request.param
+    plan = make_plan(mission, components, electoral)
+    bulk_plan(mission, components, electoral, benchmarks=size)
+    # The output and benchmark pages grow too: more benchmarks under one output, more linked engagements.
+    Benchmark.objects.bulk_create(
+        Benchmark(output=plan.out_ca, term=Term.MEDIUM, statement=f"More {i}", order=10 + i) for i in range(size // 10)
+    )
+    for i in range(max(1, size // 500)):
+        engagement = EngagementFactory(
+            mission=mission, component=plan.out_ca.lead_component, date=datetime.date(2026, 5, i + 1)
+        )
+        engagement.benchmarks.add(plan.b_ca)
+    return plan
+
+
+def test_dashboard_page_queries(client, hom, world, django_assert_num_queries):
+    client.force_login(hom)
+    # 1 session, 2 user, 3 memberships (access), 4 components, 5 outputs, 6 status counts (GROUP BY),
+    # 7 one page of benchmark rows, 8 the twelve-month trend (one windowed aggregate).
+    with django_assert_num_queries(8):
+        response = client.get(reverse("benchmarks:dashboard"), {"status": "", "term": ""})
+    assert response.status_code == 200
+
+
+def test_filtered_dashboard_page_queries(client, hom, world, django_assert_num_queries):
+    client.force_login(hom)
+    # Same eight queries with filters: they narrow the SQL, they do not add queries.
+    with django_assert_num_queries(8):
+        response = client.get(reverse("benchmarks:dashboard"), {"status": "off_track", "term": "short", "page": 2})
+    assert response.status_code == 200
+
+
+def test_output_page_queries(client, hom, world, django_assert_num_queries):
+    client.force_login(hom)
+    # 1 session, 2 user, 3 memberships, 4 the output with its lead, 5 components, 6 activities,
+    # 7 benchmarks with their latest assessment, 8 risks, 9 indicators, 10 their values (prefetch).
+    with django_assert_num_queries(10):
+        response = client.get(reverse("benchmarks:output", args=[world.out_ca.pk]))
+    assert response.status_code == 200
+
+
+def test_benchmark_page_queries(client, hom, world, django_assert_num_queries):
+    client.force_login(hom)
+    # 1 session, 2 user, 3 memberships, 4 the benchmark with its output, 5 components, 6 assessment history
+    # with assessors, 7 indicators, 8 their values, 9 linked engagements with component, 10 their partners.
+    with django_assert_num_queries(10):
+        response = client.get(reverse("benchmarks:benchmark", args=[world.b_ca.pk]))
+    assert response.status_code == 200
+
+
+def test_risk_register_page_queries(client, hom, world, django_assert_num_queries):
+    client.force_login(hom)
+    # 1 session, 2 user, 3 memberships, 4 active risks with output and owner.
+    with django_assert_num_queries(4):
+        response = client.get(reverse("benchmarks:risks"))
+    assert response.status_code == 200
+
+
+def test_csv_export_queries(client, hom, world, django_assert_num_queries):
+    client.force_login(hom)
+    # 1 session, 2 user, 3 memberships, 4 components, 5 the rows (one server-side cursor on PostgreSQL;
+    # SQLite reads the same single query in chunks).
+    with CaptureQueriesContext(connection) as queries:
+        b"".join(client.get(reverse("benchmarks:export-csv")).streaming_content)
+    assert len(queries) == 5
+
+
+def test_selectors_query_counts(hom, mission, world, django_assert_num_queries):
+    access.memberships(hom)  # the user's memberships are read once per request; not counted below
+    with django_assert_num_queries(4):  # components, outputs, status counts, one page of rows
+        data = selectors.dashboard_data(mission, hom)
+    assert data.total > 0
+    with django_assert_num_queries(1):  # the windowed aggregate, the benchmarks' count folded in
+        trend = selectors.status_trend(mission, hom, 12)
+    assert len(trend.months) == 12
+    with django_assert_num_queries(1):  # risks with output and owner
+        selectors.risk_register(mission, hom)
+    with django_assert_num_queries(6):  # components, activities, benchmarks, risks, indicators, values
+        selectors.output_detail(world.out_ca, hom)
+    benchmark = Benchmark.objects.select_related("output").get(pk=world.b_ca.pk)
+    # components, history, indicators, values, engagements, engagements' partners
+    with django_assert_num_queries(6):
+        detail = selectors.benchmark_detail(benchmark, hom)
+    assert detail.engagements
+
+
+def test_api_lists_run_in_constant_queries(client, hom, world):
+    client.force_login(hom)
+    counts = {}
+    for resource in ("outputs", "benchmarks", "assessments", "indicators", "risks", "indicator-values", "activities"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/api/v1/{resource}/", {"page_size": 500})
+        assert response.status_code == 200
+        counts[resource] = len(queries)
+    # session, user, memberships, count, page (+ the prefetch of indicator values): never one per row.
+    assert max(counts.values()) <= 7, counts
