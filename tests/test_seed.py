@@ -131,3 +131,26 @@ def test_seed_scale_builds_a_small_data_set_and_refuses_to_build_it_twice():
     assert Mission.objects.filter(acronym="SCALE").count() == 1
     assert Engagement.objects.filter(mission__acronym="SCALE").count() == 30
     assert Partner.objects.filter(mission__acronym="SCALE").count() == 4
+
+
+def test_latest_assessment_refresh_points_at_the_newest_and_changes_nothing_twice():
+    from benchmarks.models import Assessment
+    from missions.maintenance import benchmark_latest_refresh
+    from tests.factories import BenchmarkFactory, OutputFactory, UserFactory
+
+    user, output = UserFactory(), OutputFactory()
+    first, second, unassessed = (BenchmarkFactory(output=output) for _ in range(3))
+    day = datetime.date(2026, 3, 1)
+    a_old, a_new, b_only = Assessment.objects.bulk_create(
+        [
+            Assessment(benchmark=first, assessed_on=day, status="at_risk", progress=10, assessed_by=user),
+            Assessment(
+                benchmark=first, assessed_on=day.replace(day=20), status="on_track", progress=30, assessed_by=user
+            ),
+            Assessment(benchmark=second, assessed_on=day, status="on_track", progress=5, assessed_by=user),
+        ]
+    )
+    assert benchmark_latest_refresh(mission_id=output.mission_id) == 2
+    pointers = dict(Benchmark.objects.filter(output=output).values_list("pk", "latest_assessment_id"))
+    assert pointers == {first.pk: a_new.pk, second.pk: b_only.pk, unassessed.pk: None}
+    assert benchmark_latest_refresh(mission_id=output.mission_id) == 0

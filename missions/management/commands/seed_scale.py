@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from benchmarks.models import (
@@ -44,10 +43,11 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
+from missions.maintenance import benchmark_latest_refresh
 from missions.management.seeding import demo_password_hash, ensure_role_users, month_start, phase_spans
 from missions.models import Component, Location, Membership, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner
-from reports.models import Report, ReportKind, ReportSchedule
+from reports.models import Report, ReportKind, ReportSchedule, ReportSnapshot
 
 ACRONYM = "SCALE"
 PREFIX = "scale_"
@@ -132,6 +132,7 @@ def delete_mission_rows(mission: Mission) -> None:
     m = mission.pk
     plans = SecurityPlan.objects.filter(election_plan__mission_id=m)
     for qs in [
+        ReportSnapshot.objects.filter(report__mission_id=m),
         Report.objects.filter(mission_id=m),
         ReportSchedule.objects.filter(mission_id=m),
         FollowUp.objects.filter(engagement__mission_id=m),
@@ -376,11 +377,9 @@ class ScaleBuilder:
                 Assessment.objects.bulk_create(batch, batch_size=BATCH)
                 batch = []
         Assessment.objects.bulk_create(batch, batch_size=BATCH)
-        # One set-based UPDATE: each benchmark points at its newest assessment, as assessment_create keeps it.
-        newest = Assessment.objects.filter(benchmark=OuterRef("pk")).order_by("-assessed_on", "-created_at", "-id")
-        Benchmark.objects.filter(output__mission=self.mission).update(
-            latest_assessment=Subquery(newest.values("pk")[:1])
-        )
+        # bulk_create bypassed assessment_create, which keeps each benchmark's pointer to its newest
+        # assessment: set them all at once.
+        benchmark_latest_refresh(mission_id=self.mission.pk)
         self.counts["assessments"] = total
 
     def indicators(self):
