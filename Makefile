@@ -19,17 +19,17 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 migrate: install
+	@mkdir -p "$${VAR_DIR:-var}"
 	$(BIN)/python manage.py migrate --noinput
 
+# seed_demo loads the framework library first (framework_load), then the demo mission; both idempotent.
+# It prints the demo users and their password.
 demo: migrate
-	$(BIN)/python manage.py load_framework
 	$(BIN)/python manage.py seed_demo
 
 run: demo
 	@echo ""
-	@echo "  Mandate is starting on http://127.0.0.1:$(PORT)"
-	@echo "  Demo users: hom, mlt, electoral, civilaffairs, military, partner1, partner2, hq"
-	@echo "  Demo password: $$($(BIN)/python -c 'from django.conf import settings; import django, os; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings"); django.setup(); print(settings.DEMO_PASSWORD)')"
+	@echo "  Mandate is starting on http://127.0.0.1:$(PORT)  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -12,6 +12,7 @@ import random
 import time
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -31,7 +32,14 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
-from missions.management.seeding import demo_password_hash, ensure_role_users, ensure_user, month_start, phase_spans
+from missions.management.seeding import (
+    ROLE_USERS,
+    demo_password_hash,
+    ensure_role_users,
+    ensure_user,
+    month_start,
+    phase_spans,
+)
 from missions.models import Component, Location, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner
 from reports.models import ReportKind, ReportSchedule
@@ -227,6 +235,7 @@ class Command(BaseCommand):
         if mission is not None:
             DemoBuilder.refresh_users(mission, password_hash)
             self.stdout.write(f"The demo mission {ACRONYM} exists already; its demo users are up to date.")
+            self._print_users()
             return
         with transaction.atomic():
             builder = DemoBuilder(password_hash)
@@ -240,7 +249,12 @@ class Command(BaseCommand):
         )
         if options["verbosity"] >= 2:
             self.stdout.write(", ".join(f"{name}: {t:.1f} s" for name, t in builder.timings.items()))
-        self.stdout.write("Demo users: hom, mlt, electoral, civilaffairs, military, police, partner1, partner2, hq")
+        self._print_users()
+
+    def _print_users(self):
+        # A demo password, printed on purpose: newcomers log in with it (README, `make run`).
+        users = ", ".join(spec.username for spec in ROLE_USERS)
+        self.stdout.write(f"Demo users: {users} (and admin); password: {settings.DEMO_PASSWORD}")
 
 
 class DemoBuilder:
