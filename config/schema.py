@@ -79,6 +79,17 @@ class AutoSchema(openapi.AutoSchema):
                 )
         return parameters
 
+    def _map_basic_serializer(self, serializer, direction):
+        # A serializer that leaves fields out for some readers (a partner does not see the mission's internal
+        # fields) lists them in `Meta.optional_in_response`, so the schema does not promise them to everyone.
+        schema = super()._map_basic_serializer(serializer, direction)
+        optional = set(getattr(getattr(serializer, "Meta", None), "optional_in_response", ()))
+        if direction == "response" and optional and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
+        return schema
+
     def _error_codes(self) -> list[str]:
         codes = ["401", "403", "429"]
         if self._is_detail():
@@ -87,7 +98,8 @@ class AutoSchema(openapi.AutoSchema):
             codes += ["400", "404"]  # bad filter values; a page past the end
         if self.method in ("POST", "PUT", "PATCH"):
             codes += ["400", "409", "415"]
-        if self.method in ("PUT", "PATCH") and self._is_versioned():
+        # Actions on one versioned row (update, and POST actions such as submit or complete) check its version.
+        if self._is_versioned() and (self.method in ("PUT", "PATCH") or (self.method == "POST" and self._is_detail())):
             codes += ["412", "428"]
         if self.method == "DELETE":
             codes.append("409")

@@ -152,7 +152,9 @@ class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     - unknown fields: 400; text capped at TEXT_MAX_LENGTH; related ids scoped to what the user may view;
     - models with a `version` show it, and accept it in writes (documented as optional) as an alternative to
-      If-Match; it is removed from `validated_data` (the viewset reads it via `expected_version`).
+      If-Match; it is removed from `validated_data` (the viewset reads it via `expected_version`);
+    - fields that `to_representation` leaves out for some readers go in `Meta.optional_in_response`, so the
+      schema does not promise them (config.schema.AutoSchema).
     """
 
     serializer_related_field = ScopedPrimaryKeyRelatedField
