@@ -12,7 +12,7 @@ from benchmarks.models import (
     OperationalOutput,
     Risk,
 )
-from missions.admin import MandateAdmin
+from missions.admin import CachedChoicesInline, MandateAdmin
 
 
 class NoDeleteMixin:
@@ -54,13 +54,13 @@ class LibraryBenchmarkAdmin(admin.ModelAdmin):
 # --- a mission's plan --------------------------------------------------------------------------------
 
 
-class ActivityInline(admin.TabularInline):
+class ActivityInline(CachedChoicesInline, admin.TabularInline):
     model = Activity
     extra = 0
     fields = ["order", "title", "lead_component", "retired_at"]
 
 
-class BenchmarkInline(admin.TabularInline):
+class BenchmarkInline(CachedChoicesInline, admin.TabularInline):
     model = Benchmark
     extra = 0
     fields = ["term", "order", "statement", "lead_component", "target_date", "retired_at"]
@@ -68,7 +68,7 @@ class BenchmarkInline(admin.TabularInline):
     can_delete = False
 
 
-class RiskInline(admin.TabularInline):
+class RiskInline(CachedChoicesInline, admin.TabularInline):
     model = Risk
     extra = 0
     fields = ["kind", "title", "likelihood", "impact", "owner", "review_date"]
@@ -158,7 +158,7 @@ class AssessmentAdmin(admin.ModelAdmin):
         return False
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(CachedChoicesInline, admin.TabularInline):
     model = IndicatorValue
     extra = 0
     fields = ["period_start", "period_end", "actual", "actual_women", "actual_men", "actual_youth", "note"]

@@ -12,16 +12,16 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
-from missions.admin import MandateAdmin
+from missions.admin import CachedChoicesInline, MandateAdmin
 
 
-class ElectoralPhaseInline(admin.TabularInline):
+class ElectoralPhaseInline(CachedChoicesInline, admin.TabularInline):
     model = ElectoralPhase
     extra = 0
     fields = ["kind", "start", "end"]
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(CachedChoicesInline, admin.TabularInline):
     model = Milestone
     extra = 0
     fields = ["phase", "title", "due_date", "status", "benchmark"]
@@ -71,7 +71,7 @@ class MilestoneAdmin(MandateAdmin):
     date_hierarchy = "due_date"
 
 
-class PollingSiteInline(admin.TabularInline):
+class PollingSiteInline(CachedChoicesInline, admin.TabularInline):
     model = PollingSite
     extra = 0
     fields = ["code", "name", "district", "registered_voters", "suggested_risk", "risk_override", "risk_reason"]
@@ -83,7 +83,7 @@ class PollingSiteInline(admin.TabularInline):
         return super().get_queryset(request).select_related("district")
 
 
-class ThreatInline(admin.TabularInline):
+class ThreatInline(CachedChoicesInline, admin.TabularInline):
     model = Threat
     extra = 0
     fields = ["actor", "threat_type", "district", "likelihood", "impact"]
@@ -98,7 +98,11 @@ class TransportLegInline(admin.TabularInline):
     model = TransportLeg
     extra = 0
     fields = ["materials", "origin", "destination", "departs_at", "arrives_at", "escort"]
-    raw_id_fields = ["escort"]
+    # The escort is chosen on the leg's own page: a task widget per row would cost a query per row.
+    readonly_fields = ["escort"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("escort")
 
 
 @admin.register(SecurityPlan)
