@@ -84,7 +84,7 @@ def status_distribution(
     groups: Sequence[tuple[str, Sequence[tuple[str, Mapping[str, int]]]]],
     *,
     title: str | None = None,
-    width: int = 760,
+    width: int = 560,
 ) -> SafeString:
     """A grid of 100 % stacked bars: one row per group (output), one column per bar (term).
 
@@ -94,7 +94,7 @@ def status_distribution(
     elements beyond one rect) so fifty outputs still weigh little on a slow link.
     """
     title = title or _("Benchmark status by output and term")
-    label_w, row_h, bar_h, top = 230, 20, 13, 44
+    label_w, row_h, bar_h, top = 170, 20, 13, 44
     columns = [label for label, _c in groups[0][1]] if groups else []
     col_gap = 12
     col_w = (width - label_w - col_gap * len(columns)) / max(len(columns), 1)
@@ -107,7 +107,7 @@ def status_distribution(
     for group_label, bars in groups:
         body.append(
             f'<text x="0" y="{y + 11}" fill="{INK}"><title>{_t(group_label)}</title>'
-            f"{_t(_truncate(group_label, 36))}</text>"
+            f"{_t(_truncate(group_label, 26))}</text>"
         )
         for c, (bar_label, counts) in enumerate(bars):
             x0 = label_w + c * (col_w + col_gap)
@@ -136,7 +136,7 @@ def status_trend(
     counts: Sequence[Mapping[str, int]],
     *,
     title: str | None = None,
-    width: int = 760,
+    width: int = 560,
     height: int = 240,
 ) -> SafeString:
     """Stacked columns: how many benchmarks stood at each status at the end of each month.
@@ -233,8 +233,10 @@ def indicator_chart(
     for i, (period, value) in enumerate(zip(periods, actuals, strict=True)):
         x = left + (i * step if n > 1 else plot_w / 2)
         if i == 0 or i == n - 1 or n <= 8 or i % max(n // 6, 1) == 0:
+            # The outermost labels hang inwards so they are not cut at the chart's edges.
+            anchor = "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
             body.append(
-                f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="{MUTED}" font-size="10">'
+                f'<text x="{x:.1f}" y="{height - 8}" text-anchor="{anchor}" fill="{MUTED}" font-size="10">'
                 f"{_t(period)}</text>"
             )
         if value is None:

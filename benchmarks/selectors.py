@@ -3,16 +3,18 @@
 Each selector runs a fixed number of queries whatever the size of the plan (the tests in
 `tests/test_benchmarks_queries.py` pin the numbers at 10 and 2,000 benchmarks), and scopes what
 it reads through `missions.access`, so a report built for a user shows what that user may see.
+`user=None` means a trusted caller (a scheduled report for the whole mission, a command): rows are
+not filtered by role, and per-row permissions (`can_assess`, `can_edit`) are False.
 
 - `Filters.from_params(request.GET)`: the dashboard filters, parsed without touching the database.
-- `dashboard_data(mission, user, filters, page=1)`: the matrix of outputs x terms x statuses and one page of rows.
+- `dashboard_data(mission, user=None, filters=None, page=1)`: outputs x terms x statuses, one page of rows.
 - `status_counts(benchmarks, today)`: the dashboard's aggregate (GROUP BY output, term, current status).
-- `benchmark_matrix(mission, user, filters)`: every filtered benchmark row, for exports and reports.
-- `status_trend(mission, user, months=12, filters=None)`: statuses at each month end, one SQL aggregate.
-- `output_detail(output, user)`: an output's activities, benchmarks, risks and indicators.
-- `benchmark_detail(benchmark, user)`: a benchmark's assessment history, indicators and linked engagements.
+- `benchmark_matrix(mission, user=None, filters=None)`: every filtered benchmark row, for exports and reports.
+- `status_trend(mission, user=None, months=12, filters=None)`: statuses at each month end, one SQL aggregate.
+- `output_detail(output, user=None)`: an output's activities, benchmarks, risks and indicators.
+- `benchmark_detail(benchmark, user=None)`: a benchmark's assessment history, indicators and linked engagements.
 - `indicator_table(indicator)`: baseline / target / actual per period of one indicator (prefetched values).
-- `risk_register(mission, user, output=None)`: the active risks and their likelihood x impact grid.
+- `risk_register(mission, user=None, output=None)`: the active risks and their likelihood x impact grid.
 """
 
 from __future__ import annotations
@@ -154,9 +156,14 @@ def is_overdue(benchmark: Benchmark, today: datetime.date) -> bool:
     return latest.status != Status.ACHIEVED and latest.assessed_on < cutoff
 
 
-def active_benchmarks(mission: Mission, user) -> QuerySet[Benchmark]:
+def _scoped(user, queryset: QuerySet) -> QuerySet:
+    # `user=None` is a trusted caller (a report generated for the mission, a command): no row filter.
+    return queryset if user is None else access.scope(user, queryset)
+
+
+def active_benchmarks(mission: Mission, user=None) -> QuerySet[Benchmark]:
     """The mission's benchmarks the user may view, leaving out retired ones and those of retired outputs."""
-    return access.scope(
+    return _scoped(
         user,
         Benchmark.objects.filter(output__mission=mission, retired_at__isnull=True, output__retired_at__isnull=True),
     )
@@ -172,7 +179,7 @@ def _decorate(benchmark: Benchmark, user, today: datetime.date, components: Mapp
     benchmark.overdue = is_overdue(benchmark, today)
     lead_id = benchmark.lead_component_id or benchmark.output.lead_component_id
     benchmark.lead = components.get(lead_id)
-    benchmark.can_assess = access.can(user, access.Action.ASSESS, benchmark)
+    benchmark.can_assess = user is not None and access.can(user, access.Action.ASSESS, benchmark)
     return benchmark
 
 
@@ -266,7 +273,7 @@ class Dashboard:
 
 def dashboard_data(
     mission: Mission,
-    user,
+    user=None,
     filters: Filters | None = None,
     *,
     page: int = 1,
@@ -347,7 +354,7 @@ def status_counts(benchmarks: QuerySet[Benchmark], today: datetime.date) -> Quer
 
 
 def benchmark_matrix(
-    mission: Mission, user, filters: Filters | None = None, *, today: datetime.date | None = None
+    mission: Mission, user=None, filters: Filters | None = None, *, today: datetime.date | None = None
 ) -> Iterator[Benchmark]:
     """Every filtered benchmark in plan order, decorated like the dashboard rows; for CSV/XLSX exports and reports.
 
@@ -388,7 +395,7 @@ def month_ends(today: datetime.date, months: int) -> list[datetime.date]:
 
 def status_trend(
     mission: Mission,
-    user,
+    user=None,
     months: int = 12,
     filters: Filters | None = None,
     *,
@@ -527,7 +534,7 @@ class OutputDetail:
         return [(t.label, [b for b in self.benchmarks if b.term == t.value]) for t in Term]
 
 
-def output_detail(output: OperationalOutput, user, *, today: datetime.date | None = None) -> OutputDetail:
+def output_detail(output: OperationalOutput, user=None, *, today: datetime.date | None = None) -> OutputDetail:
     """An output with everything planned under it. Precondition: the user may view `output`.
 
     Six queries: components, activities, benchmarks with their latest assessment, risks,
@@ -542,7 +549,7 @@ def output_detail(output: OperationalOutput, user, *, today: datetime.date | Non
     for item in [*activities, *benchmarks, *risks, *indicators]:
         item.output = output  # no query per row for access checks and labels
     for item in [*activities, *risks, *indicators]:
-        item.can_edit = access.can(user, access.Action.EDIT, item)
+        item.can_edit = user is not None and access.can(user, access.Action.EDIT, item)
     for item in activities:
         item.lead = by_id.get(item.lead_component_id or output.lead_component_id)
     for risk in risks:
@@ -583,7 +590,7 @@ class BenchmarkDetail:
     engagements: list[Engagement]
 
 
-def benchmark_detail(benchmark: Benchmark, user, *, today: datetime.date | None = None) -> BenchmarkDetail:
+def benchmark_detail(benchmark: Benchmark, user=None, *, today: datetime.date | None = None) -> BenchmarkDetail:
     """A benchmark's full assessment history, its indicators and the partner engagements linked to it.
 
     Precondition: the user may view `benchmark` (fetched with `output`). Six queries: components,
@@ -606,7 +613,7 @@ def benchmark_detail(benchmark: Benchmark, user, *, today: datetime.date | None 
             by_pk[a.corrects_id].corrected_by.append(a)
     indicators = list(benchmark.indicators.filter(retired_at__isnull=True).prefetch_related(_indicators_with_values()))
     engagements = list(
-        access.scope(user, Engagement.objects.filter(benchmarks=benchmark))
+        _scoped(user, Engagement.objects.filter(benchmarks=benchmark))
         .select_related("component")
         .prefetch_related("partners")
         .order_by("-date", "-id")
@@ -631,20 +638,20 @@ class RiskRegister:
         return list(groups.values())
 
 
-def risk_register(mission: Mission, user, *, output: OperationalOutput | None = None) -> RiskRegister:
+def risk_register(mission: Mission, user=None, *, output: OperationalOutput | None = None) -> RiskRegister:
     """The mission's (or one output's) active risks and challenges with their likelihood x impact grid. One query."""
     queryset = Risk.objects.filter(output__mission=mission, retired_at__isnull=True, output__retired_at__isnull=True)
     if output is not None:
         queryset = queryset.filter(output=output)
     risks = list(
-        access.scope(user, queryset)
+        _scoped(user, queryset)
         .select_related("output", "owner")
         .order_by("-likelihood", "-impact", "output__order", "order", "id")
     )
     heat: dict[tuple[int, int], int] = defaultdict(int)
     for risk in risks:
         heat[(risk.likelihood, risk.impact)] += 1
-        risk.can_edit = access.can(user, access.Action.EDIT, risk)
+        risk.can_edit = user is not None and access.can(user, access.Action.EDIT, risk)
     return RiskRegister(risks=risks, heat=dict(heat))
 
 

@@ -148,7 +148,9 @@ def assessment_create(
     path gets it; raises ValidationError. Access is the caller's job (`access.can(user, ASSESS, benchmark)`).
     The benchmark row is locked so two assessments recorded at once cannot both think they are the newest.
     """
-    benchmark = Benchmark.objects.select_for_update().select_related("latest_assessment").get(pk=benchmark.pk)
+    benchmark = (
+        Benchmark.objects.select_for_update(of=("self",)).select_related("latest_assessment").get(pk=benchmark.pk)
+    )
     if benchmark.is_retired:
         raise ValidationError(_("This benchmark is retired and can no longer be assessed."))
     assessment = Assessment(

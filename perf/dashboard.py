@@ -165,9 +165,7 @@ def main() -> None:
         print(f"  ratio          : {dash_ms / bare_ms:.2f}   (targets: dashboard < 150 ms, ratio < 3)")
 
     html = client.get(reverse("benchmarks:dashboard")).content
-    assets = {
-        name: static_size(name) for name in ("css/app.css", "css/benchmarks.css", "js/app.js", "img/favicon.svg")
-    }
+    assets = {name: static_size(name) for name in ("css/app.css", "css/benchmarks.css", "js/app.js", "img/favicon.svg")}
     svg_bytes = sum(len(chunk.split(b"</svg>")[0]) for chunk in html.split(b"<svg")[1:])
     total = len(html) + sum(assets.values())
     print("\nPage weight on first load (uncompressed):")
@@ -193,6 +191,9 @@ def main() -> None:
 
 if __name__ == "__main__":
     # No collectstatic here: serve asset names unhashed (the manifest storage needs collected files).
-    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     with override_settings(STORAGES=storages):
         main()

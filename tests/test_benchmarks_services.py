@@ -305,3 +305,12 @@ def test_charts_are_well_formed_svg_and_escape_labels():
         assert root.tag.endswith("svg") and root.get("role") == "img"
         assert "<script>" not in svg
     assert "&lt;script&gt;" in svgs[0]
+
+
+def test_selectors_serve_a_trusted_caller_without_a_user(plan, partner1):
+    # The PDF report reads the whole mission; a partner asking through the same selector reads nothing.
+    mission = plan.out_ca.mission
+    assert selectors.dashboard_data(mission).total == 3
+    assert sum(selectors.status_trend(mission, months=12).counts[-1].values()) == 3
+    assert selectors.dashboard_data(mission, partner1).total == 0
+    assert selectors.risk_register(mission).risks == [plan.risk]
