@@ -11,10 +11,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from benchmarks.models import OperationalOutput
@@ -63,19 +62,30 @@ def partner_list(
     return qs.order_by("name")
 
 
-def with_registry_columns(qs: QuerySet[Partner]) -> QuerySet[Partner]:
-    """Adds each partner's latest engagement date and open follow-up count as correlated subqueries,
-    evaluated only for the rows of the page (not aggregated over the whole log). Registry readers are
-    mission members, who see the whole log, so the subqueries need no access filter of their own."""
-    latest = Engagement.objects.filter(partners=OuterRef("pk")).order_by("-date").values("date")[:1]
-    open_count = (
-        FollowUp.objects.filter(partner=OuterRef("pk"), status=FollowUp.Status.OPEN)
-        .order_by()
-        .values("partner")
-        .annotate(n=Count("id"))
-        .values("n")
+def with_registry_columns(partners: list[Partner]) -> list[Partner]:
+    """Sets `last_engaged` (date of the latest engagement) and `open_follow_ups` on one page of the registry.
+
+    Two grouped queries over the page's partners only (not correlated subqueries per row, which cost a
+    sort of each partner's engagements). Registry readers are mission members, who see the whole log,
+    so these counts need no access filter of their own.
+    """
+    ids = [p.pk for p in partners]
+    latest = dict(
+        Engagement.partners.through.objects.filter(partner_id__in=ids)
+        .values("partner_id")
+        .annotate(last=Max("engagement__date"))
+        .values_list("partner_id", "last")
     )
-    return qs.annotate(last_engaged=Subquery(latest), open_follow_ups=Coalesce(Subquery(open_count), 0))
+    open_counts = dict(
+        FollowUp.objects.filter(partner_id__in=ids, status=FollowUp.Status.OPEN)
+        .values("partner_id")
+        .annotate(n=Count("id"))
+        .values_list("partner_id", "n")
+    )
+    for p in partners:
+        p.last_engaged = latest.get(p.pk)
+        p.open_follow_ups = open_counts.get(p.pk, 0)
+    return partners
 
 
 @dataclass
@@ -136,11 +146,6 @@ def _linked_to(output: OperationalOutput) -> QuerySet:
     return Engagement.outputs.through.objects.filter(operationaloutput=output).values("engagement_id")
 
 
-def engagement_search_vector() -> SearchVector:
-    """The text searched on PostgreSQL; identical to the GIN index expression of migration 0002."""
-    return SearchVector("summary", "outcomes", "topics", config=SEARCH_CONFIG)
-
-
 def engagement_log(
     *,
     user,
@@ -180,15 +185,22 @@ def engagement_log(
 
 
 def search_engagements(qs: QuerySet[Engagement], q: str) -> QuerySet[Engagement]:
-    """Engagements whose summary, outcomes or topics match `q`: PostgreSQL full-text search (websearch
-    syntax: words, "a phrase", -excluded) on the GIN-indexed vector; every word as `icontains` elsewhere."""
+    """Engagements whose summary, outcomes or topics match `q`.
+
+    PostgreSQL: full-text search (websearch syntax: words, "a phrase", -excluded) on the stored,
+    GIN-indexed `search_document` column that migration 0003 adds and a trigger keeps (it is not a
+    model field, so it is named here in SQL). Elsewhere: every word as `icontains`.
+    """
     q = (q or "").strip()
     if not q:
         return qs
     if connection.vendor == "postgresql":
-        # Filter on the indexed expression itself (an alias, not an annotation) so the GIN index is used.
-        return qs.alias(search=engagement_search_vector()).filter(
-            search=SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        return qs.filter(
+            RawSQL(
+                "search_document @@ websearch_to_tsquery(%s::regconfig, %s)",
+                (SEARCH_CONFIG, q),
+                output_field=BooleanField(),
+            )
         )
     for word in q.split():
         qs = qs.filter(Q(summary__icontains=word) | Q(outcomes__icontains=word) | Q(topics__icontains=word))
@@ -236,7 +248,7 @@ def engagement_log_page(qs: QuerySet[Engagement], *, cursor: str | None = None, 
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = f"{rows[-1].date.isoformat()}_{rows[-1].pk}" if more else None
-    capped = qs.order_by()[: COUNT_CAP + 1].count()
+    capped = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
     return LogPage(
         rows=rows,
         next_cursor=next_cursor,

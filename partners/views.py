@@ -82,7 +82,8 @@ def index(request):
     mission = _mission_for_log(request)
     form = PartnerFilterForm(request.GET or None, mission=mission)
     qs = selectors.partner_list(user=request.user, mission=mission, **form.filters())
-    page = Paginator(selectors.with_registry_columns(qs), 100).get_page(request.GET.get("page"))
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_registry_columns(list(page.object_list))
     return render(
         request,
         "partners/index.html",

@@ -5,8 +5,8 @@ from django.conf import settings
 from django.db import migrations, models
 
 # Full-text search of the engagement log (summary, outcomes, topics). PostgreSQL only: the index is an
-# expression index whose expression must stay identical to `partners.selectors.engagement_search_vector()`,
-# or the planner will not use it. SQLite has no such index and the log falls back to `icontains`.
+# expression index; migration 0003 replaces it with a stored, trigger-maintained column (faster for common
+# words). SQLite has no such index and the log falls back to `icontains`.
 SEARCH_INDEX = "engagement_search_gin"
 
 

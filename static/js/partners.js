@@ -8,8 +8,8 @@
     var box = document.createElement("input");
     box.type = "search";
     box.className = "select-filter";
-    box.placeholder = select.multiple ? "Filter… (Enter selects the first match)" : "Filter…";
-    box.setAttribute("aria-label", "Filter " + (select.labels && select.labels[0] ? select.labels[0].textContent.trim() : "options"));
+    box.placeholder = select.getAttribute("data-filter-placeholder") || "Filter…";
+    box.setAttribute("aria-label", box.placeholder + (select.labels && select.labels[0] ? ": " + select.labels[0].textContent.trim() : ""));
     var count = document.createElement("div");
     count.className = "select-count";
     count.setAttribute("aria-live", "polite");
@@ -18,7 +18,8 @@
     function showCount() {
       if (!select.multiple) { return; }
       var chosen = Array.prototype.filter.call(select.options, function (o) { return o.selected; });
-      count.textContent = chosen.length ? chosen.length + " selected: " + chosen.map(function (o) { return o.text; }).join(", ") : "";
+      var label = select.getAttribute("data-filter-selected") || "selected";
+      count.textContent = chosen.length ? chosen.length + " " + label + ": " + chosen.map(function (o) { return o.text; }).join(", ") : "";
     }
     box.addEventListener("input", function () {
       var words = box.value.toLowerCase().split(/\s+/).filter(Boolean);

@@ -1,0 +1,173 @@
+"""Measure the partners pages on the SCALE data set (2,000 partners, 100,000 engagements).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mandate_perf .venv/bin/python perf/partners.py
+
+Migrates first (so the full-text GIN index of partners migration 0002 exists), seeds SCALE if missing,
+then prints, through the Django test client (all middleware, session, auth, templates; DEBUG off):
+the median server time of REPEAT requests after WARMUP, the query count and the HTML size of
+- the engagement log: unfiltered, with each filter, with all filters, and with text search
+  (targets: < 150 ms; search < 300 ms), plus a deep keyset page;
+- the partner page of the busiest partner (target < 150 ms), the registry, the overview, the portal
+  (as `scale_partner1`) and the API engagement list;
+and the PostgreSQL plan of a text search (whether it uses the GIN index).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "perf-only-not-secret")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+if "DATABASE_URL" not in os.environ:
+    sys.exit("Set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/mandate_perf")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from missions.models import Mission  # noqa: E402
+from partners import selectors  # noqa: E402
+from partners.models import Engagement, Partner  # noqa: E402
+
+WARMUP = 3
+REPEAT = 21
+
+
+def ensure_data() -> Mission:
+    call_command("migrate", verbosity=0)  # idempotent; creates the GIN index on first run
+    mission = Mission.objects.filter(acronym="SCALE").first()
+    if mission is None:
+        print("SCALE mission missing: running seed_scale (takes a few minutes)...")
+        call_command("seed_scale")
+        mission = Mission.objects.get(acronym="SCALE")
+    return mission
+
+
+def timed(client: Client, url: str) -> tuple[float, float, int, int]:
+    """Median and 90th-percentile milliseconds over REPEAT requests after WARMUP, query count, body size."""
+    for _i in range(WARMUP):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    samples = []
+    for _i in range(REPEAT):
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.9)], len(queries), len(response.content)
+
+
+def report(client, label, url, target):
+    median, p90, n_queries, size = timed(client, url)
+    flag = "ok" if median < target else "SLOW"
+    print(f"  {label:<44} median {median:7.1f} ms  p90 {p90:7.1f} ms  {n_queries:2d} queries  "
+          f"{size / 1024:6.1f} KB  [{flag} < {target} ms]")  # fmt: skip
+    return median
+
+
+def main() -> None:
+    mission = ensure_data()
+    users = get_user_model().objects
+    officer = users.get(username="scale_civilaffairs")
+    n_partners = Partner.objects.filter(mission=mission).count()
+    n_engagements = Engagement.objects.filter(mission=mission).count()
+    print(f"SCALE: {n_partners} partners, {n_engagements} engagements, {connection.vendor}")
+
+    busiest = (
+        Engagement.partners.through.objects.filter(engagement__mission=mission)
+        .values("partner_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    partner = Partner.objects.get(pk=busiest["partner_id"])
+    output = mission.outputs.order_by("id").first()
+    component = mission.components.filter(kind="civil_affairs").first()
+    district = Engagement.objects.filter(mission=mission, district__isnull=False).values("district").first()["district"]
+    log = reverse("partners:engagement-list")
+
+    client = Client()
+    client.force_login(officer)
+    print(f"\nEngagement log (as {officer.username}):")
+    report(client, "no filter", log, 150)
+    filters = {
+        "partner": {"partner": partner.pk},
+        "type": {"engagement_type": "training"},
+        "component": {"component": component.pk},
+        "district": {"district": district},
+        "date range (one quarter)": {"date_from": "2026-01-01", "date_to": "2026-03-31"},
+        "linked output": {"output": output.pk},
+    }
+    for label, params in filters.items():
+        report(client, label, f"{log}?{urlencode(params)}", 150)
+    everything = {k: v for params in filters.values() for k, v in params.items()}
+    report(client, "all filters together", f"{log}?{urlencode(everything)}", 150)
+    # A cursor half-way down the log (found once here with OFFSET; the page itself never uses OFFSET).
+    day, pk = selectors.engagement_log(user=officer, mission=mission).values_list("date", "id")[n_engagements // 2]
+    cursor = f"{day.isoformat()}_{pk}"
+    report(client, "deep keyset page", f"{log}?after={cursor}", 150)
+
+    print("\nText search (target < 300 ms):")
+    for word in ("reconciliation", "borehole", "water market", '"hate speech" -radio'):
+        report(client, f"q={word}", f"{log}?{urlencode({'q': word})}", 300)
+    report(
+        client,
+        "q=reconciliation + partner filter",
+        f"{log}?{urlencode({'q': 'reconciliation', 'partner': partner.pk})}",
+        300,
+    )
+
+    print("\nOther pages:")
+    report(client, f"partner page (busiest: {busiest['n']} engagements)",
+           reverse("partners:partner-detail", args=[partner.pk]), 150)  # fmt: skip
+    report(client, "registry (first page of 100)", reverse("partners:index"), 150)
+    report(client, "registry, review overdue", reverse("partners:index") + "?screening=expired", 150)
+    report(client, "overview (current quarter)", reverse("partners:overview"), 300)
+    report(client, "overview (whole year)", reverse("partners:overview") + "?period_start=2026-01-01", 300)
+    report(client, "API engagements, partner filter", f"/api/v1/engagements/?partner={partner.pk}", 150)
+
+    portal_user = users.get(username="scale_partner1")
+    portal_client = Client()
+    portal_client.force_login(portal_user)
+    report(portal_client, f"portal as {portal_user.username}", reverse("partners:portal"), 150)
+
+    qs = selectors.engagement_log(user=officer, mission=mission, q="reconciliation")[:51]
+    plan = connection.cursor()
+    sql, params = qs.query.sql_with_params()
+    plan.execute("EXPLAIN " + sql, params)
+    lines = [row[0] for row in plan.fetchall()]
+    uses_index = any("engagement_search_gin" in line for line in lines)
+    print(f"\nText search plan uses the GIN index engagement_search_gin: {uses_index}")
+    if not uses_index:
+        print("\n".join("  " + line for line in lines))
+
+
+if __name__ == "__main__":
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        main()
