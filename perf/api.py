@@ -1,0 +1,120 @@
+"""Measure the REST API on the SCALE data set: a page of 100 engagements, serialised, for a token user.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mandate_perf .venv/bin/python perf/api.py
+
+Target (issue 7): a page of 100 engagements serialises with a median server time under 100 ms.
+
+Migrates and seeds SCALE when missing, creates an API token for `scale_civilaffairs` (revoked at the end),
+then sends, through the Django test client with `Authorization: Bearer <key>` (all middleware, token
+authentication, throttling, scoping, serialisation; DEBUG off), WARMUP requests and then REPEAT timed
+requests for each URL below, and prints the median, 90th percentile, query count and response size.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "perf-only-not-secret")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# The point is the server time of one page, not the token's rate limit.
+os.environ.setdefault("API_TOKEN_RATE_BURST", "100000/minute")
+os.environ.setdefault("API_TOKEN_RATE_SUSTAINED", "1000000/hour")
+
+if "DATABASE_URL" not in os.environ:
+    sys.exit("Set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/mandate_perf")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from missions.models import Mission  # noqa: E402
+from missions.services import api_token_create, api_token_revoke  # noqa: E402
+from partners.models import Engagement  # noqa: E402
+
+WARMUP = 3
+REPEAT = 20
+TARGET_MS = 100
+
+
+def ensure_data() -> Mission:
+    call_command("migrate", verbosity=0)
+    mission = Mission.objects.filter(acronym="SCALE").first()
+    if mission is None:
+        print("SCALE mission missing: running seed_scale (takes a minute or more)...")
+        call_command("seed_scale")
+        mission = Mission.objects.get(acronym="SCALE")
+    return mission
+
+
+def measure(client: Client, url: str) -> dict:
+    for _i in range(WARMUP):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code, response.content[:300])
+    samples = []
+    for _i in range(REPEAT):
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    samples.sort()
+    return {
+        "median": statistics.median(samples),
+        "p90": samples[int(len(samples) * 0.9) - 1],
+        "max": samples[-1],
+        "queries": len(queries),
+        "kb": len(response.content) / 1024,
+        "rows": len(response.json()["results"]),
+    }
+
+
+def main() -> None:
+    mission = ensure_data()
+    user = get_user_model().objects.get(username="scale_civilaffairs")
+    token, key = api_token_create(user=user, name="perf/api.py")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    total = Engagement.objects.filter(mission=mission).count()
+    partner_id = Engagement.partners.through.objects.filter(engagement__mission=mission).values_list(
+        "partner_id", flat=True
+    )[:1][0]
+    urls = {
+        "engagements, page 1 of 100": {"mission": mission.pk, "page_size": 100},
+        "engagements, page 50 of 100": {"mission": mission.pk, "page_size": 100, "page": 50},
+        "engagements of one partner": {"mission": mission.pk, "page_size": 100, "partner": partner_id},
+        "engagements, ordered by date": {"mission": mission.pk, "page_size": 100, "ordering": "date"},
+        "engagements, 500 per page": {"mission": mission.pk, "page_size": 500},
+    }
+    print(f"SCALE: {total:,} engagements; user scale_civilaffairs with a token; {REPEAT} requests after {WARMUP}")
+    print(f"{'request':34} {'median':>9} {'p90':>9} {'max':>9} {'queries':>8} {'rows':>5} {'size':>9}")
+    try:
+        for label, params in urls.items():
+            result = measure(client, f"/api/v1/engagements/?{urlencode(params)}")
+            flag = "" if "500" in label else ("  OK" if result["median"] < TARGET_MS else f"  over {TARGET_MS} ms")
+            print(
+                f"{label:34} {result['median']:7.1f}ms {result['p90']:7.1f}ms {result['max']:7.1f}ms "
+                f"{result['queries']:8d} {result['rows']:5d} {result['kb']:7.1f}KB{flag}"
+            )
+    finally:
+        api_token_revoke(token=token, user=user)
+    print(f"Target: a page of 100 engagements, median < {TARGET_MS} ms.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Schemathesis against the OpenAPI schema, in process (WSGI), as token users of three roles.
+
+For every operation of the schema, Hypothesis generates requests that fit the schema (all three roles) and
+requests that do not (the Head of Mission, who may write the most), on rows the role may see (real ids, with
+their current version in If-Match so that updates reach validation and the services) and on random ids.
+Every response must:
+- not be a server error (5xx);
+- have a status code, content type, headers and body the schema documents;
+and no operation may accept a request without credentials (schemathesis' `ignored_auth` probes, plus an
+explicit request without credentials to every operation, below).
+
+Bounded and deterministic for CI: `derandomize=True`, no example database, a few examples per operation
+(FUZZ_EXAMPLES, default 3), no deadline. Set FUZZ_EXAMPLES=50 for a deeper run by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ignored_auth,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from missions import access
+from missions.services import api_token_create
+from tests.api_support import resources, shared_world
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
+RESPONSE_CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+# Invalid input is expected to be refused; it must still be refused properly (4xx, documented, in the error shape).
+NEGATIVE_CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# The Head of Mission may write almost everything, so the invalid input and the authentication probes (which
+# do not depend on the role) go through that role; the others read and write within their narrower scopes.
+RUNS = {
+    "hom": [(GenerationMode.POSITIVE, [*RESPONSE_CHECKS, ignored_auth]), (GenerationMode.NEGATIVE, NEGATIVE_CHECKS)],
+    "civilaffairs": [(GenerationMode.POSITIVE, RESPONSE_CHECKS)],
+    "partner1": [(GenerationMode.POSITIVE, RESPONSE_CHECKS)],
+}
+MODELS = {f"/api/v1/{r.prefix}/": r for r in resources()}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with shared_world(django_db_blocker) as world:
+        yield world
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def _no_throttling(settings):
+    # Hundreds of requests a minute from one token is the point here, not abuse.
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+
+
+def _model_for(path: str):
+    from tests.api_support import model_of
+
+    prefix = re.match(r"^/api/v1/[^/]+/", path)
+    res = MODELS.get(prefix.group(0)) if prefix else None
+    return model_of(res) if res else None
+
+
+def _visible_ids(user, model) -> list[int]:
+    return list(access.scope(user, model._default_manager.all()).values_list("pk", flat=True)[:3])
+
+
+def _operations(schema):
+    for result in schema.get_all_operations():
+        yield result.ok()
+
+
+def _strategy(operation, user, mode):
+    model = _model_for(operation.path)
+    strategies = [operation.as_strategy(generation_mode=mode)]
+    if "{id}" in operation.path and model is not None:
+        for pk in _visible_ids(user, model):
+            strategies.append(operation.as_strategy(generation_mode=mode, path_parameters={"id": pk}))
+    return st.one_of(strategies)
+
+
+def _fix_version(case):
+    """Updates of a real row carry its current version, so that fuzzed bodies reach validation and the service."""
+    model = _model_for(case.path)
+    pk = case.path_parameters.get("id") if case.path_parameters else None
+    if case.method.upper() not in ("PUT", "PATCH") or model is None or not isinstance(pk, int):
+        return
+    version = model._default_manager.filter(pk=pk).values_list("version", flat=True).first()
+    if version is not None and "If-Match" not in case.headers:
+        case.headers["If-Match"] = f'"{version}"'
+
+
+def _run(operation, user, headers, mode, checks) -> str | None:
+    @given(case=_strategy(operation, user, mode))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+    )
+    def fuzz(case):
+        _fix_version(case)
+        response = case.call(headers=headers)
+        case.validate_response(response, checks=checks, headers=headers)
+
+    try:
+        fuzz()
+    except Exception as exc:  # noqa: BLE001 - every failing operation is reported, not only the first
+        return f"{operation.label} [{mode.value}]: {str(exc)[:1500]}"
+    return None
+
+
+@pytest.mark.parametrize("role", list(RUNS))
+def test_fuzzing_the_schema_finds_no_server_error_and_no_undocumented_response(schema, world, role):
+    user = world["users"][role]
+    _token, key = api_token_create(user=user, name="fuzzing")
+    headers = {"Authorization": f"Bearer {key}"}
+    failures = []
+
+    for operation in _operations(schema):
+        for mode, checks in RUNS[role]:
+            failure = _run(operation, user, headers, mode, checks)
+            if failure:
+                failures.append(failure)
+
+    assert not failures, "\n\n".join(failures)
+
+
+def test_every_operation_of_the_schema_refuses_requests_without_credentials(schema, world):
+    refused = {}
+    for operation in _operations(schema):
+        model = _model_for(operation.path)
+        pk = model._default_manager.values_list("pk", flat=True).first() if model else 1
+        case = operation.Case(path_parameters={"id": pk} if "{id}" in operation.path else {})
+        refused[operation.label] = case.call().status_code
+
+    assert len(refused) >= len(resources()) * 2
+    assert {label: status for label, status in refused.items() if status != 401} == {}
