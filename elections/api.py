@@ -249,13 +249,20 @@ class PlanItemViewSet(*CRU, ScopedViewSet):
 
 
 class PollingSiteFilter(django_filters.FilterSet):
-    risk = django_filters.ChoiceFilter(choices=RiskLevel.choices, field_name="risk")
+    risk = django_filters.ChoiceFilter(
+        choices=[*RiskLevel.choices, (selectors.HIGH_OR_CRITICAL, _("High or critical"))], method="filter_risk"
+    )
     has_tasks = django_filters.BooleanFilter(method="filter_has_tasks")
     q = django_filters.CharFilter(method="filter_q", label=_("Code or name contains"))
 
     class Meta:
         model = PollingSite
         fields = ["security_plan", "district", "risk", "has_tasks", "q", "code"]
+
+    def filter_risk(self, queryset, name, value):
+        if value == selectors.HIGH_OR_CRITICAL:
+            return queryset.filter(risk__in=selectors.HIGH_RISK)
+        return queryset.filter(risk=value)
 
     def filter_has_tasks(self, queryset, name, value):
         return queryset.filter(selectors.has_task()) if value else queryset.filter(~selectors.has_task())

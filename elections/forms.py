@@ -23,7 +23,7 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
-from elections.selectors import districts_of, elections_benchmarks
+from elections.selectors import HIGH_OR_CRITICAL, districts_of, elections_benchmarks
 from missions import access
 from missions.models import Component
 
@@ -334,7 +334,11 @@ class IncidentForm(VersionedForm):
 class SiteFilterForm(forms.Form):
     q = forms.CharField(label=_("Code or name"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
     district = forms.ModelChoiceField(label=_("District"), queryset=None, required=False)
-    risk = forms.ChoiceField(label=_("Risk"), choices=[("", _("Any"))] + RiskLevel.choices, required=False)
+    risk = forms.ChoiceField(
+        label=_("Risk"),
+        choices=[("", _("Any")), *RiskLevel.choices, (HIGH_OR_CRITICAL, _("High or critical"))],
+        required=False,
+    )
     has_tasks = forms.ChoiceField(
         label=_("Security tasks"),
         choices=[("", _("Any")), ("yes", _("With tasks")), ("no", _("Without tasks"))],
@@ -344,6 +348,7 @@ class SiteFilterForm(forms.Form):
     def __init__(self, *args, mission_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts_of(mission_id)
+        self.fields["district"].empty_label = _("Any")
 
 
 class SiteImportForm(forms.Form):

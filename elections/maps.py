@@ -23,6 +23,7 @@ RISK_COLOURS = {
     RiskLevel.CRITICAL: "#c62828",
 }
 MARGIN = 24
+LEGEND = 24  # height of the legend band under the drawing
 
 
 def project(points, width: int, max_height: int) -> tuple[list[tuple[float, float]], int]:
@@ -64,7 +65,8 @@ def render_site_map(points: list[tuple], *, width: int = 900, max_height: int = 
         centres[district].append((x, y))
     label = escape(title or _("Map of polling sites"), {'"': "&quot;"})
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + LEGEND}" '
+        f'viewBox="0 0 {width} {height + LEGEND}" '
         f'font-family="sans-serif" role="img" aria-label="{label}">',
         f'<rect width="{width}" height="{height}" fill="#f4f1ea" stroke="#c9c2b3"/>',
     ]
@@ -82,7 +84,8 @@ def render_site_map(points: list[tuple], *, width: int = 900, max_height: int = 
         out.append(f'<text x="{cx:.0f}" y="{cy:.0f}">{escape(district)}</text>')
     out.append("</g>")
     # Legend.
-    out.append(f'<g font-size="11" transform="translate({MARGIN},{height - 10})">')
+    # Legend, in its own band below the drawing so it never hides a site.
+    out.append(f'<g font-size="11" transform="translate({MARGIN},{height + 16})">')
     for i, level in enumerate(RiskLevel):
         out.append(
             f'<circle cx="{i * 90}" cy="-4" r="5" fill="{RISK_COLOURS[level]}"/>'

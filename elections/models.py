@@ -243,6 +243,10 @@ class PollingSite(PlanItem):
     def risk_level(self) -> str:
         return self.risk_override or self.suggested_risk
 
+    @property
+    def risk_label(self) -> str:
+        return RiskLevel(self.risk_level).label
+
 
 class Threat(PlanItem):
     class ThreatType(models.TextChoices):

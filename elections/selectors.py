@@ -53,6 +53,7 @@ from missions.models import Component, Location
 
 RISK_LEVELS = list(RiskLevel.values)
 HIGH_RISK = [RiskLevel.HIGH, RiskLevel.CRITICAL]
+HIGH_OR_CRITICAL = "high_plus"  # a filter value: high and critical sites together
 
 
 def effective_risk():
@@ -133,6 +134,8 @@ def polling_sites(security_plan: SecurityPlan, filters: SiteFilters | None = Non
         qs = qs.filter(district_id=filters.district)
     if filters.risk in RISK_LEVELS:
         qs = qs.filter(risk=filters.risk)
+    elif filters.risk == HIGH_OR_CRITICAL:
+        qs = qs.filter(risk__in=HIGH_RISK)
     if filters.has_tasks is not None:
         qs = qs.filter(has_task()) if filters.has_tasks else qs.filter(~has_task())
     if filters.q:
@@ -246,6 +249,11 @@ class Readiness:
     @property
     def high_risk_sites(self) -> int:
         return sum(self.sites_by_risk[level] for level in HIGH_RISK)
+
+    @property
+    def risk_rows(self) -> list[tuple[str, str, int]]:
+        """(level, label, number of sites), low to critical."""
+        return [(level, str(RiskLevel(level).label), self.sites_by_risk[level]) for level in RISK_LEVELS]
 
 
 UNCOVERED_LIMIT = 50
@@ -562,11 +570,9 @@ def plan_history(election_plan: ElectionPlan, *, include_security: bool, offset:
             if (kind, record.history_id) in page_ids and prior is not None:
                 changes[(kind, record.history_id)] = [
                     (
-                        str(model._meta.get_field(name.removesuffix("_id")).verbose_name)
-                        if name.endswith("_id")
-                        else str(model._meta.get_field(name).verbose_name),
-                        str(getattr(prior, name) if getattr(prior, name) not in (None, "") else "—"),
-                        str(getattr(record, name) if getattr(record, name) not in (None, "") else "—"),
+                        _history_label(model, name),
+                        _history_value(model, name, prior),
+                        _history_value(model, name, record),
                     )
                     for name in tracked
                     if getattr(prior, name) != getattr(record, name)
@@ -576,7 +582,7 @@ def plan_history(election_plan: ElectionPlan, *, include_security: bool, offset:
         HistoryEntry(
             when=r["h_date"],
             kind=str(models_by_kind[r["h_kind"]]._meta.verbose_name),
-            label=r["h_label"],
+            label=_label_display(models_by_kind[r["h_kind"]], r["h_label"]),
             action=ACTIONS.get(r["h_type"], r["h_type"]),
             user=users.get(r["h_user"], ""),
             object_id=r["h_obj"],
@@ -585,3 +591,32 @@ def plan_history(election_plan: ElectionPlan, *, include_security: bool, offset:
         for r in rows
     ]
     return total, entries
+
+
+# Records whose label is a choice value, shown with its label.
+LABEL_CHOICES = {ElectoralPhase: "kind", SecurityTask: "task_type", Incident: "incident_type"}
+
+
+def _label_display(model, label: str) -> str:
+    name = LABEL_CHOICES.get(model)
+    return str(dict(model._meta.get_field(name).choices).get(label, label)) if name else label
+
+
+def _history_label(model, attname: str) -> str:
+    field = model._meta.get_field(attname.removesuffix("_id") if attname.endswith("_id") else attname)
+    return str(field.verbose_name)
+
+
+def _history_value(model, attname: str, record) -> str:
+    """A historical value as people read it: choice labels, local times, related rows by number."""
+    value = getattr(record, attname)
+    if value in (None, ""):
+        return "—"
+    field = model._meta.get_field(attname.removesuffix("_id") if attname.endswith("_id") else attname)
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if field.is_relation:
+        return f"#{value}"
+    return str(value)

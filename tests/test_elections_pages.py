@@ -434,3 +434,26 @@ def test_history_runs_in_bounded_queries(client, electoral, mission, district, s
         response = client.get(reverse("elections:plan-history", args=[e["plan"].pk]))
     assert response.status_code == 200
     assert len(response.context["entries"]) == min(50, response.context["total"])
+
+
+def test_site_list_filters_by_district_risk_tasks_and_search(client, electoral, mission, district):
+    e = build_election(mission, district, sites=1)
+    other = second_district(mission)
+    PollingSiteFactory(security_plan=e["security"], district=other, code="S-HIGH", suggested_risk=RiskLevel.HIGH)
+    PollingSiteFactory(security_plan=e["security"], district=other, code="S-CRIT", suggested_risk=RiskLevel.CRITICAL)
+    PollingSiteFactory(
+        security_plan=e["security"], district=other, code="S-OVR", suggested_risk=RiskLevel.CRITICAL,
+        risk_override=RiskLevel.LOW, risk_reason="Inside the camp", name="Camp school",
+    )  # fmt: skip
+    client.force_login(electoral)
+    url = reverse("elections:site-list", args=[e["security"].pk])
+
+    def codes(query):
+        return {s.code for s in client.get(f"{url}?{query}").context["page"].object_list}
+
+    assert codes(f"district={other.pk}") == {"S-HIGH", "S-CRIT", "S-OVR"}
+    assert codes(f"district={other.pk}&risk=high_plus") == {"S-HIGH", "S-CRIT"}
+    assert codes(f"district={other.pk}&risk=low") == {"S-OVR"}  # the override counts
+    assert codes("has_tasks=yes") == {e["site"].code}
+    assert e["site"].code not in codes("has_tasks=no")
+    assert codes("q=camp") == {"S-OVR"}
