@@ -114,8 +114,10 @@ def status_distribution(
             total = sum(counts.get(s, 0) for s in STATUS_ORDER)
             plot_w = col_w - 28
             summary = ", ".join(f"{labels[s]} {counts[s]}" for s in STATUS_ORDER if counts.get(s))
-            body.append(f"<g><title>{_t(group_label)} · {_t(bar_label)}: {summary or '0'}</title>")
-            body.append(f'<rect x="{x0:.1f}" y="{y}" width="{plot_w:.1f}" height="{bar_h}" fill="#f0f3f7"/>')
+            # The row's label carries the output's full title; the cell's tooltip names only the column.
+            body.append(f"<g><title>{_t(bar_label)}: {summary or '0'}</title>")
+            if not total:
+                body.append(f'<rect x="{x0:.1f}" y="{y}" width="{plot_w:.1f}" height="{bar_h}" fill="#f0f3f7"/>')
             x = x0
             for status in STATUS_ORDER:
                 n = counts.get(status, 0)

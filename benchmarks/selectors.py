@@ -32,7 +32,7 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from benchmarks.models import (
     Activity,
@@ -169,11 +169,24 @@ def active_benchmarks(mission: Mission, user=None) -> QuerySet[Benchmark]:
     )
 
 
+def _label(choices, value: str) -> str:
+    # Translated once per language and value, not once per row and render (labels are lazy strings).
+    key = (choices, value, translation.get_language())
+    label = _LABELS.get(key)
+    if label is None:
+        label = _LABELS[key] = str(choices(value).label)
+    return label
+
+
+_LABELS: dict[tuple, str] = {}
+
+
 def _decorate(benchmark: Benchmark, user, today: datetime.date, components: Mapping[int, Component]) -> Benchmark:
     """Attach what a row shows (current status, progress, lead, overdue, may assess) to a fetched benchmark."""
     latest = benchmark.latest_assessment
     benchmark.status = latest.status if latest else Status.NOT_STARTED
-    benchmark.status_label = Status(benchmark.status).label
+    benchmark.status_label = _label(Status, benchmark.status)
+    benchmark.term_label = _label(Term, benchmark.term)
     benchmark.progress = latest.progress if latest else 0
     benchmark.last_assessed = latest.assessed_on if latest else None
     benchmark.overdue = is_overdue(benchmark, today)

@@ -85,6 +85,15 @@ def ensure_data() -> Mission:
     return mission
 
 
+def analyze() -> None:
+    """Planner statistics for freshly bulk-loaded tables, as autovacuum would soon give a live database."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE benchmarks_assessment, benchmarks_benchmark, benchmarks_operationaloutput, missions_component"
+            )
+
+
 def timed(client: Client, url: str) -> tuple[float, int, int]:
     """Median milliseconds over REPEAT requests after WARMUP, the query count and the response size."""
     for _i in range(WARMUP):
@@ -143,6 +152,7 @@ def static_size(name: str) -> int:
 
 def main() -> None:
     mission = ensure_data()
+    analyze()
     user = get_user_model().objects.get(username=USERNAME)
     settings.ROOT_URLCONF = __name__
     clear_url_caches()
@@ -151,7 +161,9 @@ def main() -> None:
 
     n_benchmarks = selectors.active_benchmarks(mission, user).count()
     n_assessments = Assessment.objects.filter(benchmark__output__mission=mission).count()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"SCALE: {n_benchmarks} active benchmarks, {n_assessments} assessments, {connection.vendor}")
+    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} (other processes inflate every timing)")
 
     for label, query in (("no filter", ""), ("off track, electoral", "?status=off_track&component=")):
         if query.endswith("component="):
