@@ -325,3 +325,51 @@ def test_the_docs_page_references_no_external_host_and_its_assets_are_served(set
         response = client.get(asset)
         assert response.status_code == 200, asset
         assert b"".join(response.streaming_content) if response.streaming else response.content
+
+
+# --- the error handler --------------------------------------------------------------------------
+
+
+def test_nested_field_errors_are_flattened_to_dotted_names():
+    from rest_framework.exceptions import ValidationError
+
+    from config.rest import exception_handler
+
+    exc = ValidationError({"partners": {0: ["Invalid pk."]}, "new_follow_ups": [{}, {"due_date": ["Bad date."]}]})
+
+    response = exception_handler(exc, {})
+
+    assert response.status_code == 400
+    assert response.data == {
+        "detail": "Invalid input.",
+        "errors": {"partners.0": ["Invalid pk."], "new_follow_ups.1.due_date": ["Bad date."]},
+    }
+
+
+@pytest.mark.parametrize(
+    ("exc", "status"),
+    [
+        ("integrity", 409),
+        ("data", 400),
+        ("django-validation", 400),
+        ("django-permission", 403),
+    ],
+)
+def test_database_and_django_errors_become_api_errors_not_500(exc, status):
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.db import DataError, IntegrityError
+
+    from config.rest import exception_handler
+
+    error = {
+        "integrity": IntegrityError("duplicate key value violates unique constraint"),
+        "data": DataError("value too long for type character varying(200)"),
+        "django-validation": ValidationError({"end_date": ["Before the start."]}),
+        "django-permission": PermissionDenied(),
+    }[exc]
+
+    response = exception_handler(error, {})
+
+    assert response.status_code == status
+    assert set(response.data) == {"detail", "errors"}
+    assert "duplicate key" not in response.data["detail"]  # database messages are not shown to clients
