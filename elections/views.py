@@ -3,14 +3,18 @@ form, write through elections.services, read through elections.selectors."""
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -58,41 +62,49 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 
 def _show(value) -> str:
+    """A value as the conflict table shows it, the same way for the saved row and the form's input."""
     if value in (None, ""):
         return "—"
-    if isinstance(value, list | tuple | set):
-        return ", ".join(str(v) for v in value) or "—"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list | tuple | set | QuerySet):
+        return ", ".join(sorted(str(v) for v in value)) or "—"
     return str(value)
 
 
-def _current_value(obj: Model, name: str) -> str:
+def _saved_value(obj: Model, name: str) -> str:
     try:
         field = obj._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - helper form fields (site codes) have no model field
+    except FieldDoesNotExist:
+        # Helper fields of the threat and task forms stand for their sites, typed as codes.
+        if name == "site_codes":
+            return _show([site.code for site in obj.sites.all()])
+        if name == "site_code":
+            return _show(obj.site.code if obj.site_id else None)
         return "—"
     if field.many_to_many:
-        return _show([str(o) for o in getattr(obj, name).all()])
+        return _show(list(getattr(obj, name).all()))
     if field.choices:
         return _show(getattr(obj, f"get_{name}_display")())
     return _show(getattr(obj, name))
 
 
+def _input_value(field, value) -> str:
+    if getattr(field, "choices", None) and isinstance(value, str | int) and not isinstance(value, bool):
+        value = dict(field.choices).get(value, value)
+    return _show(value)
+
+
 def _conflict_rows(form, current: Model) -> list[tuple[str, str, str, bool]]:
-    """(label, their value, your value, differs) for every field of the form: what the other person saved."""
+    """(label, their saved value, your value, differs) for each visible field: what the other person saved."""
     rows = []
     for name, field in form.fields.items():
-        if name == "version" or isinstance(field.widget, forms.forms.HiddenInput):
+        if field.widget.is_hidden or name not in form.cleaned_data:
             continue
-        theirs = _current_value(current, name)
-        yours = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
-        if hasattr(field, "choices") and not isinstance(yours, Model | list) and yours not in (None, ""):
-            yours = dict(field.choices).get(yours, yours)
-        yours = _show(list(yours) if hasattr(yours, "__iter__") and not isinstance(yours, str) else yours)
-        if isinstance(getattr(current, name, None), float | int) or theirs.replace(".", "").isdigit():
-            differs = theirs.rstrip("0").rstrip(".") != yours.rstrip("0").rstrip(".")
-        else:
-            differs = theirs != yours
-        rows.append((str(field.label), theirs, yours, differs))
+        theirs, yours = _saved_value(current, name), _input_value(field, form.cleaned_data[name])
+        rows.append((str(field.label), theirs, yours, theirs != yours))
     return rows
 
 

@@ -457,3 +457,21 @@ def test_site_list_filters_by_district_risk_tasks_and_search(client, electoral, 
     assert codes("has_tasks=yes") == {e["site"].code}
     assert e["site"].code not in codes("has_tasks=no")
     assert codes("q=camp") == {"S-OVR"}
+
+
+def test_stale_threat_edit_shows_their_sites_and_scores(client, electoral, hom, e, district):
+    threat, other_site = e["threat"], e["sites"][1]
+    url = reverse("elections:threat-edit", args=[threat.pk])
+    form = {
+        "version": threat.version, "actor": threat.actor, "threat_type": "armed_group", "district": district.pk,
+        "likelihood": 2, "impact": 2, "site_codes": other_site.code,
+    }  # fmt: skip
+    client.force_login(hom)
+    assert client.post(url, {**form, "likelihood": 5}).status_code == 302
+    client.force_login(electoral)
+    response = client.post(url, form)
+    assert response.status_code == 409
+    rows = {label: (theirs, yours, differs) for label, theirs, yours, differs in response.context["conflict"]["rows"]}
+    assert rows["Likelihood (1-5)"] == ("5", "2", True)
+    assert rows["Impact (1-5)"] == ("2", "2", False)
+    assert rows["Sites (codes)"] == (other_site.code, other_site.code, False)
