@@ -10,6 +10,8 @@ assessments are append-only (create, list, retrieve).
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, mixins, serializers, status
@@ -112,7 +114,7 @@ class BenchmarkSerializer(PlanItemSerializer):
     def get_progress(self, obj) -> int:
         return obj.latest_assessment.progress if obj.latest_assessment_id else 0
 
-    def get_last_assessed(self, obj):
+    def get_last_assessed(self, obj) -> datetime.date | None:
         return obj.latest_assessment.assessed_on if obj.latest_assessment_id else None
 
 

@@ -186,6 +186,13 @@ def main() -> None:
         print(f"  {name} {size / 1024:.1f} KB")
     print(f"  total {total / 1024:.1f} KB   (target < 300 KB)")
 
+    print("\nExports of the whole matrix (one request each):")
+    for name in ("benchmarks:export-csv", "benchmarks:export-xlsx"):
+        start = time.perf_counter()
+        response = client.get(reverse(name))
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        print(f"  {name}: {(time.perf_counter() - start) * 1000:7.1f} ms, {len(body) / 1024:.0f} KB")
+
     print("\nTwelve-month trend, two ways:")
     samples_sql, samples_py = [], []
     for _i in range(7):
