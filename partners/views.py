@@ -68,6 +68,27 @@ def _form_errors_from(exc: ValidationError, form) -> None:
         form.add_error(None, exc)
 
 
+def _with_labels(objs, **fields):
+    """Sets `<field>_label` on each object from its choices, translated once per page.
+
+    `get_FOO_display()` rebuilds and hashes the translated choices on every call: on a page of a
+    hundred rows that cost more than the page's queries.
+    """
+    tables = {name: {value: str(label) for value, label in choices} for name, choices in fields.items()}
+    for obj in objs:
+        for name, table in tables.items():
+            value = getattr(obj, name)
+            setattr(obj, f"{name}_label", table.get(value, value))
+    return objs
+
+
+PARTNER_LABELS = {
+    "partner_type": Partner.PartnerType.choices,
+    "relationship": Partner.Relationship.choices,
+    "screening_status": Partner.Screening.choices,
+}
+
+
 def _latest_change(obj):
     """Who saved the current version and when, for the concurrent-edit message."""
     return obj.history.select_related("history_user").first()
@@ -83,7 +104,7 @@ def index(request):
     form = PartnerFilterForm(request.GET or None, mission=mission)
     qs = selectors.partner_list(user=request.user, mission=mission, **form.filters())
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
-    page.object_list = selectors.with_registry_columns(list(page.object_list))
+    page.object_list = _with_labels(selectors.with_registry_columns(list(page.object_list)), **PARTNER_LABELS)
     return render(
         request,
         "partners/index.html",
@@ -111,6 +132,8 @@ def partner_detail(request, pk):
     if not _is_internal_reader(request.user, partner.mission_id):
         return redirect("partners:portal")
     data = selectors.partner_page(user=request.user, partner=partner)
+    _with_labels([partner], **PARTNER_LABELS)
+    _with_labels(data.engagements, engagement_type=Engagement.EngagementType.choices)
     today = timezone.localdate()
     return render(
         request,
@@ -294,6 +317,7 @@ def engagement_list(request):
     mission = _mission_for_log(request)
     form, qs = _log_queryset(request, mission)
     page = selectors.engagement_log_page(qs, cursor=request.GET.get("after"))
+    _with_labels(page.rows, engagement_type=Engagement.EngagementType.choices)
     return render(
         request,
         "partners/engagement_list.html",

@@ -260,3 +260,14 @@ def test_log_pages_by_keyset(client, civilaffairs, mission, partner_a):
     second = client.get(reverse("partners:engagement-list"), {"after": first.next_cursor}).context["page"]
     assert len(second.rows) == 5 and second.next_cursor is None
     assert {e.pk for e in first.rows}.isdisjoint({e.pk for e in second.rows})
+
+
+def test_long_selects_render_escaped_and_keep_the_selection(client, civilaffairs, mission, components, partner_a):
+    tricky = PartnerFactory(mission=mission, name='Radio "<Peace>" & Co')
+    client.force_login(civilaffairs)
+    body = client.get(reverse("partners:engagement-create"), {"partner": tricky.pk}).content.decode()
+    assert f'<option value="{tricky.pk}" selected>Radio &quot;&lt;Peace&gt;&quot; &amp; Co</option>' in body
+    assert f'<option value="{partner_a.pk}">{partner_a.name.replace(chr(39), "&#x27;")}</option>' in body
+    listing = client.get(reverse("partners:engagement-list"), {"partner": partner_a.pk}).content.decode()
+    assert '<option value="">All partners</option>' in listing
+    assert f'<option value="{partner_a.pk}" selected>' in listing
