@@ -204,6 +204,11 @@ class DistrictReadiness:
     def high_risk(self) -> int:
         return sum(self.by_risk[level] for level in HIGH_RISK)
 
+    @property
+    def risk_counts(self) -> list[int]:
+        """Site counts low to critical (a list: the page renders one row per district, cheaply)."""
+        return [self.by_risk[level] for level in RISK_LEVELS]
+
 
 @dataclass
 class PhaseCoverage:
