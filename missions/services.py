@@ -6,9 +6,10 @@ import datetime
 import hashlib
 import secrets
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from missions import access
 from missions.concurrency import claim_version
@@ -71,11 +72,9 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
 
     Raises ValidationError when the user already has MAX_ACTIVE_TOKENS active tokens.
     """
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
-    active = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
-    if active.count() >= MAX_ACTIVE_TOKENS:
+    # Lock the user's row so that two requests at once cannot both pass the limit.
+    type(user)._default_manager.select_for_update().filter(pk=user.pk).exists()
+    if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
         raise ValidationError(
             _("You already have %(n)s active tokens; revoke one you no longer use first.") % {"n": MAX_ACTIVE_TOKENS}
         )
