@@ -210,6 +210,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "GET_LIB_DOC_EXCLUDES": "config.schema.get_lib_doc_excludes",
+    # One name per choice set used by several fields (or under a field name used for other sets).
+    "ENUM_NAME_OVERRIDES": {
+        "ElectoralPhaseEnum": "elections.models.Phase",
+        "ElectionRiskLevelEnum": "elections.models.RiskLevel",
+        "ComponentKindEnum": "missions.models.Component.Kind",
+        "ReportKindEnum": "reports.models.ReportKind",
+        "RiskKindEnum": "benchmarks.models.Risk.Kind",
+    },
 }
 
 GUARDIAN_RAISE_403 = False
