@@ -97,7 +97,7 @@ def test_xlsx_export_has_the_filtered_rows(client, hom, plan):
     assert sorted(statements) == sorted([plan.b_ca.statement, plan.b_el.statement])
     assert sheet.freeze_panes == "A2"
     off_track = next(row for row in sheet.iter_rows(min_row=2) if row[2].value == plan.b_el.statement)
-    assert off_track[4].value == "Off track" and off_track[4].fill.fgColor.rgb.endswith("C62828")
+    assert off_track[4].value == "Off track" and off_track[4].fill.fgColor.rgb.upper().endswith("C62828")
 
 
 def test_benchmark_page_shows_history_indicators_and_engagements(client, hom, plan):
