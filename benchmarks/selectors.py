@@ -319,6 +319,9 @@ def dashboard_data(
         totals[row["current"]] += row["n"]
         total += row["n"]
         overdue += row["late"]
+    in_view = {output_id for output_id, _term in matrix}
+    # Unfiltered, every output shows (an output without benchmarks is news too); filtered, only the
+    # outputs with benchmarks in the view, so "off track, electoral" reads as a short list.
     summaries = [
         OutputSummary(
             output=o,
@@ -326,7 +329,7 @@ def dashboard_data(
             cells=[matrix.get((o.pk, t.value), Cell(t.value, t.label)) for t in Term],
         )
         for o in all_outputs
-        if not filters.output or o.pk == filters.output
+        if not filters.active or o.pk == filters.output or o.pk in in_view
     ]
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, page), pages)

@@ -49,6 +49,8 @@ def test_filter_off_track_electoral_keeps_only_those_benchmarks(client, hom, pla
     body = response.content.decode()
     assert [b.pk for b in response.context["data"].rows] == [plan.b_el.pk]
     assert plan.b_ca.statement not in body
+    # The matrix keeps only the outputs with benchmarks in the view.
+    assert [s.output for s in response.context["data"].outputs] == [plan.out_el]
     # The export links carry the same filters, so "export this view" exports this view.
     assert f"export.csv?status=off_track&amp;component={electoral_id}" in body
 
