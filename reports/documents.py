@@ -26,10 +26,20 @@ from partners.selectors import partnership_indicators_by_output
 from reports import selectors
 from reports.models import PaperSize, Report, ReportKind
 
+# What a PDF read at HQ can hold. A mission of 5,000 benchmarks would otherwise make a 400-page PDF;
+# past these sizes the PDF lists the rows that matter most and says so, and the XLSX has every row.
 # Evidence is cut to this length in the PDF tables; the XLSX carries it in full.
-EVIDENCE_CHARS = 600
+EVIDENCE_CHARS = 300
+STATEMENT_CHARS = 220
+# Up to this many changed (or off-track / at-risk) benchmarks, the PDF lists them all.
+LIST_IN_FULL = 100
+# Past it, the changes table lists the benchmarks that went off track or were achieved, and the
+# attention table the off-track ones, each up to this cap (worst first).
+LIST_CAP = 150
 # The register's top risks go in the PDF; the XLSX has them all.
 RISKS_IN_PDF = 60
+INDICATORS_IN_FULL = 100
+INDICATORS_BEHIND = 60
 # With more outputs than this, the summary chart shows one bar per output instead of one per term.
 OUTPUTS_BY_TERM_CHART = 8
 CHART_CHUNK = 25
@@ -107,8 +117,16 @@ def _progress_body(report: Report, user) -> Body:
                              "total": sum(counts.values())})  # fmt: skip
         output_groups.append({"summary": summary, "rows": rows})
     changed = data.changed
-    attention = data.attention
-    key_evidence = _key_evidence(data)
+    changes_listed, changes_note = _changes_to_list(changed)
+    attention_listed, attention_note = _attention_to_list(data.attention)
+    key_evidence = _key_evidence(data, per_output=3 if len(data.outputs) <= 10 else 1)
+    indicator_rows = [_indicator_row(i) for i in data.indicators]
+    if len(indicator_rows) <= INDICATORS_IN_FULL:
+        indicators_listed, indicator_summary = indicator_rows, []
+    else:
+        behind = [i for i in indicator_rows if i["percent"] is not None]
+        indicators_listed = sorted(behind, key=lambda i: i["percent"])[:INDICATORS_BEHIND]
+        indicator_summary = _indicator_summary(data, indicator_rows)
     trend = status_trend(report.mission, user, months=12, today=report.period_end)
 
     context = {
@@ -120,17 +138,25 @@ def _progress_body(report: Report, user) -> Body:
         "status_summary": status_summary,
         "output_groups": output_groups,
         "changed": changed,
+        "changes_listed": changes_listed,
+        "changes_note": changes_note,
+        "transitions": _transitions(changed),
         "improved": sum(1 for r in changed if r.direction == "up"),
         "declined": sum(1 for r in changed if r.direction == "down"),
-        "attention": attention,
+        "attention": data.attention,
+        "attention_listed": attention_listed,
+        "attention_note": attention_note,
         "key_evidence": key_evidence,
-        "indicators": [_indicator_row(i) for i in data.indicators],
+        "indicators": indicators_listed,
+        "indicators_total": len(indicator_rows),
+        "indicator_summary": indicator_summary,
         "risks": data.risks[:RISKS_IN_PDF],
         "risks_total": len(data.risks),
         "risks_in_pdf": RISKS_IN_PDF,
         "elections": data.elections,
         "partnership": partnership,
         "evidence_chars": EVIDENCE_CHARS,
+        "statement_chars": STATEMENT_CHARS,
         "status_charts": _status_charts(data),
         "risk_chart": charts.risk_heat_map(data.risk_heat) if data.risks else "",
         "trend_chart": charts.status_trend(trend.months, trend.counts) if data.rows else "",
@@ -206,7 +232,7 @@ def _progress_body(report: Report, user) -> Body:
                     i["as_of"],
                     i["percent"],
                 ]
-                for i in context["indicators"]
+                for i in indicator_rows
             ],
         },  # fmt: skip
         {
@@ -276,6 +302,69 @@ def _progress_body(report: Report, user) -> Body:
         },  # fmt: skip
     ]
     return Body(html=html, tables=tables)
+
+
+def _changes_to_list(changed: list) -> tuple[list, str]:
+    if len(changed) <= LIST_IN_FULL:
+        return changed, ""
+    notable = [r for r in changed if r.status in {Status.OFF_TRACK, Status.ACHIEVED}]
+    notable.sort(key=lambda r: (r.status != Status.OFF_TRACK, r.benchmark.output.order, r.benchmark.output_id))
+    listed = notable[:LIST_CAP]
+    note = _(
+        "%(changed)s benchmarks changed status. Listed here: the %(listed)s that went off track or were "
+        "achieved%(capped)s. The XLSX lists every benchmark with its status before and now."
+    ) % {
+        "changed": len(changed),
+        "listed": len(listed),
+        "capped": _(" (the first %(n)s of %(total)s)") % {"n": len(listed), "total": len(notable)}
+        if len(notable) > len(listed)
+        else "",
+    }
+    return listed, note
+
+
+def _attention_to_list(attention: list) -> tuple[list, str]:
+    if len(attention) <= LIST_IN_FULL:
+        return attention, ""
+    off_track = [r for r in attention if r.status == Status.OFF_TRACK]
+    off_track.sort(key=lambda r: (r.progress, r.benchmark.target_date or datetime.date.max))
+    listed = off_track[:LIST_CAP]
+    note = _(
+        "%(n)s benchmarks stay off track or at risk (%(off)s off track). Listed here: the off-track ones with "
+        "the least progress (%(listed)s); the XLSX lists them all."
+    ) % {"n": len(attention), "off": len(off_track), "listed": len(listed)}
+    return listed, note
+
+
+def _transitions(changed: list) -> list[dict]:
+    """Status before (rows) x status now (columns): how the changed benchmarks moved."""
+    counts = Counter((r.status_before, r.status) for r in changed)
+    return [
+        {"label": Status(before).label, "status": before, "counts": [counts.get((before, now), 0) for now in STATUSES]}
+        for before in STATUSES
+        if any(counts.get((before, now)) for now in STATUSES)
+    ]
+
+
+def _indicator_summary(data, rows: list[dict]) -> list[dict]:
+    by_output: dict[int, list] = {}
+    for row in rows:
+        by_output.setdefault(row["indicator"].output_id, []).append(row)
+    result = []
+    for summary in data.outputs:
+        items = by_output.get(summary.output.pk, [])
+        if not items:
+            continue
+        measured = [i["percent"] for i in items if i["percent"] is not None]
+        result.append({
+            "output": summary.output,
+            "n": len(items),
+            "measured": len(measured),
+            "on_target": sum(1 for p in measured if p >= 100),
+            "behind": sum(1 for p in measured if p < 50),
+            "median": sorted(measured)[len(measured) // 2] if measured else None,
+        })  # fmt: skip
+    return result
 
 
 def _key_evidence(data: selectors.ProgressData, per_output: int = 3) -> list[dict]:

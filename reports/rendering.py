@@ -98,29 +98,34 @@ def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> Rende
 
 
 def tables_to_xlsx(tables: list[dict]) -> bytes:
-    """One worksheet per table: `{"title", "columns", "rows"}`, header row frozen and filtered."""
+    """One worksheet per table: `{"title", "columns", "rows"}`, header row bold, frozen and filtered.
+
+    Write-only mode streams rows to the file: thousands of rows cost little time and memory.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook(write_only=False)
-    workbook.remove(workbook.active)
-    used = set()
-    for table in tables:
-        title = _sheet_title(table["title"], used)
-        sheet = workbook.create_sheet(title)
-        sheet.append(list(table["columns"]))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    used: set[str] = set()
+    for table in tables or [{"title": "Report", "columns": [], "rows": []}]:
+        sheet = workbook.create_sheet(_sheet_title(table["title"], used))
+        columns = list(table["columns"])
+        for index, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = min(60, max(12, len(str(column)) + 4))
+        sheet.freeze_panes = "A2"
+        if columns and table["rows"]:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(table['rows']) + 1}"
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(sheet, value=str(column))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
         for row in table["rows"]:
             sheet.append([_cell(value) for value in row])
-        sheet.freeze_panes = "A2"
-        if table["rows"]:
-            sheet.auto_filter.ref = sheet.dimensions
-        for index, column in enumerate(table["columns"], start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = min(60, max(12, len(str(column)) + 4))
-    if not workbook.sheetnames:
-        workbook.create_sheet("Report")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -34,6 +34,12 @@ STATUS_RANK = {
 }
 
 
+ASSESSMENT_FIELDS = (
+    "id", "benchmark_id", "status", "progress", "evidence", "assessed_on", "created_at",
+    "assessed_by__id", "assessed_by__username", "assessed_by__first_name", "assessed_by__last_name",
+)  # fmt: skip
+
+
 # --- report lists -------------------------------------------------------------------------------
 
 
@@ -64,8 +70,9 @@ def previous_report(report: Report) -> Report | None:
 @dataclass
 class BenchmarkRow:
     benchmark: Benchmark
-    now: Assessment | None
-    before: Assessment | None
+    now: Assessment | None  # the latest assessment dated on or before the period end
+    before_id: int | None  # the latest one dated on or before the reference date ("since")
+    before_status: str | None
 
     @property
     def status(self) -> str:
@@ -73,7 +80,7 @@ class BenchmarkRow:
 
     @property
     def status_before(self) -> str:
-        return self.before.status if self.before else Status.NOT_STARTED
+        return self.before_status or Status.NOT_STARTED
 
     @property
     def status_label(self) -> str:
@@ -100,7 +107,7 @@ class BenchmarkRow:
 
     @property
     def assessed_in_period(self) -> bool:
-        return self.now is not None and (self.before is None or self.now.pk != self.before.pk)
+        return self.now is not None and self.now.pk != self.before_id
 
 
 @dataclass
@@ -149,12 +156,12 @@ class ProgressData:
         return [r for r in self.rows if not r.changed and r.status in ATTENTION_STATUSES]
 
 
-def _assessment_as_of(day: datetime.date) -> Subquery:
+def _assessment_as_of(day: datetime.date, field: str = "pk") -> Subquery:
     # The index benchmark, -assessed_on, -created_at serves this correlated lookup.
     return Subquery(
         Assessment.objects.filter(benchmark=OuterRef("pk"), assessed_on__lte=day)
         .order_by("-assessed_on", "-created_at", "-id")
-        .values("pk")[:1]
+        .values(field)[:1]
     )
 
 
@@ -182,15 +189,25 @@ def progress_report_data(
             ),
         )
         .select_related("lead_component")
-        .annotate(now_id=_assessment_as_of(period_end), before_id=_assessment_as_of(since))
+        .annotate(
+            now_id=_assessment_as_of(period_end),
+            before_id=_assessment_as_of(since),
+            before_status=_assessment_as_of(since, "status"),
+        )
         .order_by("output__order", "output_id", "term", "order", "id")
     )
-    wanted = {b.now_id for b in benchmarks} | {b.before_id for b in benchmarks}
-    wanted.discard(None)
+    # Only the current assessments are fetched whole (their evidence is shown); of the earlier ones the
+    # report needs the status alone, read by the annotation above.
+    wanted = {b.now_id for b in benchmarks if b.now_id}
     assessments = (
-        {a.pk: a for a in Assessment.objects.filter(pk__in=wanted).select_related("assessed_by")} if wanted else {}
+        {
+            a.pk: a
+            for a in Assessment.objects.filter(pk__in=wanted).select_related("assessed_by").only(*ASSESSMENT_FIELDS)
+        }
+        if wanted
+        else {}
     )
-    rows = [BenchmarkRow(b, assessments.get(b.now_id), assessments.get(b.before_id)) for b in benchmarks]
+    rows = [BenchmarkRow(b, assessments.get(b.now_id), b.before_id, b.before_status) for b in benchmarks]
 
     summaries = {o.pk: OutputSummary(o, {t: Counter() for t in Term.values}) for o in outputs}
     for row in rows:

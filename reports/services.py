@@ -146,6 +146,7 @@ def report_generate(*, report_id: int) -> Report | None:
         xlsx_name = report.xlsx_file.name or _store(
             report, f"{_basename(report)}.xlsx", rendering.tables_to_xlsx(_xlsx_tables(snapshot.tables))
         )
+        _progress(report, 100, _("Ready"))
         return _finish(report, pdf_name=pdf_name, xlsx_name=xlsx_name, pdf=pdf)
     except SoftTimeLimitExceeded:
         _fail(report, _("Generation took longer than the time limit. Try a shorter period, or retry later."))
@@ -219,6 +220,11 @@ def _finish(report: Report, *, pdf_name: str, xlsx_name: str, pdf: rendering.Ren
 
 
 def _progress(report: Report, percent: int, message: str) -> None:
+    now = time.monotonic()
+    last = getattr(report, "_step_started", None)
+    if last is not None:  # how long the step that just ended took: the worker log shows where time goes
+        logger.info("Report %s: %s done in %.2fs", report.pk, report._step_name, now - last)
+    report._step_started, report._step_name = now, message
     _step_delay()
     Report.objects.filter(pk=report.pk, state=Report.State.RUNNING).update(
         progress=percent, progress_message=message, updated_at=timezone.now()
