@@ -115,7 +115,8 @@ def main():
         ok = r["seconds"] < target and r["peak_rss_mb"] < MEMORY_LIMIT_MB
         failed |= not ok
         print(
-            f"{r['label']:8} {r['mission']:8} {r['seconds']:7.2f}s {r['cpu']:7.2f}s {target:6.0f}s {r['peak_rss_mb']:8.0f}MB "
+            f"{r['label']:8} {r['mission']:8} {r['seconds']:7.2f}s {r['cpu']:7.2f}s {target:6.0f}s "
+            f"{r['peak_rss_mb']:8.0f}MB "
             f"{r['pages']:6d} {r['pdf_kb']:7.0f}KB {r['html_kb']:7.0f}KB {r['xlsx_rows']:10d} {r['queries']:8d}"
             f"  {'ok' if ok else 'OVER TARGET'}"
         )
