@@ -19,13 +19,30 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 migrate: install
-	@mkdir -p "$${VAR_DIR:-var}"
+	@mkdir -p "$(VAR_DIR)"
 	$(BIN)/python manage.py migrate --noinput
 
-# seed_demo loads the framework library first (framework_load), then the demo mission; both idempotent.
-# It prints the demo users and their password.
-demo: migrate
-	$(BIN)/python manage.py seed_demo
+# seed_demo loads the framework library (framework_load), then the demo mission; both are idempotent.
+# On the embedded SQLite database a second `make run` skips both (each Python start imports the whole
+# project): the stamp keeps seed_demo's last line, the demo users and password, to print again. Anything
+# they depend on (requirements, migrations, the framework file, the seed code) or a deleted database
+# file brings them back. With DATABASE_URL set they always run.
+VAR_DIR ?= var
+DEMO_STAMP := $(VAR_DIR)/.demo-loaded
+DEMO_INPUTS := $(STAMP) $(wildcard */migrations/*.py) benchmarks/framework/handbook.json \
+	$(wildcard missions/management/*.py missions/management/commands/*.py)
+
+demo: install
+	@mkdir -p "$(VAR_DIR)"
+	@if [ -z "$$DATABASE_URL" ] && [ -f "$(VAR_DIR)/mandate.sqlite3" ] && [ -f "$(DEMO_STAMP)" ] \
+		&& [ -z "$$(find $(DEMO_INPUTS) -newer "$(DEMO_STAMP)" 2>/dev/null)" ]; then \
+		echo "Database and demo mission are up to date."; tail -n 1 "$(DEMO_STAMP)"; \
+	else \
+		rm -f "$(DEMO_STAMP)"; \
+		$(BIN)/python manage.py migrate --noinput && $(BIN)/python manage.py seed_demo > "$(DEMO_STAMP).tmp" \
+		&& cat "$(DEMO_STAMP).tmp" && if [ -z "$$DATABASE_URL" ]; then mv "$(DEMO_STAMP).tmp" "$(DEMO_STAMP)"; \
+		else rm "$(DEMO_STAMP).tmp"; fi; \
+	fi
 
 run: demo
 	@echo ""
