@@ -475,3 +475,13 @@ def test_stale_threat_edit_shows_their_sites_and_scores(client, electoral, hom, 
     assert rows["Likelihood (1-5)"] == ("5", "2", True)
     assert rows["Impact (1-5)"] == ("2", "2", False)
     assert rows["Sites (codes)"] == (other_site.code, other_site.code, False)
+
+
+def test_history_shows_security_records_only_to_the_security_circle(client, civilaffairs, electoral, e):
+    url = reverse("elections:plan-history", args=[e["plan"].pk])
+    client.force_login(electoral)
+    assert e["site"].code in _body(client.get(url))
+    client.force_login(civilaffairs)
+    body = _body(client.get(url))
+    assert e["plan"].name in body and e["milestone"].title in body
+    assert e["site"].code not in body and e["threat"].actor not in body
