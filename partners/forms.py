@@ -391,12 +391,18 @@ class PeriodForm(forms.Form):
     period_start = forms.DateField(label=_("From"), required=False, widget=_date_input())
     period_end = forms.DateField(label=_("To"), required=False, widget=_date_input())
 
-    def period(self) -> tuple[datetime.date, datetime.date]:
-        """The chosen period; by default the current quarter up to today."""
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
-        data = self.cleaned_data if self.is_valid() else {}
-        start, end = data.get("period_start") or start, data.get("period_end") or today
+        # By default the current quarter up to today, shown in the fields so the page says what it counts.
+        self.fields["period_start"].initial = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+        self.fields["period_end"].initial = today
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        """The chosen period (start <= end); the fields' defaults for what is left empty."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        start = data.get("period_start") or self.fields["period_start"].initial
+        end = data.get("period_end") or self.fields["period_end"].initial
         return (start, end) if start <= end else (end, start)
 
 

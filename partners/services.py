@@ -400,6 +400,22 @@ def engagement_update(
     officers = list(engagement.officers.all()) if officers is None else list(officers)
     outputs = list(engagement.outputs.all()) if outputs is None else list(outputs)
     benchmarks = list(engagement.benchmarks.all()) if benchmarks is None else list(benchmarks)
+    # A partner's follow-ups always belong to one of its engagements (the partner page and portal rely on it).
+    removed = [i.id for i in follow_ups if i.id is not None and i.delete]
+    stranded = (
+        engagement.follow_ups.filter(status=FollowUp.Status.OPEN, partner__isnull=False)
+        .exclude(partner__in=partners)
+        .exclude(pk__in=removed)
+        .select_related("partner")
+    )
+    if stranded:
+        names = ", ".join(sorted({f.partner.name for f in stranded}))
+        raise ValidationError(
+            {
+                "partners": _("%(names)s still has open follow-ups of this engagement: remove them first.")
+                % {"names": names}
+            }
+        )
     _validate_engagement(
         engagement=engagement,
         partners=partners,

@@ -293,3 +293,19 @@ def test_import_creates_all_rows_or_none(civilaffairs, mission, district):
 def test_only_partner_keepers_import(military, mission):
     with pytest.raises(PermissionDenied):
         services.partners_import(user=military, mission=mission, rows=[])
+
+
+def test_a_partner_with_open_follow_ups_stays_on_the_engagement(
+    civilaffairs, mission, components, partner_a, partner_b
+):
+    task = services.FollowUpInput(action="Send list", due_date=TODAY, partner=partner_a)
+    engagement = log(civilaffairs, mission, components, [partner_a, partner_b], follow_ups=[task])
+    with pytest.raises(ValidationError) as exc:
+        services.engagement_update(user=civilaffairs, engagement=engagement, expected_version=1, partners=[partner_b])
+    assert partner_a.name in exc.value.message_dict["partners"][0]
+    follow_up = engagement.follow_ups.get()
+    drop = services.FollowUpInput(id=follow_up.pk, action="", due_date=TODAY, delete=True)
+    services.engagement_update(
+        user=civilaffairs, engagement=engagement, expected_version=1, partners=[partner_b], follow_ups=[drop]
+    )
+    assert list(engagement.partners.all()) == [partner_b] and not FollowUp.objects.exists()
