@@ -149,3 +149,16 @@ def test_pagination_keeps_filters_and_clamps_the_page(client, hom, mission, comp
     assert response.context["previous_query"] == "term=short"  # page 1 needs no page parameter
     response = client.get(reverse("benchmarks:dashboard"), {"page": 9, "term": "medium"})
     assert response.context["data"].page == 2  # 83 medium-term benchmarks: two pages
+
+
+def test_dashboard_escapes_what_users_typed(client, hom, plan):
+    plan.out_ca.title = "<script>alert(1)</script> output"
+    plan.out_ca.save()
+    plan.b_ca.statement = '"><img src=x onerror=alert(2)>'
+    plan.b_ca.save()
+    client.force_login(hom)
+    body = client.get(reverse("benchmarks:dashboard")).content.decode()
+    assert "<script>alert(1)" not in body and "<img src=x" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; output" in body
+    assert f'href="/benchmarks/benchmark/{plan.b_ca.pk}/"' in body
+    assert f'href="/benchmarks/benchmark/{plan.b_el.pk}/assess/"' in body  # the HoM may assess
