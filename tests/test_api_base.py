@@ -373,3 +373,17 @@ def test_database_and_django_errors_become_api_errors_not_500(exc, status):
     assert response.status_code == status
     assert set(response.data) == {"detail", "errors"}
     assert "duplicate key" not in response.data["detail"]  # database messages are not shown to clients
+
+
+def test_the_browsable_api_renders_for_a_signed_in_user(client, hom, mission):
+    client.force_login(hom)
+
+    listing = client.get("/api/v1/missions/", HTTP_ACCEPT="text/html")
+    detail = client.get(_url(mission), HTTP_ACCEPT="text/html")
+
+    assert listing.status_code == 200 and detail.status_code == 200
+    html = detail.content.decode()
+    assert mission.acronym in html
+    # Its scripts and stylesheets are vendored in DRF (its navbar links to DRF's site: a link, not an asset).
+    assert not re.search(r"src=[\"'](?:https?:)?//", html)
+    assert not re.search(r"<link[^>]+href=[\"'](?:https?:)?//", html)
