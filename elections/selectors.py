@@ -268,7 +268,7 @@ RECENT_INCIDENTS_LIMIT = 10
 def readiness(
     security_plan: SecurityPlan, *, district: Location | None = None, today: datetime.date | None = None
 ) -> Readiness:
-    """Everything the readiness page (and the election security PDF) shows, in six queries.
+    """Everything the readiness page (and the election security PDF) shows, in seven queries (numbered below).
 
     `security_plan` should come with its `election_plan` (select_related) to avoid one more query.
     """

@@ -7,6 +7,7 @@ middleware, session, auth, template rendering; DEBUG off as in production):
 - the readiness page (whole plan and one district), the polling-site list (first page, a filtered page,
   a search) and the offline SVG map: median server time over REPEAT requests after WARMUP, query count
   and response size (targets: median < 300 ms, constant queries);
+- a baseline (the home page), to read the others against on a loaded machine;
 - the import of a 5,000-row CSV into a throwaway election plan's draft revision: parsing and checking
   (the preview), the all-or-nothing import (service), and the same through the pages (upload -> preview
   -> confirm); target < 20 s. The throwaway plan, its sites and their history rows are removed afterwards.
@@ -179,6 +180,8 @@ def main() -> None:
 
     district = security_plan.sites.values_list("district_id", flat=True).first()
     cases = [
+        # The floor every page pays (session, auth, navigation, base template): read the others against it.
+        ("baseline: home page", reverse("home")),
         ("readiness, whole plan", reverse("elections:readiness", args=[security_plan.pk])),
         ("readiness, one district", reverse("elections:readiness", args=[security_plan.pk]) + f"?district={district}"),
         ("site list, first page", reverse("elections:site-list", args=[security_plan.pk])),
