@@ -24,7 +24,7 @@ import datetime
 import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -50,6 +50,7 @@ from missions.models import Component, Mission
 from partners.models import Engagement
 
 TERM_ORDER = {Term.SHORT: 0, Term.MEDIUM: 1, Term.LONG: 2}
+STATUS_VALUES: tuple[str, ...] = tuple(Status.values)  # `Status.values` rebuilds its list on every access
 PAGE_SIZE = 50
 
 
@@ -113,7 +114,12 @@ class Filters:
 
     def link(self, **changes) -> str:
         """The query string of these filters with some changed, e.g. `link(status="off_track")` for a tile."""
-        return replace(self, **changes).querystring()
+        params = self.as_params()
+        for name, value in changes.items():
+            params.pop(name, None)
+            if value:
+                params[name] = "1" if value is True else str(value)
+        return urlencode(params)
 
     def apply(self, queryset: QuerySet[Benchmark], today: datetime.date) -> QuerySet[Benchmark]:
         if self.output:
@@ -220,7 +226,7 @@ class Cell:
     @property
     def nonzero(self) -> list[tuple[str, int]]:
         """(status, count) in status order, leaving out zeros."""
-        return [(value, self.counts[value]) for value in Status.values if self.counts.get(value)]
+        return [(value, self.counts[value]) for value in STATUS_VALUES if self.counts.get(value)]
 
 
 @dataclass
@@ -313,7 +319,7 @@ def dashboard_data(
     totals: dict[str, int] = defaultdict(int)
     total = overdue = 0
     for row in status_counts(filtered, today):
-        cell = matrix.setdefault((row["output_id"], row["term"]), Cell(row["term"], Term(row["term"]).label))
+        cell = matrix.setdefault((row["output_id"], row["term"]), Cell(row["term"], _label(Term, row["term"])))
         cell.counts[row["current"]] = cell.counts.get(row["current"], 0) + row["n"]
         cell.overdue += row["late"]
         totals[row["current"]] += row["n"]
@@ -326,7 +332,7 @@ def dashboard_data(
         OutputSummary(
             output=o,
             lead=by_id.get(o.lead_component_id),
-            cells=[matrix.get((o.pk, t.value), Cell(t.value, t.label)) for t in Term],
+            cells=[matrix.get((o.pk, t), Cell(t, _label(Term, t))) for t in TERM_ORDER],
         )
         for o in all_outputs
         if not filters.active or o.pk == filters.output or o.pk in in_view
