@@ -24,6 +24,7 @@ RISK_COLOURS = {
 }
 MARGIN = 24
 LEGEND = 24  # height of the legend band under the drawing
+TOOLTIP_LIMIT = 1500
 
 
 def project(points, width: int, max_height: int) -> tuple[list[tuple[float, float]], int]:
@@ -56,12 +57,19 @@ def render_site_map(points: list[tuple], *, width: int = 900, max_height: int = 
         )
     xy, height = project([(p[2], p[3]) for p in points], width, max_height)
     radius = 4 if len(points) <= 500 else 2.5
+    # Up to TOOLTIP_LIMIT sites, one circle each with its code and name as a tooltip. Beyond, one path of
+    # round dots per risk level (about 10 bytes a site instead of 80): the whole-country overview stays
+    # light on a satellite link, and the per-district maps carry the tooltips.
+    labelled = len(points) <= TOOLTIP_LIMIT
     groups: dict[str, list[str]] = defaultdict(list)
     centres: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for (code, name, _lat, _lon, risk, district), (x, y) in zip(points, xy, strict=True):
-        groups[risk].append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}"><title>{escape(f"{code} {name}")}</title></circle>'
-        )
+        if labelled:
+            groups[risk].append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}"><title>{escape(f"{code} {name}")}</title></circle>'
+            )
+        else:
+            groups[risk].append(f"M{x:.0f} {y:.0f}h0")
         centres[district].append((x, y))
     label = escape(title or _("Map of polling sites"), {'"': "&quot;"})
     out = [
@@ -71,10 +79,17 @@ def render_site_map(points: list[tuple], *, width: int = 900, max_height: int = 
         f'<rect width="{width}" height="{height}" fill="#f4f1ea" stroke="#c9c2b3"/>',
     ]
     for level in RiskLevel.values:
-        if groups.get(level):
+        if not groups.get(level):
+            continue
+        if labelled:
             out.append(f'<g fill="{RISK_COLOURS[level]}" stroke="#fff" stroke-width=".5" class="risk-{level}">')
             out.extend(groups[level])
             out.append("</g>")
+        else:
+            out.append(
+                f'<path class="risk-{level}" fill="none" stroke="{RISK_COLOURS[level]}" '
+                f'stroke-width="{radius * 2}" stroke-linecap="round" d="{"".join(groups[level])}"/>'
+            )
     out.append(
         '<g font-size="12" text-anchor="middle" fill="#1d2430" stroke="#fff" stroke-width="3" paint-order="stroke">'
     )

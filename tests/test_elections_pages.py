@@ -485,3 +485,19 @@ def test_history_shows_security_records_only_to_the_security_circle(client, civi
     body = _body(client.get(url))
     assert e["plan"].name in body and e["milestone"].title in body
     assert e["site"].code not in body and e["threat"].actor not in body
+
+
+def test_large_maps_draw_one_path_per_risk_level():
+    from elections.maps import TOOLTIP_LIMIT, render_site_map
+
+    points = [
+        (f"S{i}", f"Site {i}", 8 + (i % 70) / 10, 18 + (i // 70) / 10, RiskLevel.values[i % 4], f"D{i % 5}")
+        for i in range(TOOLTIP_LIMIT + 1)
+    ]
+    svg = render_site_map(points)
+    assert svg.count("<path") == 4 and "<circle" not in svg.split("<g font-size")[0]
+    assert svg.count("h0") == len(points)
+    assert all(f">D{i}</text>" in svg for i in range(5))
+    assert len(svg) < 30 * len(points)
+    small = render_site_map(points[:10])
+    assert small.count("<title>") == 10
