@@ -44,6 +44,8 @@ INDICATORS_BEHIND = 60
 OUTPUTS_BY_TERM_CHART = 8
 CHART_CHUNK = 25
 
+PDF_CHART_FONT = 'font-family="Mandate Sans"'  # the @font-face of templates/reports/pdf/_styles.css
+
 STATUSES = [Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.ACHIEVED]
 
 
@@ -157,9 +159,9 @@ def _progress_body(report: Report, user) -> Body:
         "partnership": partnership,
         "evidence_chars": EVIDENCE_CHARS,
         "statement_chars": STATEMENT_CHARS,
-        "status_charts": _status_charts(data),
-        "risk_chart": charts.risk_heat_map(data.risk_heat) if data.risks else "",
-        "trend_chart": charts.status_trend(trend.months, trend.counts) if data.rows else "",
+        "status_charts": [_pdf_chart(c) for c in _status_charts(data)],
+        "risk_chart": _pdf_chart(charts.risk_heat_map(data.risk_heat)) if data.risks else "",
+        "trend_chart": _pdf_chart(charts.status_trend(trend.months, trend.counts)) if data.rows else "",
         "total_benchmarks": len(data.rows),
     }
     html = render_to_string("reports/pdf/progress.html", context)
@@ -395,6 +397,11 @@ def _indicator_row(indicator) -> dict:
         "as_of": indicator.actual_period_end,
         "percent": percent,
     }
+
+
+def _pdf_chart(svg: str):
+    """The dashboard's SVG chart, drawn in the report's vendored font rather than the browser's system fonts."""
+    return mark_safe(str(svg).replace(charts.FONT, PDF_CHART_FONT))  # noqa: S308 - markup built by benchmarks.charts
 
 
 def _status_charts(data: selectors.ProgressData) -> list:
