@@ -11,8 +11,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
-from django.db.models import BooleanField, Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -197,12 +198,9 @@ def search_engagements(qs: QuerySet[Engagement], q: str) -> QuerySet[Engagement]
     if not q:
         return qs
     if connection.vendor == "postgresql":
-        return qs.filter(
-            RawSQL(
-                "search_document @@ websearch_to_tsquery(%s::regconfig, %s)",
-                (SEARCH_CONFIG, q),
-                output_field=BooleanField(),
-            )
+        document = RawSQL("search_document", [], output_field=SearchVectorField())
+        return qs.alias(document=document).filter(
+            document=SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
         )
     for word in q.split():
         qs = qs.filter(Q(summary__icontains=word) | Q(outcomes__icontains=word) | Q(topics__icontains=word))

@@ -122,3 +122,17 @@ def test_api_engagement_list_runs_constant_queries(
     # follow-ups of the page; 11 security-plan grants (whether internal fields are shown).
     response = measure(client, "/api/v1/engagements/", {"partner": partner_a.pk}, django_assert_num_queries, 11)
     assert response.json()["count"] == size
+
+
+@pytest.mark.parametrize("size", [2, 15])
+def test_api_partner_and_follow_up_lists_run_constant_queries(
+    client, civilaffairs, log_data, size, django_assert_num_queries
+):
+    log_data(size)
+    client.force_login(civilaffairs)
+    # 1-3 session, user, memberships; 4 count; 5 the page of partners (with district);
+    # 6 security-plan grants (whether screening fields are shown).
+    measure(client, "/api/v1/partners/", {}, django_assert_num_queries, 6)
+    # 1-3 session, user, memberships; 4 count; 5 the page of follow-ups (with engagement).
+    response = measure(client, "/api/v1/follow-ups/", {"overdue": "true"}, django_assert_num_queries, 5)
+    assert response.json()["count"] == 2 * size  # both follow-ups of each engagement are past due

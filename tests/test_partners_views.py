@@ -271,3 +271,18 @@ def test_long_selects_render_escaped_and_keep_the_selection(client, civilaffairs
     listing = client.get(reverse("partners:engagement-list"), {"partner": partner_a.pk}).content.decode()
     assert '<option value="">All partners</option>' in listing
     assert f'<option value="{partner_a.pk}" selected>' in listing
+
+
+def test_import_reads_excel_files_too(client, civilaffairs, mission):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Name", "Type", "Screened on", "Review due"])
+    book.active.append(["Radio Peace", "Media", datetime.date(2026, 2, 1), datetime.date(2027, 2, 1)])
+    content = io.BytesIO()
+    book.save(content)
+    client.force_login(civilaffairs)
+    preview = client.post(reverse("partners:import"), {"file": SimpleUploadedFile("p.xlsx", content.getvalue())})
+    assert preview.context["report"].ok
+    client.post(reverse("partners:import-confirm"))
+    assert Partner.objects.get(name="Radio Peace").screening_review_due == datetime.date(2027, 2, 1)
