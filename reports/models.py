@@ -1,7 +1,10 @@
+import datetime
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -113,6 +116,19 @@ class Report(Versioned):
     @property
     def is_finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued or running for longer than any run may last (hard time limit, then the broker's
+        redelivery after its visibility timeout): no worker is going to finish it."""
+        if self.state not in {self.State.QUEUED, self.State.RUNNING} or self.updated_at is None:
+            return False
+        limit = settings.CELERY_TASK_TIME_LIMIT + settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 0)
+        return timezone.now() - self.updated_at > datetime.timedelta(seconds=2 * limit)
+
+    @property
+    def can_be_retried(self) -> bool:
+        return self.approval == self.Approval.DRAFT and (self.state == self.State.FAILED or self.is_stalled)
 
     @property
     def is_downloadable(self) -> bool:

@@ -113,10 +113,20 @@ def report_request(
 
 
 def _enqueue(report: Report) -> None:
+    report_id = report.pk
+    transaction.on_commit(lambda: _send(report_id))
+
+
+def _send(report_id: int) -> None:
     from reports.tasks import generate_report
 
-    report_id = report.pk
-    transaction.on_commit(lambda: generate_report.delay(report_id))
+    try:
+        generate_report.delay(report_id)
+    except Exception:  # noqa: BLE001 - broker unreachable: say so on the report instead of a 500 after commit
+        logger.exception("Report %s: could not reach the task queue", report_id)
+        report_mark_failed(
+            report_id=report_id, reason=_("The task queue could not be reached. Retry in a few minutes.")
+        )
 
 
 # --- generation ---------------------------------------------------------------------------------
@@ -403,8 +413,8 @@ def report_retry(*, report: Report, user, expected_version: int | None = None) -
         raise PermissionDenied
     claim_version(report, expected_version)
     current = Report.objects.get(pk=report.pk)
-    if current.state != Report.State.FAILED:
-        raise ReportStateError(_("Only a failed report can be retried."))
+    if not current.can_be_retried:
+        raise ReportStateError(_("Only a failed report, or one no worker has finished in time, can be retried."))
     report.state = Report.State.QUEUED
     report.progress = 0
     report.progress_message = _("Waiting for a worker")

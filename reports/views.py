@@ -89,8 +89,7 @@ def _detail_context(user, report: Report) -> dict:
         "mission": report.mission,
         "can_approve": can_sign and report.approval == Report.Approval.DRAFT and report.state == Report.State.DONE,
         "can_release": can_sign and report.approval == Report.Approval.APPROVED and report.state == Report.State.DONE,
-        "can_retry": report.state == Report.State.FAILED
-        and access.can_add(user, Report, report.mission, kind=report.kind),
+        "can_retry": report.can_be_retried and access.can_add(user, Report, report.mission, kind=report.kind),
         "is_final": report.is_released and report.state == Report.State.DONE,
     }
 

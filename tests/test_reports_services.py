@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from benchmarks.models import Status
 from missions.models import Component
-from reports import documents, rendering, services
+from reports import documents, rendering, services, tasks
 from reports.models import PaperSize, Report, ReportKind, ReportSchedule, report_folder
 from tests.factories import AssessmentFactory, ElectionPlanFactory
 from tests.test_reports_support import PERIOD_END, PERIOD_START, build_engagements, build_plan, eager_tasks  # noqa: F401
@@ -267,3 +268,28 @@ def test_status_before_uses_the_latest_assessment_as_of_the_reference_date(
     body = report.snapshot.body_html
     first_row = body.split('id="changes"')[1].split(plan[0].statement)[1].split("</tr>")[0]
     assert "At risk" in first_row
+
+
+def test_a_report_no_worker_finished_in_time_can_be_retried(mission, hom, plan, django_capture_on_commit_callbacks):
+    report = services.report_request(
+        mission=mission, kind=ReportKind.PROGRESS, period_start=PERIOD_START, period_end=PERIOD_END, user=hom
+    )  # the task is never sent: on_commit callbacks do not run here
+    report.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.report_retry(report=report, user=hom)  # queued a moment ago: a worker may still take it
+    long_ago = timezone.now() - datetime.timedelta(hours=2)
+    Report.objects.filter(pk=report.pk).update(state=Report.State.RUNNING, updated_at=long_ago)
+    report.refresh_from_db()
+    assert report.is_stalled
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_retry(report=report, user=hom)
+    report.refresh_from_db()
+    assert report.state == Report.State.DONE
+
+
+def test_beat_task_requests_the_monthly_reports(mission, hom, plan, django_capture_on_commit_callbacks):
+    ReportSchedule.objects.create(mission=mission)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = tasks.generate_scheduled_reports.apply().get()
+    assert created == 1
+    assert Report.objects.get().scheduled
