@@ -297,8 +297,9 @@ class OfficerOverdue:
     oldest_due: datetime.date
 
 
-def overdue_follow_ups(*, user, mission: Mission, today: datetime.date | None = None) -> dict:
-    """Open follow-ups past their due date, per officer (mission owners) and per partner.
+def overdue_follow_ups(*, user, mission: Mission, today: datetime.date | None = None, limit: int = 25) -> dict:
+    """Open follow-ups past their due date, per officer (mission owners) and per partner, the `limit`
+    with most overdue of each, and the 100 oldest items.
 
     Queries: 1. counts per owner; 2. the owners; 3. counts per partner; 4. the 100 oldest items.
     """
@@ -310,14 +311,14 @@ def overdue_follow_ups(*, user, mission: Mission, today: datetime.date | None = 
         overdue.filter(owner__isnull=False)
         .values("owner")
         .annotate(n=Count("id"), oldest=Min("due_date"))
-        .order_by("-n", "oldest")
+        .order_by("-n", "oldest")[:limit]
     )
     owners = get_user_model().objects.in_bulk([row["owner"] for row in per_owner])
     per_partner = list(
         overdue.filter(owner__isnull=True)
         .values("partner", "partner__name")
         .annotate(n=Count("id"), oldest=Min("due_date"))
-        .order_by("-n", "oldest")
+        .order_by("-n", "oldest")[:limit]
     )
     items = list(overdue.select_related("engagement", "owner", "partner").order_by("due_date", "id")[:100])
     return {
