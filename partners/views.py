@@ -134,6 +134,8 @@ def partner_detail(request, pk):
     data = selectors.partner_page(user=request.user, partner=partner)
     _with_labels([partner], **PARTNER_LABELS)
     _with_labels(data.engagements, engagement_type=Engagement.EngagementType.choices)
+    for e in data.engagements:
+        e.other_partners = [p for p in e.partners.all() if p.pk != partner.pk]
     today = timezone.localdate()
     return render(
         request,
