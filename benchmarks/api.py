@@ -10,6 +10,7 @@ assessments are append-only (create, list, retrieve).
 
 from __future__ import annotations
 
+import copy
 import datetime
 
 from django.db.models import Prefetch
@@ -233,6 +234,7 @@ class PlanViewSet(
         parent = data.pop(self.parent_field)
         data.pop("retired", None)
         self.check_can_add(self.queryset.model, parent)
+        self._check_keeps_edit_rights(self.queryset.model(**{self.parent_field: parent}), data)
         serializer.instance = type(self).create_service(**{self.parent_field: parent}, user=self.request.user, **data)
 
     def perform_update(self, serializer):
@@ -246,6 +248,7 @@ class PlanViewSet(
         editable = services.EDITABLE_FIELDS[type(item)]
         changes = {k: v for k, v in data.items() if k in editable}
         if changes:
+            self._check_keeps_edit_rights(copy.copy(item), changes)
             item = services.plan_item_update(item=item, user=self.request.user, expected_version=version, **changes)
             version = item.version
         if retired is not None and retired != item.is_retired:
@@ -253,6 +256,16 @@ class PlanViewSet(
                 item=item, user=self.request.user, expected_version=version, retire=retired
             )
         serializer.instance = item
+
+    def _check_keeps_edit_rights(self, candidate, changes: dict) -> None:
+        """As the forms do: refuse a change that would leave the editor unable to edit the item (lead handed away)."""
+        for name, value in changes.items():
+            setattr(candidate, name, value)
+        if not access.can(self.request.user, access.Action.EDIT, candidate):
+            field = "owner" if "owner" in changes else "lead_component"
+            raise serializers.ValidationError(
+                {field: [_("You could no longer edit this item: keep your component as its lead.")]}
+            )
 
 
 class OutputViewSet(PlanViewSet):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import (
@@ -46,6 +47,7 @@ class AssessmentForm(forms.ModelForm):
             f"{a.assessed_on} · {a.get_status_display()} · {a.progress}%"
         )
         self.fields["corrects"].empty_label = _("(a new assessment, not a correction)")
+        self.fields["assessed_on"].initial = timezone.localdate()
 
 
 class VersionedForm(forms.ModelForm):

@@ -95,3 +95,19 @@ def test_correction_through_the_api(api, plan):
     )
     assert response.status_code == 201, response.content
     assert Benchmark.objects.get(pk=plan.b_el.pk).latest_assessment.status == Status.AT_RISK
+
+
+def test_staff_cannot_hand_an_item_to_another_component_through_the_api(client, civilaffairs, plan, components):
+    client.force_login(civilaffairs)
+    electoral = components["electoral"].pk
+    response = client.patch(
+        f"/api/v1/benchmarks/{plan.b_ca.pk}/",
+        {"lead_component": electoral, "version": 1},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "lead_component" in response.json()["errors"]
+    response = client.post(
+        "/api/v1/risks/", {"output": plan.out_ca.pk, "title": "x", "owner": electoral}, content_type="application/json"
+    )
+    assert response.status_code == 400 and "owner" in response.json()["errors"]
+    assert Benchmark.objects.get(pk=plan.b_ca.pk).lead_component_id is None
