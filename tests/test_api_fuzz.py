@@ -20,7 +20,9 @@ import re
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -66,9 +68,20 @@ def world(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="module")
-def schema(django_db_setup, django_db_blocker):
+def schema(django_db_setup, django_db_blocker, _keep_the_test_connection):
     with django_db_blocker.unblock():
         return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+
+
+@pytest.fixture(scope="module")
+def _keep_the_test_connection():
+    """The real WSGI handler closes the database connection at the end of each request (as Django's test
+    client does not): that would end the test's transaction on PostgreSQL. Disconnected for this module."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
