@@ -138,6 +138,9 @@ class MilestoneForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["benchmark"].queryset = elections_benchmarks(mission_id)
 
+    def model_data(self):
+        return _model_data(self)
+
 
 class SecurityPlanForm(VersionedForm):
     class Meta:

@@ -122,9 +122,8 @@ def _form_page(request, *, form, save, title, back_url, success, extra=None, del
             conflict = {"message": str(exc), "rows": _conflict_rows(form, exc.current)}
             data = request.POST.copy()
             data["version"] = exc.current.version
+            # The user's input again, now carrying the current version: saving once more is a deliberate choice.
             form = type(form)(data, **form._init_kwargs)
-            form.is_bound = True
-            form.errors  # noqa: B018 - run validation so the re-rendered form shows the user's input
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -320,7 +319,7 @@ def milestone_create(request, plan_pk):
     return _form_page(
         request,
         form=form,
-        save=lambda f: services.milestone_create(plan=plan, user=request.user, data=forms._model_data(f)),
+        save=lambda f: services.milestone_create(plan=plan, user=request.user, data=f.model_data()),
         title=_("New milestone"),
         back_url=reverse("elections:plan-detail", args=[plan.pk]),
         success=_("Milestone added."),
@@ -338,7 +337,7 @@ def milestone_edit(request, pk):
             milestone=milestone,
             user=request.user,
             expected_version=f.cleaned_data["version"],
-            data=forms._model_data(f),
+            data=f.model_data(),
         ),
         title=_("Edit milestone"),
         back_url=reverse("elections:plan-detail", args=[milestone.plan_id]),

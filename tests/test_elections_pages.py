@@ -501,3 +501,21 @@ def test_large_maps_draw_one_path_per_risk_level():
     assert len(svg) < 30 * len(points)
     small = render_site_map(points[:10])
     assert small.count("<title>") == 10
+
+
+def test_milestone_links_only_to_benchmarks_of_the_elections_output(client, electoral, e, components):
+    from elections.models import Milestone
+    from missions.models import Component
+    from tests.factories import BenchmarkFactory, OutputFactory
+
+    mission = e["plan"].mission
+    elections_output = OutputFactory(mission=mission, lead_component=components[Component.Kind.ELECTORAL])
+    other_output = OutputFactory(mission=mission, lead_component=components[Component.Kind.CIVIL_AFFAIRS])
+    ours, theirs = BenchmarkFactory(output=elections_output), BenchmarkFactory(output=other_output)
+    url = reverse("elections:milestone-create", args=[e["plan"].pk])
+    form = {"title": "Voter roll published", "phase": "voter_registration", "due_date": "2026-12-01", "status": "done"}
+    client.force_login(electoral)
+    response = client.post(url, {**form, "benchmark": theirs.pk})
+    assert response.status_code == 200 and "benchmark" in response.context["form"].errors
+    assert client.post(url, {**form, "benchmark": ours.pk}).status_code == 302
+    assert Milestone.objects.get(title="Voter roll published").benchmark == ours
