@@ -12,7 +12,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from benchmarks.charts import STATUS_COLOURS
-from benchmarks.models import Benchmark, Status, Term
+from benchmarks.models import Benchmark
 from benchmarks.selectors import Filters
 
 # A cell starting with one of these is run as a formula by spreadsheet programs: neutralise it.
@@ -37,16 +37,17 @@ def headers() -> list[str]:
     ]
 
 
-def row_values(benchmark: Benchmark) -> list:
+def row_values(benchmark: Benchmark, yes: str = "yes", no: str = "no") -> list:
+    """One row of the matrix, from a benchmark decorated by `selectors.benchmark_matrix`."""
     return [
         benchmark.output.title,
-        str(Term(benchmark.term).label),
+        benchmark.term_label,
         benchmark.statement,
         benchmark.lead.name if benchmark.lead else "",
-        str(Status(benchmark.status).label),
+        benchmark.status_label,
         benchmark.progress,
         benchmark.last_assessed,
-        str(_("yes") if benchmark.overdue else _("no")),
+        yes if benchmark.overdue else no,
         benchmark.target_date,
         benchmark.pk,
     ]
@@ -69,8 +70,9 @@ def csv_lines(rows: Iterable[Benchmark], writer) -> Iterator[str]:
     """CSV lines (header first) for a StreamingHttpResponse; `writer` is `csv.writer(Echo())`."""
     yield "\ufeff"  # byte-order mark, so spreadsheet programs read the file as UTF-8
     yield writer.writerow(headers())
+    yes, no = _("yes"), _("no")
     for benchmark in rows:
-        yield writer.writerow([_safe(v) for v in row_values(benchmark)])
+        yield writer.writerow([_safe(v) for v in row_values(benchmark, yes, no)])
 
 
 def xlsx_bytes(rows: Iterable[Benchmark], *, mission, filters: Filters) -> bytes:
@@ -90,8 +92,9 @@ def xlsx_bytes(rows: Iterable[Benchmark], *, mission, filters: Filters) -> bytes
     fills = {s: PatternFill("solid", fgColor=c.lstrip("#")) for s, c in STATUS_COLOURS.items()}
     sheet.append([_cell(sheet, h, font=bold) for h in headers()])
     count = 0
+    yes, no = _("yes"), _("no")
     for benchmark in rows:
-        values = [_safe(v) for v in row_values(benchmark)]
+        values = [_safe(v) for v in row_values(benchmark, yes, no)]
         values[4] = _cell(sheet, values[4], fill=fills[benchmark.status], font=white)
         for i in (6, 8):  # dates
             if values[i] != "":
