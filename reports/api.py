@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status
@@ -48,7 +49,7 @@ class ReportSerializer(StrictModelSerializer):
         request = self.context.get("request")
         if request is None or not report.is_downloadable or (fmt == "xlsx" and not report.xlsx_file):
             return None
-        return request.build_absolute_uri(f"/api/v1/reports/{report.pk}/download/?format_={fmt}")
+        return request.build_absolute_uri(reverse("report-download", args=[report.pk]) + f"?format_={fmt}")
 
     def get_pdf_url(self, report) -> str | None:
         return self._url(report, "pdf")
