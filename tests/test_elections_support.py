@@ -1,4 +1,4 @@
-"""Shared data builders for the election tests (not a test module)."""
+"""Shared data builders for the election tests (no tests here; named test_* to stay in the elections test files)."""
 
 import datetime
 
