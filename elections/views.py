@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from elections import forms, selectors, services
@@ -585,6 +586,7 @@ def readiness(request, pk):
 
 
 @login_required
+@xframe_options_sameorigin  # the readiness page embeds the map with <object>, a frame to browsers
 def site_map(request, pk):
     plan = _security_plan(request.user, pk)
     district = _district_param(request, plan)

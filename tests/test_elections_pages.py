@@ -519,3 +519,16 @@ def test_milestone_links_only_to_benchmarks_of_the_elections_output(client, elec
     assert response.status_code == 200 and "benchmark" in response.context["form"].errors
     assert client.post(url, {**form, "benchmark": ours.pk}).status_code == 302
     assert Milestone.objects.get(title="Voter roll published").benchmark == ours
+
+
+def test_site_map_may_be_embedded_by_the_readiness_page_of_the_same_site(client, electoral, mission, district):
+    """The readiness page shows the map in an <object>; X-Frame-Options DENY would leave it blank."""
+    from django.urls import reverse
+
+    from tests.factories import PollingSiteFactory
+
+    site = PollingSiteFactory(security_plan__election_plan__mission=mission, district=district)
+    client.force_login(electoral)
+    response = client.get(reverse("elections:site-map", args=[site.security_plan_id]))
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
