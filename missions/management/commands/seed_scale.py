@@ -13,6 +13,7 @@ import datetime
 import random
 import time
 import uuid
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
@@ -118,6 +119,44 @@ class Command(BaseCommand):
         return result
 
 
+@contextmanager
+def deferred_secondary_indexes(models):
+    """On PostgreSQL, drop the secondary indexes of these tables for a bulk load and rebuild them after.
+
+    Building an index once over 100,000 rows is much cheaper than updating it row by row (the full-text
+    GIN index of the engagement log above all). Indexes that back a constraint (primary keys, unique
+    constraints) stay, so the load is still checked. Inside the command's transaction, so a failed load
+    rolls the DROPs back too; the tables are locked against other writers until it commits.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    tables = [m._meta.db_table for m in models]
+    with connection.cursor() as cursor:
+        # Foreign keys are deferred (checked at commit). Run the checks still pending now, while every
+        # index is there (a check of a deleted row without its index scans the whole table), and keep
+        # checking statement by statement during the load: PostgreSQL also refuses CREATE INDEX on a
+        # table with checks pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            """
+            SELECT i.indexname, i.indexdef FROM pg_indexes i
+            WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+            """,
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, definition in indexes:
+            cursor.execute(definition)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def _raw_delete(queryset) -> None:
     # A plain DELETE: the ORM's cascade would load every row and write a history row per deletion.
     queryset._raw_delete(queryset.db)
@@ -189,10 +228,21 @@ class ScaleBuilder:
         s("mission", self.mission_and_locations)
         s("users", self.users)
         s("plan", self.plan)
-        s("assessments", self.assessments)
+        with deferred_secondary_indexes([Assessment]):
+            s("assessments", self.assessments)
+        # After the indexes are back: the refresh looks up each benchmark's newest assessment by index.
+        s("latest assessments", lambda: benchmark_latest_refresh(mission_id=self.mission.pk))
         s("indicators", self.indicators)
         s("elections", self.elections)
-        s("engagements", self.engagements)
+        engagement_tables = [
+            Engagement,
+            Engagement.partners.through,
+            Engagement.outputs.through,
+            Engagement.benchmarks.through,
+            FollowUp,
+        ]
+        with deferred_secondary_indexes(engagement_tables):
+            s("engagements", self.engagements)
 
     # --- the mission -------------------------------------------------------------------------
 
@@ -378,8 +428,7 @@ class ScaleBuilder:
                 batch = []
         Assessment.objects.bulk_create(batch, batch_size=BATCH)
         # bulk_create bypassed assessment_create, which keeps each benchmark's pointer to its newest
-        # assessment: set them all at once.
-        benchmark_latest_refresh(mission_id=self.mission.pk)
+        # assessment: `build` sets them all at once afterwards.
         self.counts["assessments"] = total
 
     def indicators(self):
