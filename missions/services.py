@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import secrets
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -73,7 +74,7 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
     Raises ValidationError when the user already has MAX_ACTIVE_TOKENS active tokens.
     """
     # Lock the user's row so that two requests at once cannot both pass the limit.
-    type(user)._default_manager.select_for_update().filter(pk=user.pk).exists()
+    get_user_model()._default_manager.select_for_update().filter(pk=user.pk).exists()
     if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
         raise ValidationError(
             _("You already have %(n)s active tokens; revoke one you no longer use first.") % {"n": MAX_ACTIVE_TOKENS}
