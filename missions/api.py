@@ -245,7 +245,8 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if 200 <= response.status_code < 300 and getattr(self, "action", None) != "list":
-            version = response.data.get("version") if isinstance(response.data, Mapping) else None
+            data = getattr(response, "data", None)  # a FileResponse has none
+            version = data.get("version") if isinstance(data, Mapping) else None
             if version is None and request.method in permissions.SAFE_METHODS:
                 version = getattr(getattr(self, "_etag_object", None), "version", None)
             if isinstance(version, int):
