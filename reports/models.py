@@ -128,7 +128,8 @@ class Report(Versioned):
 
     @property
     def can_be_retried(self) -> bool:
-        return self.approval == self.Approval.DRAFT and (self.state == self.State.FAILED or self.is_stalled)
+        # A failed sign-off re-stamp is retried like a failed generation; a done report never is.
+        return self.state == self.State.FAILED or self.is_stalled
 
     @property
     def is_downloadable(self) -> bool:
