@@ -715,7 +715,7 @@ class DemoBuilder:
                     description="UN police patrol every two hours.",
                 )
                 n_tasks += 1
-        qrf = SecurityTask.objects.create(
+        SecurityTask.objects.create(
             security_plan=security_plan,
             task_type=SecurityTask.TaskType.QUICK_REACTION,
             provider=SecurityTask.Provider.MISSION_MILITARY,
@@ -750,7 +750,6 @@ class DemoBuilder:
                 arrives_at=departs + datetime.timedelta(hours=9),
                 escort=escort if j != 5 else None,  # one leg still needs an escort
             )
-        del qrf
         incidents = [
             (80, "Nortea", Incident.IncidentType.ARMED_ATTACK, 4, 3, "Attack on a voter registration centre."),
             (62, "Kalvi", Incident.IncidentType.INTIMIDATION, 2, 0, "Registration agents threatened by armed men."),
