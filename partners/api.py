@@ -168,6 +168,8 @@ class EngagementSerializer(StrictModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_by", "updated_at"]
+        # Left out for partner readers (to_representation): the schema must not promise them (config.schema).
+        optional_in_response = ENGAGEMENT_INTERNAL_FIELDS
 
     def get_fields(self):
         fields = super().get_fields()

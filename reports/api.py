@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -87,7 +87,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return Response(out.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[{"name": "format_", "in": "query", "schema": {"type": "string", "enum": ["pdf", "xlsx"]}}],
+        parameters=[OpenApiParameter("format_", str, OpenApiParameter.QUERY, enum=["pdf", "xlsx"])],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
     @action(detail=True, methods=["get"])
