@@ -9,7 +9,8 @@ from django.contrib import admin
 from django.db.models import Model
 from django.forms.models import _get_foreign_key
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -80,7 +81,7 @@ class MandateAdmin(SimpleHistoryAdmin):
             count = model._default_manager.filter(**{fk: obj}).count()
             url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
             rows.append((f"{url}?{fk}={obj.pk}", count, label))
-        return format_html_join(format_html("<br>"), '<a href="{}">{} {}</a>', rows)
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{} {}</a>', rows)
 
     def save_model(self, request, obj, form, change):
         if change and isinstance(obj, Versioned):
