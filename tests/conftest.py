@@ -21,6 +21,13 @@ Role = Membership.Role
 Kind = Component.Kind
 
 
+@pytest.fixture(autouse=True)
+def _media_root_per_test(settings, tmp_path):
+    """Each test writes files into its own folder: ids repeat across tests (SQLite reuses them after a
+    rollback), and a test that counts a report's files must not see another test's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def mission(db):
     return MissionFactory(name="Test Mission in Testland", acronym="TMT")
