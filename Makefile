@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Test processes: the suite runs in parallel on both cores (pytest-xdist); PYTEST_WORKERS=0 runs it serially.
+PYTEST_WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format install migrate demo worker beat clean
@@ -52,7 +54,7 @@ run: demo
 
 # pytest exits 5 when it collected no test: that is a failure here, as any other non-zero code.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
