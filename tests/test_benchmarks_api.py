@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from benchmarks.models import Assessment, Benchmark, Status
-from tests.test_benchmarks_support import make_plan
+from tests.benchmarks_support import make_plan
 
 TODAY = timezone.localdate().isoformat()
 

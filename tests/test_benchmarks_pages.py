@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from benchmarks.models import Status
-from tests.test_benchmarks_support import make_plan
+from tests.benchmarks_support import make_plan
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ def test_retired_benchmarks_leave_the_dashboard(client, hom, plan):
 
 
 def test_pagination_keeps_filters_and_clamps_the_page(client, hom, mission, components, electoral):
-    from tests.test_benchmarks_support import bulk_plan
+    from tests.benchmarks_support import bulk_plan
 
     bulk_plan(mission, components, electoral, benchmarks=250, history=1)
     client.force_login(hom)

@@ -11,7 +11,7 @@ from benchmarks import selectors
 from benchmarks.models import Benchmark, Term
 from missions import access
 from tests.factories import EngagementFactory
-from tests.test_benchmarks_support import bulk_plan, make_plan
+from tests.benchmarks_support import bulk_plan, make_plan
 
 SIZES = [10, 2000]
 

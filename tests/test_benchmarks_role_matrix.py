@@ -15,7 +15,7 @@ from benchmarks.models import Assessment, LibraryOutput, Status
 from config.api import router
 from missions.models import Component
 from tests.conftest import ROLE_FIXTURES
-from tests.test_benchmarks_support import make_plan
+from tests.benchmarks_support import make_plan
 
 Kind = Component.Kind
 ALL = frozenset(ROLE_FIXTURES)

@@ -12,7 +12,7 @@ from benchmarks import charts, selectors, services
 from benchmarks.models import Assessment, Benchmark, LibraryOutput, OperationalOutput, Status
 from missions.concurrency import ConcurrentEditError
 from missions.models import Component
-from tests.test_benchmarks_support import make_plan
+from tests.benchmarks_support import make_plan
 
 Kind = Component.Kind
 TODAY = timezone.localdate()

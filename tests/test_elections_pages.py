@@ -16,7 +16,7 @@ from elections.models import (
     SecurityTask,
 )
 from tests.factories import IncidentFactory, PollingSiteFactory
-from tests.test_elections_support import build_election, second_district
+from tests.elections_support import build_election, second_district
 
 Status = SecurityPlan.Status
 

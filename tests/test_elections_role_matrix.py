@@ -17,7 +17,7 @@ from elections.models import SecurityPlan
 from missions.models import Component
 from tests.conftest import ROLE_FIXTURES
 from tests.factories import PollingSiteFactory, SecurityTaskFactory
-from tests.test_elections_support import build_election
+from tests.elections_support import build_election
 
 Status = SecurityPlan.Status
 

@@ -14,7 +14,7 @@ from missions.concurrency import ConcurrentEditError
 from missions.imports import ROW
 from missions.models import Component
 from tests.factories import IncidentFactory, PollingSiteFactory, ThreatFactory
-from tests.test_elections_support import CYCLE, UTC, build_election, second_district
+from tests.elections_support import CYCLE, UTC, build_election, second_district
 
 Status = SecurityPlan.Status
 

@@ -26,7 +26,7 @@ from django.db import connection
 from config.celery import app
 from reports import services
 from reports.models import Report, ReportKind, report_folder
-from tests.test_reports_support import PERIOD_END, PERIOD_START, build_plan
+from tests.reports_support import PERIOD_END, PERIOD_START, build_plan
 
 VISIBILITY_TIMEOUT = 12
 BASE_DIR = Path(__file__).resolve().parent.parent

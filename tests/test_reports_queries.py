@@ -15,7 +15,7 @@ from missions.models import Component
 from reports import documents, selectors
 from reports.models import Report, ReportKind
 from tests.factories import ElectionPlanFactory, LocationFactory, PollingSiteFactory, SecurityPlanFactory
-from tests.test_reports_support import PERIOD_END, PERIOD_START, build_engagements, build_plan
+from tests.reports_support import PERIOD_END, PERIOD_START, build_engagements, build_plan
 
 pytestmark = pytest.mark.django_db
 Kind = Component.Kind

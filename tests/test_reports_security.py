@@ -16,7 +16,7 @@ from reports import documents, rendering, services
 from reports.models import Report, ReportKind
 from reports.rendering import RefusedURL, StaticOnlyFetcher, resolve_static
 from tests.factories import AssessmentFactory, BenchmarkFactory, OutputFactory
-from tests.test_reports_support import PERIOD_END, PERIOD_START, build_engagements, eager_tasks  # noqa: F401
+from tests.reports_support import PERIOD_END, PERIOD_START, build_engagements, eager_tasks  # noqa: F401
 
 ATTACKS = (
     '<img src="file:///etc/passwd">'

@@ -16,7 +16,7 @@ from missions.models import Component
 from reports import documents, rendering, services, tasks
 from reports.models import PaperSize, Report, ReportKind, ReportSchedule, report_folder
 from tests.factories import AssessmentFactory, ElectionPlanFactory
-from tests.test_reports_support import PERIOD_END, PERIOD_START, build_engagements, build_plan, eager_tasks  # noqa: F401
+from tests.reports_support import PERIOD_END, PERIOD_START, build_engagements, build_plan, eager_tasks  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 Kind = Component.Kind
