@@ -10,8 +10,8 @@ from django.urls import reverse
 from benchmarks import selectors
 from benchmarks.models import Benchmark, Term
 from missions import access
-from tests.factories import EngagementFactory
 from tests.benchmarks_support import bulk_plan, make_plan
+from tests.factories import EngagementFactory
 
 SIZES = [10, 2000]
 

@@ -14,8 +14,8 @@ from benchmarks import urls as benchmark_urls
 from benchmarks.models import Assessment, LibraryOutput, Status
 from config.api import router
 from missions.models import Component
-from tests.conftest import ROLE_FIXTURES
 from tests.benchmarks_support import make_plan
+from tests.conftest import ROLE_FIXTURES
 
 Kind = Component.Kind
 ALL = frozenset(ROLE_FIXTURES)

@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 
 from elections.models import PollingSite, RiskLevel, SecurityPlan, SecurityTask
 from missions.models import Component
-from tests.factories import PollingSiteFactory, SecurityTaskFactory
 from tests.elections_support import build_election
+from tests.factories import PollingSiteFactory, SecurityTaskFactory
 
 Status = SecurityPlan.Status
 API = "/api/v1"

@@ -15,8 +15,8 @@ from elections.models import (
     SecurityPlan,
     SecurityTask,
 )
-from tests.factories import IncidentFactory, PollingSiteFactory
 from tests.elections_support import build_election, second_district
+from tests.factories import IncidentFactory, PollingSiteFactory
 
 Status = SecurityPlan.Status
 

@@ -16,8 +16,8 @@ from elections import urls
 from elections.models import SecurityPlan
 from missions.models import Component
 from tests.conftest import ROLE_FIXTURES
-from tests.factories import PollingSiteFactory, SecurityTaskFactory
 from tests.elections_support import build_election
+from tests.factories import PollingSiteFactory, SecurityTaskFactory
 
 Status = SecurityPlan.Status
 

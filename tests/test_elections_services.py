@@ -13,8 +13,8 @@ from missions.access import Action
 from missions.concurrency import ConcurrentEditError
 from missions.imports import ROW
 from missions.models import Component
-from tests.factories import IncidentFactory, PollingSiteFactory, ThreatFactory
 from tests.elections_support import CYCLE, UTC, build_election, second_district
+from tests.factories import IncidentFactory, PollingSiteFactory, ThreatFactory
 
 Status = SecurityPlan.Status
 
