@@ -26,8 +26,12 @@ User = get_user_model()
 
 
 def _internal_reader(serializer, mission_id) -> bool:
-    request = serializer.context.get("request")
-    return request is not None and "partners" in access.sections_for(request.user, mission_id)
+    """Whether the requester reads internal fields in this mission; decided once per response, not per row."""
+    cache = serializer.context.setdefault("_internal_reader", {})
+    if mission_id not in cache:
+        request = serializer.context.get("request")
+        cache[mission_id] = request is not None and "partners" in access.sections_for(request.user, mission_id)
+    return cache[mission_id]
 
 
 # --- partners -----------------------------------------------------------------------------------

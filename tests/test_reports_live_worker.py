@@ -87,8 +87,17 @@ def live_queue():
     before = (app.conf.task_always_eager, app.conf.task_routes)
     app.conf.task_always_eager = False
     app.conf.task_routes = {"reports.tasks.generate_report": {"queue": queue}}
+    _reset_router()
     yield queue
     app.conf.task_always_eager, app.conf.task_routes = before
+    _reset_router()
+
+
+def _reset_router() -> None:
+    # Celery builds its router once per process, from the routes of that moment; another test of this
+    # process may have sent a task already, so rebuild it or the task goes to the default queue.
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
 
 
 @pytest.mark.django_db(transaction=True)
