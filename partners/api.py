@@ -17,6 +17,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from benchmarks.models import Benchmark, OperationalOutput
 from missions import access
 from missions.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModelSerializer
 from partners import selectors, services
@@ -228,10 +229,11 @@ class EngagementViewSet(
     queryset = (
         Engagement.objects.select_related("mission")
         .prefetch_related(
-            "partners",
-            "officers",
-            "outputs",
-            "benchmarks",
+            # The links are shown as ids: load only the ids, not whole partner, user, output and benchmark rows.
+            Prefetch("partners", queryset=Partner.objects.only("id")),
+            Prefetch("officers", queryset=User.objects.only("id")),
+            Prefetch("outputs", queryset=OperationalOutput.objects.only("id")),
+            Prefetch("benchmarks", queryset=Benchmark.objects.only("id")),
             Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_date", "id")),
         )
         .order_by("-date", "-id")
