@@ -278,32 +278,37 @@ def _progress_body(report: Report, user) -> Body:
                 for e in data.elections
             ],
         },  # fmt: skip
-        {
-            "title": _("Partnership indicators"),
-            "columns": [
-                _("Output"),
-                _("Engagements"),
-                _("Partners engaged"),
-                _("With women (%)"),
-                _("With youth (%)"),
-                _("Follow-ups done (%)"),
-                _("Districts reached"),
-            ],
-            "rows": [
-                [
-                    p.output.title if p.output else _("All engagements"),
-                    p.engagements,
-                    p.partners_engaged,
-                    p.share_with_women,
-                    p.share_with_youth,
-                    p.follow_up_completion,
-                    p.districts_reached,
-                ]
-                for p in partnership
-            ],
-        },  # fmt: skip
+        _partnership_table(partnership),
     ]
     return Body(html=html, tables=tables)
+
+
+def _partnership_table(partnership) -> dict:
+    """The partnership indicators as an XLSX table: the progress report and the partner summary share it."""
+    return {
+        "title": _("Partnership indicators"),
+        "columns": [
+            _("Output"),
+            _("Engagements"),
+            _("Partners engaged"),
+            _("With women (%)"),
+            _("With youth (%)"),
+            _("Follow-ups done (%)"),
+            _("Districts reached"),
+        ],
+        "rows": [
+            [
+                p.output.title if p.output else _("All engagements"),
+                p.engagements,
+                p.partners_engaged,
+                p.share_with_women,
+                p.share_with_youth,
+                p.follow_up_completion,
+                p.districts_reached,
+            ]
+            for p in partnership
+        ],
+    }
 
 
 def _changes_to_list(changed: list) -> tuple[list, str]:
@@ -594,29 +599,6 @@ def _partner_body(report: Report, user) -> Body:
                 [p.name, p.get_partner_type_display(), p.get_screening_status_display(), p.n] for p in data.partners
             ],
         },
-        {
-            "title": _("Partnership indicators"),
-            "columns": [
-                _("Output"),
-                _("Engagements"),
-                _("Partners engaged"),
-                _("With women (%)"),
-                _("With youth (%)"),
-                _("Follow-ups done (%)"),
-                _("Districts reached"),
-            ],
-            "rows": [
-                [
-                    p.output.title if p.output else _("All engagements"),
-                    p.engagements,
-                    p.partners_engaged,
-                    p.share_with_women,
-                    p.share_with_youth,
-                    p.follow_up_completion,
-                    p.districts_reached,
-                ]
-                for p in partnership
-            ],
-        },  # fmt: skip
+        _partnership_table(partnership),
     ]
     return Body(html=html, tables=tables)
