@@ -13,30 +13,13 @@ time of this process, the query count and the response size.
 
 from __future__ import annotations
 
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "perf-only-not-secret")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-# The point is the server time of one page, not the token's rate limit.
-os.environ.setdefault("API_TOKEN_RATE_BURST", "100000/minute")
-os.environ.setdefault("API_TOKEN_RATE_SUSTAINED", "1000000/hour")
+import _setup  # noqa: E402
 
-if "DATABASE_URL" not in os.environ:
-    sys.exit("Set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/mandate_perf")
-
-import django  # noqa: E402
-
-django.setup()
+_setup.django_setup(API_TOKEN_RATE_BURST="100000/minute", API_TOKEN_RATE_SUSTAINED="1000000/hour")
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402

@@ -16,28 +16,13 @@ middleware, session, auth, template rendering; DEBUG off as in production):
 from __future__ import annotations
 
 import datetime
-import os
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "perf-only-not-secret")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="mandate-perf-elections-"))
+import _setup  # noqa: E402
 
-if "DATABASE_URL" not in os.environ:
-    sys.exit("Set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/mandate_perf")
-
-import django  # noqa: E402
-
-django.setup()
+_setup.django_setup(VAR_DIR=tempfile.mkdtemp(prefix="mandate-perf-elections-"))
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402

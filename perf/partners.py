@@ -16,25 +16,12 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "perf-only-not-secret")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+import _setup  # noqa: E402
 
-if "DATABASE_URL" not in os.environ:
-    sys.exit("Set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/mandate_perf")
-
-import django  # noqa: E402
-
-django.setup()
+_setup.django_setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402

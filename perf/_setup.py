@@ -1,0 +1,34 @@
+"""Start Django for a perf script: production-like settings (DEBUG off), on the database it is given.
+
+A perf script runs as `python perf/<name>.py`, so this folder is first on sys.path and `import _setup`
+finds this module; the project root is added here.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def django_setup(**env_defaults: str) -> None:
+    """Set production-like defaults (and `env_defaults`) unless the environment says otherwise; exit
+    with a hint when no DATABASE_URL is set (perf numbers on SQLite mean nothing)."""
+    sys.path.insert(0, str(ROOT))
+    defaults = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        # DEBUG off: cached templates, no query log; plain HTTP for the test client.
+        "DEBUG": "false",
+        "SECRET_KEY": "perf-only-not-secret",
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "testserver",
+        **env_defaults,
+    }
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    if "DATABASE_URL" not in os.environ:
+        sys.exit("Set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/mandate_perf")
+
+    import django
+
+    django.setup()
