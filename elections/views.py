@@ -352,10 +352,7 @@ def milestone_edit(request, pk):
 def _incident_election(request, plan_pk) -> ElectionPlan:
     """The election whose incidents the user may see: security roles, or a grant on one of its plans."""
     plan = ElectionPlan.objects.filter(pk=plan_pk).first()
-    if plan is None or not (
-        access.can_add(request.user, Incident, plan)
-        or access.scope(request.user, SecurityPlan.objects.filter(election_plan=plan)).exists()
-    ):
+    if plan is None or not access.can_view_incidents(request.user, plan):
         raise Http404
     return plan
 

@@ -456,6 +456,14 @@ def can_add(user, model: type[Model], parent: Model, **fields) -> bool:
     return False
 
 
+def can_view_incidents(user, election_plan: ElectionPlan) -> bool:
+    """Whether the user may open an election's incident log: security roles, or a grant on one of its plans."""
+    return (
+        can_add(user, Incident, election_plan)
+        or scope(user, SecurityPlan.objects.filter(election_plan=election_plan)).exists()
+    )
+
+
 def get_for_user(user, queryset: QuerySet | type[Model], pk, action: Action = Action.VIEW):
     """Fetch one object the user may view, or raise Http404; then check `action` (PermissionDenied)."""
     if isinstance(queryset, type):
