@@ -489,7 +489,7 @@ def sections_for(user, mission_id: int | None) -> set[str]:
     if m.role != Role.PARTNER:
         sections |= {"dashboard", "reports"}
     if m.role not in {Role.PARTNER, Role.HQ}:
-        sections |= {"partners", "engagements", "elections"}
+        sections |= {"partners", "engagements", "elections", "report_requests"}
     if is_leadership(m) or is_staff_of(m, SECURITY_COMPONENTS) or _granted_security_plan_ids(user):
         sections.add("security")
     if m.role == Role.PARTNER:
