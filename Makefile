@@ -32,7 +32,7 @@ migrate: install
 VAR_DIR ?= var
 DEMO_STAMP := $(VAR_DIR)/.demo-loaded
 DEMO_INPUTS := $(STAMP) $(wildcard */migrations/*.py) benchmarks/framework/handbook.json \
-	$(wildcard missions/management/*.py missions/management/commands/*.py)
+	$(wildcard mandate/management/*.py mandate/management/commands/*.py)
 
 demo: install
 	@mkdir -p "$(VAR_DIR)"

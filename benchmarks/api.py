@@ -1,6 +1,6 @@
 """REST resources of the results framework: outputs, benchmarks, assessments, indicators (+ values), risks.
 
-Thin: querysets are scoped by `missions.access` (through `ScopedViewSet`), creation asks
+Thin: querysets are scoped by `mandate.access` (through `ScopedViewSet`), creation asks
 `access.can_add`, updates `access.can` and the version the client started from
 (`ScopedViewSet.if_match_version`), and every write goes through `benchmarks.services`, so the
 API applies the same rules as the pages. Nothing is deleted: plan items are retired with
@@ -29,8 +29,8 @@ from benchmarks.models import (
     Risk,
     Status,
 )
-from missions import access
-from missions.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModelSerializer
+from mandate import access
+from mandate.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModelSerializer
 from missions.models import Mission
 
 

@@ -17,7 +17,7 @@ from benchmarks.models import (
     Risk,
 )
 from benchmarks.services import EDITABLE_FIELDS
-from missions import access
+from mandate import access
 from missions.models import Component
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

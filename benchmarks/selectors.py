@@ -2,7 +2,7 @@
 
 Each selector runs a fixed number of queries whatever the size of the plan (the tests in
 `tests/test_benchmarks_queries.py` pin the numbers at 10 and 2,000 benchmarks), and scopes what
-it reads through `missions.access`, so a report built for a user shows what that user may see.
+it reads through `mandate.access`, so a report built for a user shows what that user may see.
 `user=None` means a trusted caller (a scheduled report for the whole mission, a command): rows are
 not filtered by role, and per-row permissions (`can_assess`, `can_edit`) are False.
 
@@ -45,7 +45,7 @@ from benchmarks.models import (
     Status,
     Term,
 )
-from missions import access
+from mandate import access
 from missions.models import Component, Mission
 from partners.models import Engagement
 

@@ -1,4 +1,4 @@
-"""Pages of the results framework. Thin: access through missions.access, reads through selectors,
+"""Pages of the results framework. Thin: access through mandate.access, reads through selectors,
 writes through services.
 
 Pages of the current mission (dashboard, exports, risk register, library) answer 404 to users whose
@@ -33,9 +33,9 @@ from benchmarks.models import (
     OperationalOutput,
     Risk,
 )
-from missions import access
+from mandate import access
+from mandate.context_processors import current_mission
 from missions.concurrency import ConcurrentEditError
-from missions.context_processors import current_mission
 
 Action = access.Action
 

@@ -8,7 +8,7 @@ router = DefaultRouter()
 def _register_all():
     from benchmarks.api import register as register_benchmarks
     from elections.api import register as register_elections
-    from missions.api import register as register_missions
+    from mandate.api import register as register_missions
     from partners.api import register as register_partners
     from reports.api import register as register_reports
 

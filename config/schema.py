@@ -121,6 +121,6 @@ def get_lib_doc_excludes():
     """Classes whose docstrings are for developers, not API users: never used as a description."""
     from drf_spectacular.plumbing import get_lib_doc_excludes as library_excludes
 
-    from missions.api import ScopedViewSet, StrictFieldsMixin, StrictModelSerializer
+    from mandate.api import ScopedViewSet, StrictFieldsMixin, StrictModelSerializer
 
     return [*library_excludes(), ScopedViewSet, StrictModelSerializer, StrictFieldsMixin]

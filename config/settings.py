@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "elections",
     "partners",
     "reports",
+    # Above the domain apps: access rules, the API base, seeding and cross-app maintenance.
+    "mandate",
 ]
 
 MIDDLEWARE = [
@@ -86,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "missions.context_processors.navigation",
+                "mandate.context_processors.navigation",
             ],
         },
     },

@@ -12,6 +12,7 @@ handler404 = "missions.views.error_404"
 handler500 = "missions.views.error_500"
 
 urlpatterns = [
+    path("", include("mandate.urls")),
     path("", include("missions.urls")),
     path("benchmarks/", include("benchmarks.urls")),
     path("elections/", include("elections.urls")),

@@ -1,7 +1,7 @@
 """REST resources of election support: election-plans, security-plans (+ submit / approve / return /
 new-revision), polling-sites, threats, security-tasks, incidents.
 
-Thin: querysets are scoped by `missions.access` (through `ScopedViewSet`) and fetched in a constant
+Thin: querysets are scoped by `mandate.access` (through `ScopedViewSet`) and fetched in a constant
 number of queries; creation asks `access.can_add`, updates `access.can` and the version the client
 started from (If-Match or `version`: 428 without it, 412 when stale); every write goes through
 `elections.services`, so the API applies the same rules and messages as the pages.
@@ -28,8 +28,8 @@ from elections.models import (
     SecurityTask,
     Threat,
 )
-from missions.access import Action
-from missions.api import ScopedViewSet, StrictModelSerializer, expected_version
+from mandate.access import Action
+from mandate.api import ScopedViewSet, StrictModelSerializer, expected_version
 
 CRU = (mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin)
 

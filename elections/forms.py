@@ -24,7 +24,7 @@ from elections.models import (
     TransportLeg,
 )
 from elections.selectors import HIGH_OR_CRITICAL, districts_of, elections_benchmarks
-from missions import access
+from mandate import access
 from missions.models import Component
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

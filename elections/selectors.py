@@ -1,7 +1,7 @@
 """Reads of election support, shared by the pages, the API and the PDF reports.
 
 Each selector runs a fixed number of queries whatever the number of sites (the tests count them at
-two sizes). Callers authorise first (`missions.access`); selectors read what they are given.
+two sizes). Callers authorise first (`mandate.access`); selectors read what they are given.
 
 For reports: `readiness(security_plan, district=None)` returns a `Readiness` with everything the
 readiness page shows (see its docstring); `map_points` + `elections.maps.render_site_map` give the
@@ -48,7 +48,7 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
-from missions import access
+from mandate import access
 from missions.models import Component, Location
 
 RISK_LEVELS = list(RiskLevel.values)

@@ -1,6 +1,6 @@
 """Writes of election support: election plans, security plan revisions and their items, incidents, imports.
 
-Every function is keyword-only, runs in one transaction, asks `missions.access` whether the user may do
+Every function is keyword-only, runs in one transaction, asks `mandate.access` whether the user may do
 it (PermissionDenied otherwise), and guards edits with `missions.concurrency.claim_version` (a stale
 `expected_version` raises ConcurrentEditError, nothing saved). Validation problems raise Django's
 ValidationError keyed by field name, which forms show next to the field and the API returns as
@@ -35,8 +35,8 @@ from elections.models import (
     TransportLeg,
 )
 from elections.selectors import elections_benchmarks
-from missions import access
-from missions.access import Action
+from mandate import access
+from mandate.access import Action
 from missions.concurrency import claim_version
 from missions.imports import ROW, ImportReport, missing_columns, parse_decimal, parse_int
 from missions.models import Location, Mission

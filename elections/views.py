@@ -1,4 +1,4 @@
-"""HTML pages of election support. Thin: fetch-and-authorise through missions.access, validate with a
+"""HTML pages of election support. Thin: fetch-and-authorise through mandate.access, validate with a
 form, write through elections.services, read through elections.selectors."""
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
-from missions import access
-from missions.access import Action
+from mandate import access
+from mandate.access import Action
+from mandate.context_processors import current_mission
 from missions.concurrency import ConcurrentEditError
-from missions.context_processors import current_mission
 from missions.imports import TableError, discard_stashed, open_stashed, read_table, stash_upload
 from missions.models import Location
 

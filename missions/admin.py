@@ -1,7 +1,9 @@
-"""Admin of missions, plus the helpers every app's admin shares.
+"""Admin of components, locations, memberships and tokens, plus the helpers every app's admin shares.
+
+The mission's own admin page links to the rows of every app, so it is registered by `mandate.admin`.
 
 The admin is for superusers (Django's default staff check stands); the role rules of
-`missions.access` are for the application's own pages and API. History of every edited model is
+`mandate.access` are for the application's own pages and API. History of every edited model is
 visible through django-simple-history's admin.
 """
 
@@ -15,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from missions.concurrency import claim_version
-from missions.models import ApiToken, Component, Location, Membership, Mission, Versioned
+from missions.models import ApiToken, Component, Location, Membership, Versioned
 
 # Above this many child rows an inline is replaced by a link to the filtered list: a plan of the
 # synthetic SCALE mission has 5,000 polling sites, and rendering 5,000 inline forms would stall the page.
@@ -106,30 +108,6 @@ class MembershipInline(CachedChoicesInline, admin.TabularInline):
         if db_field.name == "component" and request.resolver_match and request.resolver_match.kwargs.get("object_id"):
             kwargs["queryset"] = Component.objects.filter(mission_id=request.resolver_match.kwargs["object_id"])
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-@admin.register(Mission)
-class MissionAdmin(MandateAdmin):
-    list_display = ["acronym", "name", "host_country", "start_date", "end_date", "version"]
-    search_fields = ["acronym", "name", "host_country"]
-    readonly_fields = ["version", "created_at", "updated_at"]
-    inlines = [ComponentInline, MembershipInline]
-
-    @property
-    def child_links(self):
-        from benchmarks.models import OperationalOutput
-        from elections.models import ElectionPlan
-        from partners.models import Engagement, Partner
-        from reports.models import Report
-
-        return (
-            (_("locations"), Location, "mission"),
-            (_("operational outputs"), OperationalOutput, "mission"),
-            (_("election plans"), ElectionPlan, "mission"),
-            (_("partners"), Partner, "mission"),
-            (_("engagements"), Engagement, "mission"),
-            (_("reports"), Report, "mission"),
-        )
 
 
 @admin.register(Component)

@@ -1,4 +1,6 @@
-"""Writes of the missions app: a mission's particulars and the API tokens of users."""
+"""Writes of the missions app that need no access rule: the API tokens of a user (their own).
+
+A mission's particulars are changed by `mandate.services.mission_update`, which asks `mandate.access`."""
 
 from __future__ import annotations
 
@@ -12,55 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from missions import access
-from missions.concurrency import claim_version
-from missions.models import ApiToken, Mission
-
-_UNSET = object()
+from missions.models import ApiToken
 
 # A person scripting against the API needs a few tokens (one per script or machine), not hundreds.
 MAX_ACTIVE_TOKENS = 20
 TOKEN_PREFIX = "mdt_"
-
-
-@transaction.atomic
-def mission_update(
-    *,
-    mission: Mission,
-    user,
-    expected_version: int | None,
-    name: str = _UNSET,
-    host_country: str = _UNSET,
-    mandate_references: str = _UNSET,
-    start_date: datetime.date = _UNSET,
-    end_date: datetime.date | None = _UNSET,
-) -> Mission:
-    """Change a mission's particulars (Head of Mission only); fields left out keep their value.
-
-    Raises PermissionDenied when the user may not edit the mission, ConcurrentEditError when
-    `expected_version` is stale, ValidationError when the dates contradict each other. Records history
-    with `user` as the author.
-    """
-    if not access.can(user, access.Action.EDIT, mission):
-        raise PermissionDenied
-    changes = {
-        field: value
-        for field, value in {
-            "name": name,
-            "host_country": host_country,
-            "mandate_references": mandate_references,
-            "start_date": start_date,
-            "end_date": end_date,
-        }.items()
-        if value is not _UNSET
-    }
-    claim_version(mission, expected_version)
-    for field, value in changes.items():
-        setattr(mission, field, value)
-    mission.full_clean(exclude=["acronym"], validate_unique=False)
-    mission._history_user = user
-    mission.save(update_fields=[*changes, "version", "updated_at"])
-    return mission
 
 
 def _hash_key(key: str) -> str:

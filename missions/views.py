@@ -2,35 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from missions import access
-from missions.context_processors import current_mission
 from missions.forms import ApiTokenForm
 from missions.models import ApiToken
 from missions.services import api_token_create, api_token_revoke
-
-
-@login_required
-def home(request):
-    """A home page per role: what this user can open in their current mission."""
-    mission = current_mission(request)
-    return render(request, "missions/home.html", {"mission": mission})
-
-
-@login_required
-@require_POST
-def switch_mission(request):
-    mission_id = request.POST.get("mission")
-    if not mission_id or not mission_id.isdigit() or access.membership(request.user, int(mission_id)) is None:
-        raise Http404
-    request.session["mission_id"] = int(mission_id)
-    return redirect("home")
 
 
 @login_required

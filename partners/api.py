@@ -1,6 +1,6 @@
 """REST resources of the partners app: `partners`, `engagements`, `follow-ups`.
 
-Thin: querysets are scoped by `missions.access` (ScopedViewSet), writes go through `partners.services`
+Thin: querysets are scoped by `mandate.access` (ScopedViewSet), writes go through `partners.services`
 (the same due diligence, mission and permission rules as the pages), updates carry the version
 (If-Match or `version`). A partner focal point's token reads only its own organisation, the
 engagements shared with it (without the mission's internal fields) and the follow-ups assigned to it,
@@ -18,8 +18,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from benchmarks.models import Benchmark, OperationalOutput
-from missions import access
-from missions.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModelSerializer
+from mandate import access
+from mandate.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModelSerializer
 from partners import selectors, services
 from partners.models import Engagement, FollowUp, Partner
 

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Benchmark, OperationalOutput
-from missions import access
+from mandate import access
 from missions.models import Component, Location, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner
 from partners.selectors import mission_officers
@@ -225,7 +225,7 @@ class EngagementForm(forms.ModelForm):
         f["partners"].queryset = Partner.objects.filter(mission=mission).only("id", "name", "acronym").order_by("name")
         f["partners"].widget.rows = _partner_rows(mission)
         f["partners"].help_text = _("Type to filter; Ctrl or Shift + click to choose several.")
-        # Staff log for their own component only; leadership for any (missions.access decides).
+        # Staff log for their own component only; leadership for any (mandate.access decides).
         f["component"].queryset = Component.objects.filter(
             pk__in=[
                 c.pk

@@ -1,6 +1,6 @@
 """Reads of the partners app: the registry, the engagement log, follow-ups, coverage and indicators.
 
-Every function takes the user whose view it is and goes through `missions.access.scope`, so pages,
+Every function takes the user whose view it is and goes through `mandate.access.scope`, so pages,
 the API, the exports and the PDF report show the same rows. Each runs a fixed number of queries,
 whatever the size of the log (see tests/test_partners_queries.py).
 """
@@ -18,7 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from benchmarks.models import OperationalOutput
-from missions import access
+from mandate import access
 from missions.models import Location, Membership, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner
 
@@ -452,7 +452,7 @@ def partnership_indicators(
     - districts_reached: distinct districts where they took place.
 
     `output` restricts to engagements linked to that operational output. `user` is whose view of the log
-    counts (`missions.access.scope`); pass None only from trusted system code that has already decided
+    counts (`mandate.access.scope`); pass None only from trusted system code that has already decided
     access (e.g. a report task). Two queries: one aggregate over engagements, one over follow-ups.
     """
     log = _indicator_log(mission, user, period_start, period_end)

@@ -1,6 +1,6 @@
 """Writes of the partners app. Views, the API and imports call these; none of them writes models directly.
 
-Every service asks `missions.access` first (PermissionDenied), validates (ValidationError with
+Every service asks `mandate.access` first (PermissionDenied), validates (ValidationError with
 field-level messages the forms and the API show), runs in one transaction, checks the editor's
 version (`missions.concurrency.claim_version`) and leaves exactly one history record per change.
 """
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from benchmarks.models import Benchmark, OperationalOutput
-from missions import access
+from mandate import access
 from missions.concurrency import claim_version
 from missions.models import Component, Location, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner

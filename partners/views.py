@@ -1,6 +1,6 @@
 """Pages of the partners app: the registry, the engagement log, the overview and the partner portal.
 
-Thin: each view fetches through `missions.access` (404 outside scope, 403 when not allowed), reads
+Thin: each view fetches through `mandate.access` (404 outside scope, 403 when not allowed), reads
 through `partners.selectors` and writes through `partners.services`.
 """
 
@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from missions import access
+from mandate import access
+from mandate.context_processors import current_mission
 from missions.concurrency import ConcurrentEditError
-from missions.context_processors import current_mission
 from missions.imports import TableError, discard_stashed, open_stashed, read_table, stash_upload
 from missions.models import Membership
 from partners import selectors, services

@@ -39,7 +39,7 @@ from django.utils import timezone  # noqa: E402
 
 from benchmarks import selectors  # noqa: E402
 from benchmarks.models import Assessment, Status  # noqa: E402
-from missions.context_processors import current_mission  # noqa: E402
+from mandate.context_processors import current_mission  # noqa: E402
 from missions.models import Mission  # noqa: E402
 
 WARMUP = 3

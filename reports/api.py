@@ -1,7 +1,7 @@
 """REST resource `reports`: list, retrieve (with generation progress), create (= request a report),
 download, and the HoM's approve / release actions.
 
-Thin: the queryset is scoped by `missions.access` (hq: released reports only; partners: none), creation
+Thin: the queryset is scoped by `mandate.access` (hq: released reports only; partners: none), creation
 asks `access.can_add` through `reports.services.report_request`, sign-off `access.Action.APPROVE`.
 """
 
@@ -17,8 +17,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from elections.models import ElectionPlan
-from missions import access
-from missions.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModelSerializer
+from mandate import access
+from mandate.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModelSerializer
 from missions.models import Mission
 from reports import services
 from reports.models import PaperSize, Report

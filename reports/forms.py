@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import ElectionPlan
-from missions import access
+from mandate import access
 from reports.models import PaperSize, Report, ReportKind
 from reports.services import previous_month
 

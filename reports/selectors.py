@@ -1,6 +1,6 @@
 """Reads of the reports app: report lists, and the data each report kind is made of.
 
-The report data functions take the requester (`user`) and read through `missions.access.scope`, so a
+The report data functions take the requester (`user`) and read through `mandate.access.scope`, so a
 report never shows its requester more than their pages would. Each runs a fixed number of queries
 whatever the size of the mission (tests/test_reports_queries.py counts them at two sizes).
 """
@@ -17,7 +17,7 @@ from benchmarks.models import Assessment, Benchmark, Indicator, IndicatorValue, 
 from benchmarks.selectors import risk_register
 from elections.models import ElectionPlan, Incident, Milestone, SecurityPlan, Threat
 from elections.selectors import Readiness, readiness
-from missions import access
+from mandate import access
 from missions.models import Mission
 from partners.models import Engagement, FollowUp, Partner
 from reports.models import Report, ReportKind

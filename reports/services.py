@@ -31,7 +31,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from missions import access
+from mandate import access
 from missions.concurrency import claim_version
 from missions.models import Membership, Mission
 from reports import documents, rendering

@@ -1,6 +1,6 @@
 """Pages of the reports app: list, request, detail with live progress, downloads and sign-off.
 
-Thin: access comes from missions.access (404 outside the user's scope, 403 when visible but not
+Thin: access comes from mandate.access (404 outside the user's scope, 403 when visible but not
 allowed), writes from reports.services, reads from reports.selectors.
 """
 
@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from missions import access
+from mandate import access
+from mandate.context_processors import current_mission
 from missions.concurrency import ConcurrentEditError
-from missions.context_processors import current_mission
 from reports import selectors, services
 from reports.forms import ReportRequestForm
 from reports.models import Report, ReportKind

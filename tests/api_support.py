@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from benchmarks.models import Activity, Indicator, IndicatorValue, Risk
 from config.api import router
-from missions import access
+from mandate import access
 from missions.models import Component, Membership
 from partners.models import Engagement
 from reports.models import Report, ReportKind

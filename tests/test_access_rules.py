@@ -1,4 +1,4 @@
-"""The access rules themselves (missions/access.py), as a matrix of role x object kind x action.
+"""The access rules themselves (mandate/access.py), as a matrix of role x object kind x action.
 
 Each row of EXPECTED says, for one kind of object in the test mission, which roles may do each action.
 `can()` must agree with it for every role, and `scope()` must agree with `can(VIEW)` (the list pages and
@@ -17,8 +17,8 @@ from guardian.shortcuts import assign_perm
 
 from benchmarks.models import Indicator, Risk
 from elections.models import Incident, SecurityPlan, SecurityTask, Threat
-from missions import access
-from missions.access import Action
+from mandate import access
+from mandate.access import Action
 from missions.models import Component
 from partners.models import FollowUp
 from reports.models import Report, ReportKind

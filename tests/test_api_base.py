@@ -1,4 +1,4 @@
-"""What every API resource gets from missions.api and config.rest, shown on the missions resources:
+"""What every API resource gets from mandate.api and config.rest, shown on the missions resources:
 scoping (404), object permissions (403), versions (ETag, 428, 412), strict input (400), one error shape,
 pagination and ordering, the schema and the offline docs."""
 
@@ -12,7 +12,7 @@ from django.test import Client
 from rest_framework.test import APIClient, APIRequestFactory
 
 from config.rest import OrderingFilter, Pagination
-from missions.api import LocationSerializer, MissionSerializer, ScopedViewSet
+from mandate.api import LocationSerializer, MissionSerializer, ScopedViewSet
 from missions.models import Location, Mission
 from tests.factories import LocationFactory
 

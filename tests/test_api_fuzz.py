@@ -35,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from missions import access
+from mandate import access
 from missions.services import api_token_create
 from tests.api_support import resources, shared_world
 

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 
 from config.rest import Pagination
-from missions.api import StrictFieldsMixin
+from mandate.api import StrictFieldsMixin
 from tests.api_support import resources, shared_world
 
 pytestmark = pytest.mark.django_db
@@ -99,4 +99,4 @@ def test_every_write_serializer_refuses_unknown_fields():
         if not issubclass(cls, StrictFieldsMixin)
     ]
 
-    assert lax == [], "base these serializers on missions.api.StrictModelSerializer (or StrictFieldsMixin)"
+    assert lax == [], "base these serializers on mandate.api.StrictModelSerializer (or StrictFieldsMixin)"

@@ -1,7 +1,7 @@
 """The API role matrix: every role against every resource of the router, for list, retrieve and update.
 
 Generic over `config.api.router.registry`, so a resource registered later is walked too. The expected answer
-always comes from `missions.access` (never from role names written here): a list shows only rows in the user's
+always comes from `mandate.access` (never from role names written here): a list shows only rows in the user's
 scope; a row outside it is 404 on retrieve and update; a visible row the role may not change is 403 on update;
 without credentials everything is 401.
 """
@@ -9,7 +9,7 @@ without credentials everything is 401.
 import pytest
 from rest_framework.test import APIClient
 
-from missions import access
+from mandate import access
 from tests.api_support import model_of, resource, resources, rows_in_mission, shared_world
 
 pytestmark = pytest.mark.django_db

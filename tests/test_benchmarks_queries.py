@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from benchmarks import selectors
 from benchmarks.models import Benchmark, Term
-from missions import access
+from mandate import access
 from tests.benchmarks_support import bulk_plan, make_plan
 from tests.factories import EngagementFactory
 

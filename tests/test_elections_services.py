@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from elections import services
 from elections.models import Incident, Phase, PollingSite, RiskLevel, SecurityPlan, SecurityTask, Threat
-from missions import access
-from missions.access import Action
+from mandate import access
+from mandate.access import Action
 from missions.concurrency import ConcurrentEditError
 from missions.imports import ROW
 from missions.models import Component

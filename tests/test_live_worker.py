@@ -2,7 +2,7 @@
 
 Runs when CELERY_BROKER_URL is set and the tests use PostgreSQL (the worker is another process, so it
 needs a database it can open: the pytest test database). Nothing is mocked: the test writes rows, sends
-`missions.tasks.refresh_latest_assessments` through Redis, and polls the database until the worker's
+`mandate.tasks.refresh_latest_assessments` through Redis, and polls the database until the worker's
 UPDATE is visible. The worker listens on a queue of its own in Redis database 14, so a worker started
 by someone else's test run cannot take the task.
 """
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection
 
 from benchmarks.models import Assessment, Benchmark
-from missions.tasks import refresh_latest_assessments
+from mandate.tasks import refresh_latest_assessments
 from tests.factories import BenchmarkFactory, OutputFactory, UserFactory
 
 BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

@@ -3,7 +3,7 @@
 Each test measures at two data sizes with the same expected count. A first request warms the
 per-process caches (content types for the object-permission lookup) so that only per-request
 queries are counted. The first three queries of every page are the request's own:
-session, user, the user's memberships (missions.access, once per request).
+session, user, the user's memberships (mandate.access, once per request).
 """
 
 import datetime

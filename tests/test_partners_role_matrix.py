@@ -1,7 +1,7 @@
 """Every role against every page, form, export, import and API endpoint of the partners app.
 
 Each role gets a fresh mission (one test per role), then walks the CASES table in order. Expected
-statuses come from missions.access: out-of-scope objects are 404, visible-but-not-allowed 403.
+statuses come from mandate.access: out-of-scope objects are 404, visible-but-not-allowed 403.
 `COVERED_URL_NAMES` must name every URL of partners/urls.py and every API route of partners/api.py.
 """
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from elections.models import Incident, SecurityTask, Threat
-from missions import access
+from mandate import access
 from missions.models import Component
 from reports import documents, selectors
 from reports.models import Report, ReportKind

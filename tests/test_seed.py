@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from benchmarks.models import Benchmark, OperationalOutput
 from elections.models import ElectionPlan, Phase, PollingSite, RiskLevel
-from missions import access
+from mandate import access
 from missions.models import Membership, Mission
 from partners.models import Engagement, FollowUp, Partner
 
@@ -135,7 +135,7 @@ def test_seed_scale_builds_a_small_data_set_and_refuses_to_build_it_twice():
 
 def test_latest_assessment_refresh_points_at_the_newest_and_changes_nothing_twice():
     from benchmarks.models import Assessment
-    from missions.maintenance import benchmark_latest_refresh
+    from mandate.maintenance import benchmark_latest_refresh
     from tests.factories import BenchmarkFactory, OutputFactory, UserFactory
 
     user, output = UserFactory(), OutputFactory()

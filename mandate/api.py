@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField
 
-from missions import access
+from mandate import access
 from missions.concurrency import ConcurrentEditError
 from missions.models import Component, Location, Mission
 
@@ -92,7 +92,7 @@ def check_version(request, obj: models.Model) -> int:
 
 
 class AccessPermission(permissions.BasePermission):
-    """Object-level checks through missions.access.
+    """Object-level checks through mandate.access.
 
     Safe methods pass (the queryset is already scoped to what the user may view). Unsafe methods need
     `view.action_permissions[view.action]`, else `view.edit_action` (default `Action.EDIT`).
@@ -209,7 +209,7 @@ def _has_version(model) -> bool:
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
-    """Base for every resource: the queryset is scoped by missions.access; out-of-scope rows are 404.
+    """Base for every resource: the queryset is scoped by mandate.access; out-of-scope rows are 404.
 
     Subclasses set `queryset` (better: `get_queryset` from a selector, then `super().get_queryset()` is not
     needed; call `self.scope(qs)`), `serializer_class`, and the mixins they need. In `perform_update`, pass
@@ -297,7 +297,7 @@ class MissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Up
     ordering_fields = ["acronym", "name", "start_date"]
 
     def perform_update(self, serializer):
-        from missions.services import mission_update
+        from mandate.services import mission_update
 
         serializer.instance = mission_update(
             mission=serializer.instance,

@@ -32,7 +32,7 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
-from missions.management.seeding import (
+from mandate.management.seeding import (
     ROLE_USERS,
     demo_password_hash,
     ensure_role_users,

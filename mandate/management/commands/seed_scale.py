@@ -44,8 +44,8 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
-from missions.maintenance import benchmark_latest_refresh
-from missions.management.seeding import demo_password_hash, ensure_role_users, month_start, phase_spans
+from mandate.maintenance import benchmark_latest_refresh
+from mandate.management.seeding import demo_password_hash, ensure_role_users, month_start, phase_spans
 from missions.models import Component, Location, Membership, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner
 from reports.models import Report, ReportKind, ReportSchedule, ReportSnapshot

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from missions.maintenance import benchmark_latest_refresh
+from mandate.maintenance import benchmark_latest_refresh
 
 
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=180)

@@ -1,4 +1,4 @@
-from missions import access
+from mandate import access
 
 
 def navigation(request):

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MandateConfig(AppConfig):
+    """The layer above the domain apps: who may do what (access), the API base built on it, the demo
+    and scale seeding, and maintenance that spans apps. `missions`, the ground floor, imports none of it."""
+
+    name = "mandate"
+    verbose_name = _("Mandate")

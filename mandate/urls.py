@@ -1,0 +1,8 @@
+from django.urls import path
+
+from mandate import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("mission/switch/", views.switch_mission, name="switch-mission"),
+]
