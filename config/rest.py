@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
@@ -143,6 +143,14 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, DataError | OverflowError):
         return Response(error_body(_("A value is out of range for its field.")), status=status.HTTP_400_BAD_REQUEST)
+    elif isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body(_("The request is larger than this server accepts.")),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    elif isinstance(exc, SuspiciousOperation):
+        # Too many fields or files, a malformed multipart body: refused by Django while DRF parsed it.
+        return Response(error_body(_("Bad request.")), status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view reads the body; after the session and user, for its page (base.html).
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -247,6 +249,15 @@ LOGGING = {
     # WeasyPrint and fontTools narrate every rendering step at INFO.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }
+
+# Request and upload sizes (issue 15). A body larger than these is refused from its Content-Length, before
+# it is read (config.middleware.RequestSizeLimitMiddleware): IMPORT_MAX_BYTES for a file upload (multipart),
+# DATA_UPLOAD_MAX_MEMORY_SIZE for anything else (JSON, forms). Imports also bound what a workbook unpacks to.
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
+IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", str(64 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024 * 1024))
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files wait in a temporary file, not in memory
 
 # Domain settings.
 ASSESSMENT_OVERDUE_DAYS = envint("ASSESSMENT_OVERDUE_DAYS", "90")

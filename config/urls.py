@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config.api import router
 from missions import views as mission_views
 
+handler400 = "missions.views.error_400"
 handler403 = "missions.views.error_403"
 handler404 = "missions.views.error_404"
 handler500 = "missions.views.error_500"

@@ -7,7 +7,8 @@ An importer does three things with this module:
    keyed by normalised column names (see `normalise_header`), with string values (stripped; empty cells
    are ""). Each row also carries its line number in the source file under `ROW` ("_row"), so errors
    point at the line the user sees in their spreadsheet. Blank rows are skipped. Raises `TableError`
-   (with a user-facing message) when the file cannot be read as a table at all.
+   (with a user-facing message) when the file cannot be read as a table at all, or goes past a limit
+   of `TableLimits` (size, rows, columns, cells, reading time: an upload must not be able to hold a worker).
 2. Validate each row with the small parsers below (`parse_int`, `parse_decimal`, `parse_date`; they raise
    `ValueError` with a user-facing message) and record problems with `report.add(row, column, message)`
    on an `ImportReport`.
@@ -26,19 +27,21 @@ import csv
 import datetime
 import io
 import re
+import time
 import unicodedata
 import uuid
-from dataclasses import dataclass, field
+import zipfile
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 ROW = "_row"  # key of the source line number in every row dict
 DEFAULT_MAX_ROWS = 50_000
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 STASH_MAX_AGE = datetime.timedelta(hours=6)
 
 CSV_EXTENSIONS = {".csv", ".txt"}
@@ -47,6 +50,34 @@ XLSX_EXTENSIONS = {".xlsx", ".xlsm"}
 
 class TableError(Exception):
     """The upload cannot be read as a table (wrong format, empty, no header, too large)."""
+
+
+@dataclass(frozen=True)
+class TableLimits:
+    """How much of an upload `read_table` reads before refusing it.
+
+    Rows, columns and cells count blank ones too: a sheet can declare (and openpyxl then yields) a million
+    empty rows of 16,384 empty cells from a file of 1.5 KB, and reading those is what must be refused.
+    The byte sizes come from settings (`IMPORT_MAX_BYTES`, `IMPORT_MAX_UNCOMPRESSED_BYTES`) when not given.
+    """
+
+    rows: int = DEFAULT_MAX_ROWS  # data rows; with the header and blank rows, lines up to `rows + 1`
+    columns: int = 200
+    cells: int = 2_000_000  # lines x columns as read, blank cells included
+    upload_bytes: int | None = None  # the file as uploaded
+    uncompressed_bytes: int | None = None  # an XLSX's members, as its zip directory declares them
+    seconds: float = 15.0  # time spent turning the file into rows
+
+    def resolved(self) -> TableLimits:
+        return replace(
+            self,
+            upload_bytes=self.upload_bytes or settings.IMPORT_MAX_BYTES,
+            uncompressed_bytes=self.uncompressed_bytes or settings.IMPORT_MAX_UNCOMPRESSED_BYTES,
+        )
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f}" if n >= 1024 * 1024 else f"{n / (1024 * 1024):.2f}"
 
 
 @dataclass(frozen=True)
@@ -99,29 +130,39 @@ def normalise_header(name) -> str:
 
 
 def read_table(
-    uploaded_file, *, aliases: dict[str, str] | None = None, max_rows: int = DEFAULT_MAX_ROWS
+    uploaded_file,
+    *,
+    aliases: dict[str, str] | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    limits: TableLimits | None = None,
 ) -> list[dict[str, str]]:
     """The rows of a CSV (UTF-8, with or without BOM; comma, semicolon or tab) or XLSX (first sheet) upload.
 
     `aliases` maps alternative normalised headers to the importer's names, e.g. {"lat": "latitude"}.
     Values are strings: XLSX numbers come back without a spurious ".0", dates as ISO dates.
+    `limits` (default: `TableLimits(rows=max_rows)`) bound the work; past one, `TableError` says which.
+    Values with control characters (NUL and the like, which PostgreSQL or a later export would choke on)
+    are refused here, with their rows, so that a preview never promises an import that cannot happen.
     """
+    limits = (limits or TableLimits(rows=max_rows)).resolved()
     name = getattr(uploaded_file, "name", "") or ""
     size = getattr(uploaded_file, "size", None)
-    if size is not None and size > MAX_UPLOAD_BYTES:
-        raise TableError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+    if size is not None and size > limits.upload_bytes:
+        raise TableError(_("The file is larger than %(mb)s MB.") % {"mb": _mb(limits.upload_bytes)})
     uploaded_file.seek(0)
-    data = uploaded_file.read()
+    data = uploaded_file.read(limits.upload_bytes + 1)
+    if len(data) > limits.upload_bytes:
+        raise TableError(_("The file is larger than %(mb)s MB.") % {"mb": _mb(limits.upload_bytes)})
     if not data:
         raise TableError(_("The file is empty."))
     suffix = Path(name).suffix.lower()
     if suffix in XLSX_EXTENSIONS or data[:4] == b"PK\x03\x04":
-        raw_rows = _xlsx_rows(data)
+        raw_rows = _xlsx_rows(data, limits)
     elif suffix in CSV_EXTENSIONS or not suffix:
         raw_rows = _csv_rows(data)
     else:
         raise TableError(_("Upload a CSV or XLSX file."))
-    return _to_dicts(raw_rows, aliases or {}, max_rows)
+    return _to_dicts(raw_rows, aliases or {}, limits)
 
 
 def _csv_rows(data: bytes):
@@ -134,22 +175,88 @@ def _csv_rows(data: bytes):
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            # e.g. a field past csv.field_size_limit() (128 KB): a broken quote swallowing the rest of the file.
+            raise TableError(
+                _("Row %(row)s of the CSV file cannot be read (an unclosed quote or a field that is too long).")
+                % {"row": reader.line_num}
+            ) from None
+        yield values
 
 
-def _xlsx_rows(data: bytes):
+def _xlsx_rows(data: bytes, limits: TableLimits):
+    """The first sheet's rows, after checking what the workbook declares (unpacked size, the sheet's range).
+
+    openpyxl's read-only mode pads every row to the declared range and yields every row up to its end;
+    the declared range is checked first, then forgotten (`reset_dimensions`), so that a row is as long as
+    its last cell and the rows stop at the last one present; `_to_dicts` counts what comes.
+    """
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
+    unreadable = TableError(_("The file could not be read as an XLSX workbook."))
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise unreadable from None
+    # zipfile never unpacks a member past the size the directory declares, so this sum bounds the work.
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limits.uncompressed_bytes:
+        raise TableError(
+            _("The workbook unpacks to %(size)s MB, more than the %(mb)s MB allowed; save the sheet as CSV.")
+            % {"size": _mb(unpacked), "mb": _mb(limits.uncompressed_bytes)}
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors for a bad file
-        raise TableError(_("The file could not be read as an XLSX workbook.")) from None
-    sheet = workbook.worksheets[0]
+        raise unreadable from None
     try:
-        for values in sheet.iter_rows(values_only=True):
+        rows, columns = sheet.max_row or 0, sheet.max_column or 0
+        if rows > limits.rows + 1 or columns > limits.columns or rows * columns > limits.cells:
+            raise TableError(
+                _(
+                    "The first sheet declares a range of %(rows)s rows and %(cols)s columns (up to %(cell)s); "
+                    "the limits are %(max_rows)s rows, %(max_cols)s columns and %(max_cells)s cells. "
+                    "Delete the unused rows and columns, or save the sheet as CSV."
+                )
+                % {
+                    "rows": rows,
+                    "cols": columns,
+                    "cell": f"{get_column_letter(min(columns, 18278))}{rows}",
+                    "max_rows": limits.rows + 1,
+                    "max_cols": limits.columns,
+                    "max_cells": limits.cells,
+                }
+            )
+        sheet.reset_dimensions()
+        values_by_row = sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                values = next(values_by_row)
+            except StopIteration:
+                return
+            except Exception:  # noqa: BLE001 - a damaged sheet fails part-way with any kind of error
+                raise unreadable from None
+            if len(values) > limits.columns:
+                # Checked here, before each value is turned into text: a row may reach column XFD.
+                raise _too_many_columns(limits)
             yield [_cell_text(v) for v in values]
     finally:
         workbook.close()
+
+
+def _too_many_columns(limits: TableLimits) -> TableError:
+    return TableError(
+        _("The file has more than %(n)s columns (empty ones included); delete the unused columns.")
+        % {"n": limits.columns}
+    )
 
 
 def _cell_text(value) -> str:
@@ -166,31 +273,61 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _to_dicts(raw_rows, aliases: dict[str, str], max_rows: int) -> list[dict[str, str]]:
-    iterator = iter(raw_rows)
+# C0 controls and DEL, but tab, line feed and carriage return (which cells may hold).
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_ROWS_SHOWN = 5
+
+
+def _to_dicts(raw_rows, aliases: dict[str, str], limits: TableLimits) -> list[dict[str, str]]:
+    """Header + rows as dicts, counting every line (blank included), column and cell against `limits`."""
+    deadline = time.monotonic() + limits.seconds
+    max_lines = limits.rows + 1
     header: list[str] | None = None
-    line = 0
-    for values in iterator:
-        line += 1
-        if any(str(v).strip() for v in values):
-            header = [aliases.get(normalise_header(v), normalise_header(v)) for v in values]
-            break
-    if header is None:
-        raise TableError(_("The file has no header row."))
-    seen = [h for h in header if h]
-    duplicates = sorted({h for h in seen if seen.count(h) > 1})
-    if duplicates:
-        raise TableError(_("These columns appear twice: %(cols)s.") % {"cols": ", ".join(duplicates)})
     rows = []
-    for values in iterator:
+    control_rows: list[int] = []
+    line = cells = 0
+    for values in raw_rows:
         line += 1
+        cells += len(values)
+        if len(values) > limits.columns:
+            raise _too_many_columns(limits)
+        if line > max_lines:
+            raise TableError(
+                _("The file has more than %(n)s rows (blank rows included); split it.") % {"n": limits.rows}
+            )
+        if cells > limits.cells:
+            raise TableError(
+                _("The file has more than %(n)s cells (empty ones included); split it.") % {"n": limits.cells}
+            )
+        if time.monotonic() > deadline:
+            raise TableError(_("The file took too long to read; split it or save it as CSV."))
+        if any(_CONTROL_CHARACTER.search(str(v)) for v in values):
+            control_rows.append(line)
+            continue
         if not any(str(v).strip() for v in values):
             continue
-        if len(rows) >= max_rows:
-            raise TableError(_("The file has more than %(n)s rows; split it.") % {"n": max_rows})
+        if header is None:
+            header = [aliases.get(normalise_header(v), normalise_header(v)) for v in values]
+            seen = [h for h in header if h]
+            duplicates = sorted({h for h in seen if seen.count(h) > 1})
+            if duplicates:
+                raise TableError(_("These columns appear twice: %(cols)s.") % {"cols": ", ".join(duplicates)})
+            continue
         row = {h: (str(values[i]).strip() if i < len(values) else "") for i, h in enumerate(header) if h}
         row[ROW] = line
         rows.append(row)
+    if control_rows:
+        shown = ", ".join(str(n) for n in control_rows[:_CONTROL_ROWS_SHOWN])
+        raise TableError(
+            ngettext(
+                "Row %(rows)s contains a control character (such as NUL); remove it and upload the file again.",
+                "Rows %(rows)s contain control characters (such as NUL); remove them and upload the file again.",
+                len(control_rows),
+            )
+            % {"rows": shown + (", …" if len(control_rows) > _CONTROL_ROWS_SHOWN else "")}
+        )
+    if header is None:
+        raise TableError(_("The file has no header row."))
     return rows
 
 

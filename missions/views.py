@@ -86,6 +86,13 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def error_400(request, exception=None):
+    # Django answers 400 for what it refuses itself (a form with too many fields, a suspicious request).
+    if _is_api(request):
+        return JsonResponse({"detail": _("Bad request."), "errors": {}}, status=400)
+    return render(request, "400.html", status=400)
+
+
 def error_403(request, exception=None):
     if _is_api(request):
         return JsonResponse(

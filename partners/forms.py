@@ -419,6 +419,4 @@ class ImportForm(forms.Form):
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if f.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
         return f

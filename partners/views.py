@@ -288,7 +288,12 @@ def partner_import_confirm(request):
     if upload is None:
         messages.error(request, _("The previewed file has expired; upload it again."))
         return redirect("partners:import")
-    report, valid = validate_partner_rows(mission, read_table(upload, aliases=ALIASES))
+    try:
+        rows = read_table(upload, aliases=ALIASES)
+    except TableError as exc:
+        messages.error(request, str(exc))
+        return redirect("partners:import")
+    report, valid = validate_partner_rows(mission, rows)
     if report.ok:
         try:
             created = services.partners_import(user=request.user, mission=mission, rows=valid)
