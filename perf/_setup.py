@@ -32,3 +32,16 @@ def django_setup(**env_defaults: str) -> None:
     import django
 
     django.setup()
+
+
+def unhashed_static():
+    """Settings override for a perf run without `collectstatic`: asset names unhashed (the manifest storage
+    of DEBUG-off settings needs collected files, and config.wsgi refuses to start without them)."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    return override_settings(STORAGES=storages)

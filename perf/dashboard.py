@@ -33,7 +33,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import JsonResponse  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import clear_url_caches, include, path, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -208,10 +208,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    # No collectstatic here: serve asset names unhashed (the manifest storage needs collected files).
-    storages = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(STORAGES=storages):
+    with _setup.unhashed_static():
         main()

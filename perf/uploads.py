@@ -80,4 +80,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with _setup.unhashed_static():
+        main()
