@@ -32,6 +32,8 @@ from benchmarks.models import (
     IndicatorValue,
     OperationalOutput,
     Risk,
+    Status,
+    Term,
 )
 from mandate import access
 from mandate.context_processors import current_mission
@@ -67,7 +69,7 @@ def dashboard(request):
     data = selectors.dashboard_data(mission, request.user, filters, page=_page_number(request))
     trend = selectors.status_trend(mission, request.user, 12, filters, today=data.today)
     # Links and labels are built here once, not by template loops for every one of the (outputs x 3) cells.
-    labels = {value: str(label) for value, label in selectors.Status.choices}
+    labels = {value: str(label) for value, label in Status.choices}
     matrix = [
         (
             summary,
@@ -94,8 +96,8 @@ def dashboard(request):
             "overdue_link": filters.link(overdue=True),
             "distribution_chart": charts.status_distribution(data.chart_groups()),
             "trend_chart": charts.status_trend(trend.months, trend.counts),
-            "statuses": selectors.Status.choices,
-            "terms": selectors.Term.choices,
+            "statuses": Status.choices,
+            "terms": Term.choices,
             "can_add_output": access.can_add(request.user, OperationalOutput, mission),
             "previous_query": filters.querystring(page=data.page - 1 if data.page > 2 else None),
             "next_query": filters.querystring(page=data.page + 1),

@@ -1,99 +1,36 @@
-"""What goes into each report kind: the body HTML (from the selectors, through Django templates, which
-escape every piece of user text) and the tables for the XLSX export.
-
-The body is rendered once, at the first generation, and frozen in a `ReportSnapshot`; the frame
-around it (cover with status, watermark, page size) is rendered at every PDF rendering, so sign-off
-can restamp the PDF without changing a word of its content.
-"""
+"""The mission progress report's body: changes, attention, evidence, indicators, charts."""
 
 from __future__ import annotations
 
 import datetime
 from collections import Counter
-from dataclasses import dataclass
 
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from benchmarks import charts
 from benchmarks.models import Status, Term
 from benchmarks.selectors import status_trend
-from elections.models import RiskLevel
 from partners.selectors import partnership_indicators_by_output
 from reports import selectors
-from reports.models import PaperSize, Report, ReportKind
-
-# What a PDF read at HQ can hold. A mission of 5,000 benchmarks would otherwise make a 400-page PDF;
-# past these sizes the PDF lists the rows that matter most and says so, and the XLSX has every row.
-# Evidence is cut to this length in the PDF tables; the XLSX carries it in full.
-EVIDENCE_CHARS = 300
-STATEMENT_CHARS = 220
-# Up to this many changed (or off-track / at-risk) benchmarks, the PDF lists them all.
-LIST_IN_FULL = 100
-# Past it, the changes table lists the benchmarks that went off track or were achieved, and the
-# attention table the off-track ones, each up to this cap (worst first).
-LIST_CAP = 150
-# The register's top risks go in the PDF; the XLSX has them all.
-RISKS_IN_PDF = 60
-INDICATORS_IN_FULL = 100
-INDICATORS_BEHIND = 60
-# With more outputs than this, the summary chart shows one bar per output instead of one per term.
-OUTPUTS_BY_TERM_CHART = 8
-CHART_CHUNK = 25
-
-PDF_CHART_FONT = 'font-family="Mandate Sans"'  # the @font-face of templates/reports/pdf/_styles.css
-
-STATUSES = [Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.ACHIEVED]
-
-
-@dataclass
-class Body:
-    html: str
-    tables: list[dict]
-
-
-def build_body(report: Report, *, user) -> Body:
-    """Read the data for `report` as `user` may see it and render the body of the document."""
-    builder = {
-        ReportKind.PROGRESS: _progress_body,
-        ReportKind.ELECTION_SECURITY: _security_body,
-        ReportKind.PARTNER_SUMMARY: _partner_body,
-    }[report.kind]
-    return builder(report, user)
-
-
-def render_document(report: Report, body_html: str) -> str:
-    """The full HTML document: cover and frame for the report's current sign-off status, then the body."""
-    return render_to_string(
-        "reports/pdf/document.html",
-        {
-            "report": report,
-            "mission": report.mission,
-            # The body is our own template output (user text escaped there), frozen in the snapshot.
-            "body": mark_safe(body_html),  # noqa: S308
-            "page_size": "letter" if report.paper_size == PaperSize.LETTER else "A4",
-            "is_draft": report.approval == Report.Approval.DRAFT,
-            "generated_at": timezone.localtime(report.data_as_of) if report.data_as_of else None,
-        },
-    )
-
-
-def since_date(report: Report) -> tuple[datetime.date, Report | None]:
-    """The date changes are measured from: the previous report's period end, else the day before the period."""
-    previous = selectors.previous_report(report)
-    if previous is not None:
-        return previous.period_end, previous
-    return report.period_start - datetime.timedelta(days=1), None
-
-
-def _d(day) -> str:
-    return date_format(day, "j M Y") if day else ""
-
-
-# --- mission progress report ------------------------------------------------------------------------
+from reports.documents._common import (
+    CHART_CHUNK,
+    EVIDENCE_CHARS,
+    INDICATORS_BEHIND,
+    INDICATORS_IN_FULL,
+    LIST_CAP,
+    LIST_IN_FULL,
+    OUTPUTS_BY_TERM_CHART,
+    RISKS_IN_PDF,
+    STATEMENT_CHARS,
+    STATUSES,
+    Body,
+    _d,
+    _pdf_chart,
+    since_date,
+)
+from reports.documents.partner import _partnership_table
+from reports.models import Report
 
 
 def _progress_body(report: Report, user) -> Body:
@@ -283,34 +220,6 @@ def _progress_body(report: Report, user) -> Body:
     return Body(html=html, tables=tables)
 
 
-def _partnership_table(partnership) -> dict:
-    """The partnership indicators as an XLSX table: the progress report and the partner summary share it."""
-    return {
-        "title": _("Partnership indicators"),
-        "columns": [
-            _("Output"),
-            _("Engagements"),
-            _("Partners engaged"),
-            _("With women (%)"),
-            _("With youth (%)"),
-            _("Follow-ups done (%)"),
-            _("Districts reached"),
-        ],
-        "rows": [
-            [
-                p.output.title if p.output else _("All engagements"),
-                p.engagements,
-                p.partners_engaged,
-                p.share_with_women,
-                p.share_with_youth,
-                p.follow_up_completion,
-                p.districts_reached,
-            ]
-            for p in partnership
-        ],
-    }
-
-
 def _changes_to_list(changed: list) -> tuple[list, str]:
     if len(changed) <= LIST_IN_FULL:
         return changed, ""
@@ -404,11 +313,6 @@ def _indicator_row(indicator) -> dict:
     }
 
 
-def _pdf_chart(svg: str):
-    """The dashboard's SVG chart, drawn in the report's vendored font rather than the browser's system fonts."""
-    return mark_safe(str(svg).replace(charts.FONT, PDF_CHART_FONT))  # noqa: S308 - markup built by benchmarks.charts
-
-
 def _status_charts(data: selectors.ProgressData) -> list:
     """Vector charts of status by output: by term for a handful of outputs, else one bar per output."""
     summaries = [s for s in data.outputs if sum(s.total.values())]
@@ -435,170 +339,3 @@ def _status_charts(data: selectors.ProgressData) -> list:
 
 def _short(text: str, length: int = 24) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
-
-
-# --- election security readiness report ------------------------------------------------------------
-
-
-def _security_body(report: Report, user) -> Body:
-    data = selectors.election_security_data(
-        election=report.election_plan, user=user, period_start=report.period_start, period_end=report.period_end
-    )
-    levels = [(level.value, level.label) for level in RiskLevel]
-    readiness = data.readiness
-    district_rows = [
-        {"name": d.name, "counts": [d.by_risk.get(level, 0) for level, _label in levels], "sites": d.sites,
-         "voters": d.voters, "uncovered": d.high_risk_without_tasks, "open_incidents": d.open_incidents}
-        for d in (readiness.districts if readiness else [])
-    ]  # fmt: skip
-    milestone_counts = Counter(m.status for m in data.milestones)
-    context = {
-        "report": report,
-        "data": data,
-        "readiness": readiness,
-        "levels": levels,
-        "level_totals": [readiness.sites_by_risk.get(level, 0) for level, _label in levels] if readiness else [],
-        "district_rows": district_rows,
-        "milestone_counts": milestone_counts,
-        "days_to_polling": (data.election.polling_start - report.period_end).days,
-    }
-    html = render_to_string("reports/pdf/election_security.html", context)
-    tables = [
-        {
-            "title": _("Polling sites by district"),
-            "columns": [
-                _("District"),
-                *[label for _level, label in levels],
-                _("Sites"),
-                _("Registered voters"),
-                _("High risk without a task"),
-                _("Open incidents"),
-            ],
-            "rows": [
-                [r["name"], *r["counts"], r["sites"], r["voters"], r["uncovered"], r["open_incidents"]]
-                for r in district_rows
-            ],
-        },  # fmt: skip
-        {
-            "title": _("Security tasks by phase"),
-            "columns": [_("Phase"), _("Start"), _("End"), _("Tasks"), _("Sites covered")],
-            "rows": [
-                [p.label, p.start, p.end, p.tasks, p.sites_covered]
-                for p in (readiness.phase_coverage if readiness else [])
-            ],
-        },
-        {
-            "title": _("Threats"),
-            "columns": [
-                _("Actor"),
-                _("Type"),
-                _("Area"),
-                _("Likelihood"),
-                _("Impact"),
-                _("Score"),
-                _("Sites"),
-                _("Mitigation"),
-            ],
-            "rows": [
-                [
-                    t.actor,
-                    t.get_threat_type_display(),
-                    str(t.district or ""),
-                    t.likelihood,
-                    t.impact,
-                    t.score_value,
-                    t.site_count,
-                    t.mitigation,
-                ]
-                for t in data.threats
-            ],
-        },  # fmt: skip
-        {
-            "title": _("Incidents"),
-            "columns": [
-                _("Time"),
-                _("District"),
-                _("Type"),
-                _("Severity"),
-                _("Casualties"),
-                _("Status"),
-                _("Description"),
-            ],
-            "rows": [
-                [
-                    timezone.localtime(i.occurred_at).replace(tzinfo=None),
-                    str(i.district),
-                    i.get_incident_type_display(),
-                    i.get_severity_display(),
-                    i.casualties,
-                    i.get_status_display(),
-                    i.description,
-                ]
-                for i in data.incidents
-            ],
-        },  # fmt: skip
-        {
-            "title": _("Milestones"),
-            "columns": [_("Due"), _("Phase"), _("Milestone"), _("Status")],
-            "rows": [[m.due_date, m.get_phase_display(), m.title, m.get_status_display()] for m in data.milestones],
-        },
-    ]
-    return Body(html=html, tables=tables)
-
-
-# --- partner engagement summary --------------------------------------------------------------------------
-
-
-def _partner_body(report: Report, user) -> Body:
-    data = selectors.partner_summary_data(
-        mission=report.mission, user=user, period_start=report.period_start, period_end=report.period_end
-    )
-    partnership = partnership_indicators_by_output(report.mission, user, report.period_start, report.period_end)
-    context = {"report": report, "data": data, "partnership": partnership}
-    html = render_to_string("reports/pdf/partner_summary.html", context)
-    tables = [
-        {
-            "title": _("Engagements"),
-            "columns": [
-                _("Date"),
-                _("Type"),
-                _("Partners"),
-                _("Component"),
-                _("District"),
-                _("Women"),
-                _("Men"),
-                _("Of whom youth"),
-                _("Summary"),
-                _("Outcomes"),
-            ],
-            "rows": [
-                [
-                    e.date,
-                    e.get_engagement_type_display(),
-                    ", ".join(p.name for p in e.partners.all()),
-                    str(e.component),
-                    str(e.district or ""),
-                    e.participants_women,
-                    e.participants_men,
-                    e.participants_youth,
-                    e.summary,
-                    e.outcomes,
-                ]
-                for e in data.engagements
-            ],
-        },  # fmt: skip
-        {
-            "title": _("By type"),
-            "columns": [_("Type"), _("Engagements")],
-            "rows": [[r["label"], r["n"]] for r in data.by_type],
-        },
-        {
-            "title": _("Partners engaged"),
-            "columns": [_("Partner"), _("Type"), _("Screening"), _("Engagements")],
-            "rows": [
-                [p.name, p.get_partner_type_display(), p.get_screening_status_display(), p.n] for p in data.partners
-            ],
-        },
-        _partnership_table(partnership),
-    ]
-    return Body(html=html, tables=tables)

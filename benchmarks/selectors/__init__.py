@@ -1,0 +1,69 @@
+"""Reads of the results framework, shared by the pages, the API and the PDF reports.
+
+Each selector runs a fixed number of queries whatever the size of the plan (the tests in
+`tests/test_benchmarks_queries.py` pin the numbers at 10 and 2,000 benchmarks), and scopes what
+it reads through `missions.access`, so a report built for a user shows what that user may see.
+`user=None` means a trusted caller (a scheduled report for the whole mission, a command): rows are
+not filtered by role, and per-row permissions (`can_assess`, `can_edit`) are False.
+
+- `Filters.from_params(request.GET)`: the dashboard filters, parsed without touching the database.
+- `dashboard_data(mission, user=None, filters=None, page=1)`: outputs x terms x statuses, one page of rows.
+- `status_counts(benchmarks, today)`: the dashboard's aggregate (GROUP BY output, term, current status).
+- `benchmark_matrix(mission, user=None, filters=None)`: every filtered benchmark row, for exports and reports.
+- `status_trend(mission, user=None, months=12, filters=None)`: statuses at each month end, one SQL aggregate.
+- `output_detail(output, user=None)`: an output's activities, benchmarks, risks and indicators.
+- `benchmark_detail(benchmark, user=None)`: a benchmark's assessment history, indicators and linked engagements.
+- `indicator_table(indicator)`: baseline / target / actual per period of one indicator (prefetched values).
+- `risk_register(mission, user=None, output=None)`: the active risks and their likelihood x impact grid.
+
+One module a sub-domain; this package re-exports them all.
+"""
+
+from benchmarks.selectors.dashboard import (
+    Cell,
+    Dashboard,
+    OutputSummary,
+    benchmark_matrix,
+    dashboard_data,
+    status_counts,
+)
+from benchmarks.selectors.detail import BenchmarkDetail, OutputDetail, benchmark_detail, output_detail
+from benchmarks.selectors.indicators import IndicatorTable, indicator_table
+from benchmarks.selectors.risks import RiskRegister, risk_register
+from benchmarks.selectors.scope import (
+    PAGE_SIZE,
+    STATUS_VALUES,
+    TERM_ORDER,
+    Filters,
+    active_benchmarks,
+    is_overdue,
+    overdue_q,
+)
+from benchmarks.selectors.trend import Trend, month_ends, status_trend
+
+__all__ = [
+    "TERM_ORDER",
+    "STATUS_VALUES",
+    "PAGE_SIZE",
+    "Filters",
+    "overdue_q",
+    "is_overdue",
+    "active_benchmarks",
+    "Cell",
+    "OutputSummary",
+    "Dashboard",
+    "dashboard_data",
+    "status_counts",
+    "benchmark_matrix",
+    "Trend",
+    "month_ends",
+    "status_trend",
+    "IndicatorTable",
+    "indicator_table",
+    "OutputDetail",
+    "output_detail",
+    "BenchmarkDetail",
+    "benchmark_detail",
+    "RiskRegister",
+    "risk_register",
+]

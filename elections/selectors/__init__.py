@@ -1,0 +1,80 @@
+"""Reads of election support, shared by the pages, the API and the PDF reports.
+
+Each selector runs a fixed number of queries whatever the number of sites (the tests count them at
+two sizes). Callers authorise first (`missions.access`); selectors read what they are given.
+
+For reports: `readiness(security_plan, district=None)` returns a `Readiness` with everything the
+readiness page shows (see its docstring); `map_points` + `elections.maps.render_site_map` give the
+offline SVG map of the sites.
+
+One module a sub-domain; this package re-exports them all.
+"""
+
+from elections.selectors.history import ACTIONS, HISTORY_IGNORED, LABEL_CHOICES, HistoryEntry, plan_history
+from elections.selectors.plans import (
+    HIGH_OR_CRITICAL,
+    HIGH_RISK,
+    RISK_LEVELS,
+    SiteFilters,
+    districts_of,
+    effective_risk,
+    election_plan_detail,
+    election_plans_for,
+    elections_benchmarks,
+    has_task,
+    incidents_of,
+    legs_of,
+    map_points,
+    polling_sites,
+    risk_rank,
+    security_plans_for,
+    task_count,
+    tasks_of,
+    threats_of,
+)
+from elections.selectors.readiness import (
+    RECENT_INCIDENTS_LIMIT,
+    UNCOVERED_LIMIT,
+    DistrictReadiness,
+    PhaseCoverage,
+    Readiness,
+    readiness,
+)
+from elections.selectors.revisions import COMPARED, ItemChange, KindDiff, compare_revisions
+
+__all__ = [
+    "RISK_LEVELS",
+    "HIGH_RISK",
+    "HIGH_OR_CRITICAL",
+    "effective_risk",
+    "risk_rank",
+    "has_task",
+    "task_count",
+    "election_plans_for",
+    "security_plans_for",
+    "elections_benchmarks",
+    "districts_of",
+    "SiteFilters",
+    "polling_sites",
+    "threats_of",
+    "tasks_of",
+    "legs_of",
+    "incidents_of",
+    "election_plan_detail",
+    "DistrictReadiness",
+    "PhaseCoverage",
+    "Readiness",
+    "UNCOVERED_LIMIT",
+    "RECENT_INCIDENTS_LIMIT",
+    "readiness",
+    "map_points",
+    "ItemChange",
+    "KindDiff",
+    "COMPARED",
+    "compare_revisions",
+    "HistoryEntry",
+    "HISTORY_IGNORED",
+    "ACTIONS",
+    "plan_history",
+    "LABEL_CHOICES",
+]

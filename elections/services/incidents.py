@@ -1,0 +1,67 @@
+"""Writes of an election's incident log."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from elections.models import (
+    ElectionPlan,
+    Incident,
+    PollingSite,
+)
+from elections.services._common import _apply, _raise, _require, _save
+from elections.services.risk import _refresh_open_plans
+from elections.services.validation import validate_incident_time
+from mandate import access
+from mandate.access import Action
+from missions.concurrency import claim_version
+
+INCIDENT_FIELDS = {
+    "occurred_at",
+    "district",
+    "site_code",
+    "place",
+    "incident_type",
+    "severity",
+    "casualties",
+    "description",
+    "follow_up",
+    "status",
+}
+
+
+def _check_incident(incident: Incident) -> None:
+    errors = validate_incident_time(incident.occurred_at)
+    plan = incident.election_plan
+    if incident.district_id and incident.district.mission_id != plan.mission_id:
+        errors["district"] = [_("Choose a district of this mission.")]
+    if incident.site_code:
+        incident.site_code = incident.site_code.strip()
+        if not PollingSite.objects.filter(security_plan__election_plan=plan, code__iexact=incident.site_code).exists():
+            errors["site_code"] = [_("No polling site of this election has the code “%s”.") % incident.site_code]
+    _raise(errors)
+
+
+@transaction.atomic
+def incident_create(*, election_plan: ElectionPlan, user, data: dict) -> Incident:
+    _require(access.can_add(user, Incident, election_plan))
+    incident = Incident(election_plan=election_plan, reported_by=user)
+    _apply(incident, {k: v for k, v in data.items() if k in INCIDENT_FIELDS})
+    _check_incident(incident)
+    # reported_by is set by the service, may be empty on imported history, and is not the editor's to fill.
+    _save(incident, user, exclude=["reported_by"])
+    _refresh_open_plans(election_plan.pk)
+    return incident
+
+
+@transaction.atomic
+def incident_update(*, incident: Incident, user, expected_version: int | None, data: dict) -> Incident:
+    _require(access.can(user, Action.EDIT, incident))
+    claim_version(incident, expected_version)
+    _apply(incident, {k: v for k, v in data.items() if k in INCIDENT_FIELDS})
+    _check_incident(incident)
+    # reported_by is set by the service, may be empty on imported history, and is not the editor's to fill.
+    _save(incident, user, exclude=["reported_by"])
+    _refresh_open_plans(incident.election_plan_id)
+    return incident

@@ -1,0 +1,181 @@
+"""Writes of a security plan's items: polling sites, threats, security tasks, transport legs."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from elections.models import (
+    PollingSite,
+    SecurityPlan,
+    SecurityTask,
+    Threat,
+    TransportLeg,
+)
+from elections.services._common import _apply, _raise, _require, _save
+from elections.services.risk import site_risk_refresh
+from elections.services.validation import validate_coordinates, validate_task_window
+from mandate import access
+from mandate.access import Action
+from missions.concurrency import claim_version
+
+SITE_FIELDS = {
+    "code",
+    "name",
+    "district",
+    "locality",
+    "latitude",
+    "longitude",
+    "registered_voters",
+    "risk_override",
+    "risk_reason",
+}
+
+
+def _check_site(site: PollingSite) -> None:
+    errors = validate_coordinates(site.latitude, site.longitude)
+    if site.risk_override and not (site.risk_reason or "").strip():
+        errors["risk_reason"] = [_("Say why you override the suggested risk level.")]
+    if site.district_id and site.district.mission_id != site.security_plan.election_plan.mission_id:
+        errors["district"] = [_("Choose a district of this mission.")]
+    _raise(errors)
+
+
+@transaction.atomic
+def polling_site_create(*, security_plan: SecurityPlan, user, data: dict) -> PollingSite:
+    _require(access.can_add(user, PollingSite, security_plan))
+    site = PollingSite(security_plan=security_plan)
+    _apply(site, {k: v for k, v in data.items() if k in SITE_FIELDS})
+    _check_site(site)
+    _save(site, user)
+    site_risk_refresh(security_plan=security_plan, site_ids=[site.pk])
+    site.refresh_from_db(fields=["suggested_risk"])
+    return site
+
+
+@transaction.atomic
+def polling_site_update(*, site: PollingSite, user, expected_version: int | None, data: dict) -> PollingSite:
+    _require(access.can(user, Action.EDIT, site))
+    claim_version(site, expected_version)
+    _apply(site, {k: v for k, v in data.items() if k in SITE_FIELDS})
+    if not site.risk_override:
+        site.risk_reason = site.risk_reason or ""
+    _check_site(site)
+    _save(site, user)
+    site_risk_refresh(security_plan=site.security_plan, site_ids=[site.pk])
+    site.refresh_from_db(fields=["suggested_risk"])
+    return site
+
+
+THREAT_FIELDS = {"actor", "threat_type", "district", "likelihood", "impact", "description", "mitigation"}
+
+
+def _set_threat_sites(threat: Threat, sites) -> None:
+    if sites is None:
+        return
+    sites = list(sites)
+    if any(s.security_plan_id != threat.security_plan_id for s in sites):
+        raise ValidationError({"sites": [_("Choose sites of this security plan.")]})
+    threat.sites.set(sites)
+
+
+@transaction.atomic
+def threat_create(*, security_plan: SecurityPlan, user, data: dict, sites=None) -> Threat:
+    _require(access.can_add(user, Threat, security_plan))
+    threat = Threat(security_plan=security_plan)
+    _apply(threat, {k: v for k, v in data.items() if k in THREAT_FIELDS})
+    _save(threat, user)
+    _set_threat_sites(threat, sites)
+    site_risk_refresh(security_plan=security_plan)
+    return threat
+
+
+@transaction.atomic
+def threat_update(*, threat: Threat, user, expected_version: int | None, data: dict, sites=None) -> Threat:
+    _require(access.can(user, Action.EDIT, threat))
+    claim_version(threat, expected_version)
+    _apply(threat, {k: v for k, v in data.items() if k in THREAT_FIELDS})
+    _save(threat, user)
+    _set_threat_sites(threat, sites)
+    site_risk_refresh(security_plan=threat.security_plan)
+    return threat
+
+
+TASK_FIELDS = {"task_type", "provider", "component", "site", "district", "phase", "start", "end", "description"}
+
+
+def _check_task(task: SecurityTask) -> None:
+    plan = task.security_plan
+    errors = validate_task_window(plan=plan.election_plan, phase=task.phase, start=task.start, end=task.end)
+    if task.site_id and task.site.security_plan_id != plan.pk:
+        errors["site"] = [_("Choose a site of this security plan.")]
+    if task.component_id and task.component.mission_id != plan.election_plan.mission_id:
+        errors["component"] = [_("Choose a component of this mission.")]
+    _raise(errors)
+
+
+@transaction.atomic
+def security_task_create(*, security_plan: SecurityPlan, user, data: dict) -> SecurityTask:
+    task = SecurityTask(security_plan=security_plan)
+    _apply(task, {k: v for k, v in data.items() if k in TASK_FIELDS})
+    _require(access.can_add(user, SecurityTask, security_plan, component=task.component))
+    _check_task(task)
+    _save(task, user)
+    return task
+
+
+@transaction.atomic
+def security_task_update(*, task: SecurityTask, user, expected_version: int | None, data: dict) -> SecurityTask:
+    _require(access.can(user, Action.EDIT, task))
+    claim_version(task, expected_version)
+    _apply(task, {k: v for k, v in data.items() if k in TASK_FIELDS})
+    # Military and police staff may not hand their task over to another component.
+    _require(access.can(user, Action.EDIT, task))
+    _check_task(task)
+    _save(task, user)
+    return task
+
+
+LEG_FIELDS = {"materials", "origin", "destination", "departs_at", "arrives_at", "escort"}
+
+
+def _check_leg(leg: TransportLeg) -> None:
+    errors = {}
+    if leg.departs_at and leg.arrives_at and leg.arrives_at < leg.departs_at:
+        errors["arrives_at"] = [_("The arrival must be after the departure.")]
+    if leg.escort_id and leg.escort.security_plan_id != leg.security_plan_id:
+        errors["escort"] = [_("Choose a task of this security plan.")]
+    _raise(errors)
+
+
+@transaction.atomic
+def transport_leg_create(*, security_plan: SecurityPlan, user, data: dict) -> TransportLeg:
+    _require(access.can_add(user, TransportLeg, security_plan))
+    leg = TransportLeg(security_plan=security_plan)
+    _apply(leg, {k: v for k, v in data.items() if k in LEG_FIELDS})
+    _check_leg(leg)
+    _save(leg, user)
+    return leg
+
+
+@transaction.atomic
+def transport_leg_update(*, leg: TransportLeg, user, expected_version: int | None, data: dict) -> TransportLeg:
+    _require(access.can(user, Action.EDIT, leg))
+    claim_version(leg, expected_version)
+    _apply(leg, {k: v for k, v in data.items() if k in LEG_FIELDS})
+    _check_leg(leg)
+    _save(leg, user)
+    return leg
+
+
+@transaction.atomic
+def plan_item_delete(*, item: PollingSite | Threat | SecurityTask | TransportLeg, user, expected_version: int | None):
+    """Remove an item from a draft revision (the previous revisions keep theirs; history keeps it too)."""
+    _require(access.can(user, Action.EDIT, item))
+    claim_version(item, expected_version)
+    security_plan = item.security_plan
+    item._history_user = user
+    item.delete()
+    if isinstance(item, Threat):
+        site_risk_refresh(security_plan=security_plan)

@@ -1,0 +1,216 @@
+"""Pages of an election plan: the list, the plan, its phases, history and milestones."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from elections import forms, selectors, services
+from elections.models import (
+    ElectionPlan,
+    Incident,
+    Milestone,
+    Phase,
+    SecurityPlan,
+)
+from elections.views._helpers import PAGE_SIZE, _add_errors, _form_page, _make_form
+from mandate import access
+from mandate.access import Action
+from mandate.context_processors import current_mission
+from missions.concurrency import ConcurrentEditError
+
+
+@login_required
+def index(request):
+    """Election plans the user may see in their current mission and, for security roles, the security plans."""
+    mission = current_mission(request)
+    if mission is None:
+        raise Http404
+    plans = list(selectors.election_plans_for(request.user, mission.pk))
+    security_plans = list(selectors.security_plans_for(request.user, mission.pk))
+    if not plans and not security_plans and "elections" not in access.sections_for(request.user, mission.pk):
+        raise Http404
+    return render(
+        request,
+        "elections/index.html",
+        {
+            "plans": plans,
+            "security_plans": security_plans,
+            "can_create": access.can_add(request.user, ElectionPlan, mission),
+        },
+    )
+
+
+@login_required
+def plan_create(request):
+    mission = current_mission(request)
+    if mission is None or "elections" not in access.sections_for(request.user, mission.pk):
+        raise Http404
+    if not access.can_add(request.user, ElectionPlan, mission):
+        raise PermissionDenied
+    form = _make_form(forms.ElectionPlanForm, request, mission_id=mission.pk)
+
+    def save(form):
+        plan = services.election_plan_create(
+            mission=mission, user=request.user, data=form.model_data(), benchmarks=form.cleaned_data["benchmarks"]
+        )
+        return reverse("elections:plan-phases", args=[plan.pk])
+
+    return _form_page(
+        request,
+        form=form,
+        save=save,
+        title=_("New election plan"),
+        back_url=reverse("elections:index"),
+        success=_("Election plan created. Now set the dates of the electoral cycle."),
+    )
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = access.get_for_user(request.user, ElectionPlan, pk)
+    plan = selectors.election_plan_detail(plan.pk)
+    security_plans = list(
+        access.scope(request.user, plan.security_plans.all()).select_related("previous").order_by("-revision")
+    )
+    can_edit = access.can(request.user, Action.EDIT, plan)
+    return render(
+        request,
+        "elections/plan_detail.html",
+        {
+            "plan": plan,
+            "phases": sorted(plan.phases.all(), key=lambda p: list(Phase.values).index(p.kind)),
+            "milestones": plan.milestones.all(),
+            "security_plans": security_plans,
+            "can_edit": can_edit,
+            "can_add_security_plan": not plan.security_plans.exists()
+            and access.can_add(request.user, SecurityPlan, plan),
+            "can_see_incidents": access.can_add(request.user, Incident, plan)
+            or access.scope(request.user, Incident.objects.filter(election_plan=plan)).exists(),
+        },
+    )
+
+
+@login_required
+def plan_edit(request, pk):
+    plan = access.get_for_user(request.user, ElectionPlan, pk, Action.EDIT)
+    form = _make_form(forms.ElectionPlanForm, request, instance=plan, mission_id=plan.mission_id)
+
+    def save(form):
+        services.election_plan_update(
+            plan=plan,
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+            data=form.model_data(),
+            benchmarks=form.cleaned_data["benchmarks"],
+        )
+
+    return _form_page(
+        request,
+        form=form,
+        save=save,
+        title=_("Edit %(plan)s") % {"plan": plan},
+        back_url=reverse("elections:plan-detail", args=[plan.pk]),
+        success=_("Election plan saved."),
+    )
+
+
+@login_required
+def plan_phases(request, pk):
+    plan = access.get_for_user(request.user, ElectionPlan, pk, Action.EDIT)
+    form = _make_form(forms.PhasesForm, request, plan=plan)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.election_plan_set_phases(
+                plan=plan,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                phases=form.cleaned_data["phases"],
+            )
+        except ConcurrentEditError as exc:
+            conflict = {"message": str(exc), "rows": []}
+            fresh = ElectionPlan.objects.get(pk=plan.pk)
+            conflict["rows"] = [
+                (str(Phase(k).label), f"{s} – {e}", "", True) for k, (s, e) in services.phase_dates(fresh).items()
+            ]
+            data = request.POST.copy()
+            data["version"] = exc.current.version
+            form = forms.PhasesForm(data, plan=fresh)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Phases saved."))
+            return redirect("elections:plan-detail", pk=plan.pk)
+    return render(
+        request,
+        "elections/phases.html",
+        {"plan": plan, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
+@login_required
+def plan_history(request, pk):
+    plan = access.get_for_user(request.user, ElectionPlan, pk)
+    include_security = access.scope(request.user, SecurityPlan.objects.filter(election_plan=plan)).exists()
+    try:
+        page_number = max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        page_number = 1
+    total, entries = selectors.plan_history(
+        plan, include_security=include_security, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render(
+        request,
+        "elections/history.html",
+        {
+            "plan": plan,
+            "entries": entries,
+            "total": total,
+            "page_number": page_number,
+            "pages": pages,
+            "include_security": include_security,
+        },
+    )
+
+
+@login_required
+def milestone_create(request, plan_pk):
+    plan = access.get_for_user(request.user, ElectionPlan, plan_pk)
+    if not access.can_add(request.user, Milestone, plan):
+        raise PermissionDenied
+    form = _make_form(forms.MilestoneForm, request, instance=Milestone(plan=plan), mission_id=plan.mission_id)
+    return _form_page(
+        request,
+        form=form,
+        save=lambda f: services.milestone_create(plan=plan, user=request.user, data=f.model_data()),
+        title=_("New milestone"),
+        back_url=reverse("elections:plan-detail", args=[plan.pk]),
+        success=_("Milestone added."),
+    )
+
+
+@login_required
+def milestone_edit(request, pk):
+    milestone = access.get_for_user(request.user, Milestone.objects.select_related("plan"), pk, Action.EDIT)
+    form = _make_form(forms.MilestoneForm, request, instance=milestone, mission_id=milestone.plan.mission_id)
+    return _form_page(
+        request,
+        form=form,
+        save=lambda f: services.milestone_update(
+            milestone=milestone,
+            user=request.user,
+            expected_version=f.cleaned_data["version"],
+            data=f.model_data(),
+        ),
+        title=_("Edit milestone"),
+        back_url=reverse("elections:plan-detail", args=[milestone.plan_id]),
+        success=_("Milestone saved."),
+    )

@@ -1,0 +1,212 @@
+"""Pages of a security plan: the plan, its workflow (submit, approve, return, revise), revisions compared,
+readiness and the site map."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from elections import forms, selectors, services
+from elections.maps import render_site_map
+from elections.models import (
+    ElectionPlan,
+    SecurityPlan,
+    SecurityTask,
+)
+from elections.views._helpers import _form_page, _make_form, _security_plan
+from mandate import access
+from mandate.access import Action
+from missions.concurrency import ConcurrentEditError
+from missions.models import Location
+
+
+@login_required
+def security_plan_create(request, plan_pk):
+    plan = access.get_for_user(request.user, ElectionPlan, plan_pk)
+    if not access.can_add(request.user, SecurityPlan, plan):
+        # Security plans are confidential: for roles outside the security circle they do not exist.
+        if "security" not in access.sections_for(request.user, plan.mission_id):
+            raise Http404
+        raise PermissionDenied
+    form = _make_form(forms.SecurityPlanForm, request, instance=SecurityPlan(election_plan=plan))
+
+    def save(form):
+        security_plan = services.security_plan_create(
+            election_plan=plan, user=request.user, summary=form.cleaned_data["summary"]
+        )
+        return reverse("elections:security-plan-detail", args=[security_plan.pk])
+
+    return _form_page(
+        request,
+        form=form,
+        save=save,
+        title=_("New security plan for %(plan)s") % {"plan": plan},
+        back_url=reverse("elections:plan-detail", args=[plan.pk]),
+        success=_("Security plan created (revision 1, draft)."),
+    )
+
+
+@login_required
+def security_plan_detail(request, pk):
+    plan = _security_plan(request.user, pk)
+    user = request.user
+    revisions = list(
+        access.scope(user, SecurityPlan.objects.filter(election_plan_id=plan.election_plan_id)).order_by("-revision")
+    )
+    counts = {
+        "sites": plan.sites.count(),
+        "threats": plan.threats.count(),
+        "tasks": plan.tasks.count(),
+        "legs": plan.transport_legs.count(),
+    }
+    latest = revisions[0] if revisions else plan
+    return render(
+        request,
+        "elections/security_plan_detail.html",
+        {
+            "plan": plan,
+            "election": plan.election_plan,
+            "revisions": revisions,
+            "counts": counts,
+            "can_edit": access.can(user, Action.EDIT, plan),
+            "can_submit": access.can(user, Action.SUBMIT, plan),
+            "can_decide": access.can(user, Action.APPROVE, plan),
+            "can_revise": plan.status == SecurityPlan.Status.APPROVED
+            and latest.pk == plan.pk
+            and access.can_add(user, SecurityPlan, plan.election_plan),
+            "can_add_task": access.can_add(user, SecurityTask, plan)
+            or any(
+                access.can_add(user, SecurityTask, plan, component=c)
+                for c in plan.election_plan.mission.components.all()
+            ),
+            "decision_form": forms.DecisionForm(initial={"version": plan.version}),
+        },
+    )
+
+
+@login_required
+def security_plan_edit(request, pk):
+    plan = _security_plan(request.user, pk, Action.EDIT)
+    form = _make_form(forms.SecurityPlanForm, request, instance=plan)
+    return _form_page(
+        request,
+        form=form,
+        save=lambda f: services.security_plan_update(
+            security_plan=plan,
+            user=request.user,
+            expected_version=f.cleaned_data["version"],
+            summary=f.cleaned_data["summary"],
+        ),
+        title=_("Edit the concept of security operations"),
+        back_url=reverse("elections:security-plan-detail", args=[plan.pk]),
+        success=_("Security plan saved."),
+    )
+
+
+def _workflow(request, pk, action, service, success):
+    plan = _security_plan(request.user, pk, action)
+    form = forms.DecisionForm(request.POST)
+    form.is_valid()
+    kwargs = {"security_plan": plan, "user": request.user, "expected_version": form.cleaned_data.get("version")}
+    if service is not services.security_plan_submit:
+        kwargs["comment"] = form.cleaned_data.get("comment", "")
+    try:
+        service(**kwargs)
+    except ConcurrentEditError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect("elections:security-plan-detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def security_plan_submit(request, pk):
+    return _workflow(request, pk, Action.SUBMIT, services.security_plan_submit, _("Submitted to the Head of Mission."))
+
+
+@login_required
+@require_POST
+def security_plan_approve(request, pk):
+    return _workflow(request, pk, Action.APPROVE, services.security_plan_approve, _("Security plan approved."))
+
+
+@login_required
+@require_POST
+def security_plan_return(request, pk):
+    return _workflow(
+        request, pk, Action.APPROVE, services.security_plan_return, _("Returned to the electoral component.")
+    )
+
+
+@login_required
+@require_POST
+def security_plan_revise(request, pk):
+    plan = _security_plan(request.user, pk)
+    if not access.can_add(request.user, SecurityPlan, plan.election_plan):
+        raise PermissionDenied
+    try:
+        new = services.security_plan_new_revision(security_plan=plan, user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("elections:security-plan-detail", pk=plan.pk)
+    messages.success(request, _("Revision %(n)s opened as a draft.") % {"n": new.revision})
+    return redirect("elections:security-plan-detail", pk=new.pk)
+
+
+@login_required
+def security_plan_compare(request, pk):
+    plan = _security_plan(request.user, pk)
+    if plan.previous_id is None:
+        raise Http404
+    previous = _security_plan(request.user, plan.previous_id)
+    return render(
+        request,
+        "elections/compare.html",
+        {"plan": plan, "previous": previous, "diffs": selectors.compare_revisions(previous, plan)},
+    )
+
+
+def _district_param(request, plan: SecurityPlan) -> Location | None:
+    raw = request.GET.get("district")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return get_object_or_404(selectors.districts_of(plan.election_plan.mission_id), pk=raw)
+
+
+@login_required
+def readiness(request, pk):
+    plan = _security_plan(request.user, pk)
+    district = _district_param(request, plan)
+    return render(
+        request,
+        "elections/readiness.html",
+        {"plan": plan, "r": selectors.readiness(plan, district=district), "district": district},
+    )
+
+
+@login_required
+@xframe_options_sameorigin  # the readiness page embeds the map with <object>, a frame to browsers
+def site_map(request, pk):
+    plan = _security_plan(request.user, pk)
+    district = _district_param(request, plan)
+    svg = render_site_map(
+        selectors.map_points(plan, district=district),
+        title=_("Polling sites of %(plan)s") % {"plan": plan},
+    )
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
