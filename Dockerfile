@@ -19,6 +19,8 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
+# The compiled translation catalogues are not in git: Babel writes them (no GNU gettext in the image).
+RUN python -m config.catalogues compile
 # Static files are collected into the image (STATIC_ROOT, outside the VAR_DIR volume) and served by WhiteNoise.
 # The key below only lets the settings load for collectstatic; the container gets its own at run time.
 RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-secret ALLOWED_HOSTS=localhost \

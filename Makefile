@@ -7,9 +7,9 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate demo worker beat clean
+.PHONY: run test lint format install migrate demo worker beat clean messages compilemessages
 
-install: $(STAMP)
+install: $(STAMP) compilemessages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,23 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
+
+# Translations (README, "Translations"). The compiled catalogues (.mo, not in git) are written by Babel,
+# pure Python, whenever a .po is newer: a fresh machine needs no GNU gettext to run or test.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+compilemessages: $(MO_FILES)
+
+$(MO_FILES): %.mo: %.po $(STAMP)
+	$(BIN)/python -m config.catalogues compile
+
+# Updates the .po files from the marked strings (Django's makemessages: needs GNU gettext, a developer's
+# tool). --no-location keeps file:line comments out, so the catalogue changes only when strings do.
+messages: install
+	$(BIN)/python manage.py makemessages --locale fr --no-location --no-obsolete \
+		--ignore 'var/*' --ignore 'perf/*' --ignore 'tests/*' --ignore 'static/*'
+	$(BIN)/python -m config.catalogues compile
 
 migrate: install
 	@mkdir -p "$(VAR_DIR)"

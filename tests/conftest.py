@@ -7,6 +7,7 @@ its Membership in `mission`.
 
 import pytest
 
+from config.catalogues import compile_catalogues
 from missions.models import Component, Membership
 from tests.factories import (
     ComponentFactory,
@@ -19,6 +20,11 @@ from tests.factories import (
 
 Role = Membership.Role
 Kind = Component.Kind
+
+
+def pytest_configure(config):
+    # `make test` compiles the translation catalogues; this covers a bare `pytest` run after a .po changed.
+    compile_catalogues()
 
 
 @pytest.fixture(autouse=True)

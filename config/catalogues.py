@@ -1,0 +1,121 @@
+"""The translation catalogues without GNU gettext: compile .po to .mo, and extract the marked strings.
+
+`make messages` updates `locale/<lang>/LC_MESSAGES/django.po` with Django's makemessages (which needs GNU
+gettext, a developer tool). Everything `make run` and `make test` need works with Python alone:
+- `compile_catalogues()` writes the .mo files with Babel (`python -m config.catalogues compile`);
+- `extract_messages()` finds the marked strings the way makemessages does (Django's `templatize` turns a
+  template into gettext calls, Babel's Python extractor reads them), so the catalogue tests can tell a
+  string that is marked but missing from a catalogue on a machine without xgettext.
+"""
+
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.extract import extract_python
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+LOCALE_DIR = BASE_DIR / "locale"
+# Where makemessages looks (see the Makefile's `messages` target): the project's code and templates.
+SOURCE_DIRS = ("config", "missions", "benchmarks", "elections", "partners", "reports", "mandate", "templates")
+TEMPLATE_SUFFIXES = (".html", ".txt")
+
+# Django's makemessages passes these keywords to xgettext; Babel's spec: argument positions, "c" = context.
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "gettext_lazy": None,
+    "gettext_noop": None,
+    "ngettext": (1, 2),
+    "ngettext_lazy": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "pgettext_lazy": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "npgettext_lazy": ((1, "c"), 2, 3),
+}
+
+
+def po_files(domain: str = "django") -> list[Path]:
+    return sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{domain}.po"))
+
+
+def read_catalogue(path: Path):
+    with path.open("rb") as handle:
+        return read_po(handle, abort_invalid=True)
+
+
+def compile_catalogues(*, only_stale: bool = True) -> list[Path]:
+    """Write each .mo next to its .po (fuzzy entries left out, as msgfmt does); returns those written.
+
+    The file is written under a temporary name and renamed, so parallel test processes never read half a file.
+    """
+    written = []
+    for po in po_files():
+        mo = po.with_suffix(".mo")
+        if only_stale and mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        catalogue = read_catalogue(po)
+        tmp = mo.with_suffix(f".mo.{id(catalogue)}.tmp")
+        with tmp.open("wb") as handle:
+            write_mo(handle, catalogue, use_fuzzy=False)
+        tmp.replace(mo)
+        written.append(mo)
+    return written
+
+
+def _source_files():
+    for name in SOURCE_DIRS:
+        root = BASE_DIR / name
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if "migrations" in path.parts or not path.is_file():
+                continue
+            if path.suffix == ".py" or path.suffix in TEMPLATE_SUFFIXES:
+                yield path
+
+
+def _python_source(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix != ".py":
+        from django.utils.translation.template import templatize
+
+        text = templatize(text, origin=str(path))
+    return text
+
+
+def extract_messages() -> dict[tuple[str | None, str], set[str]]:
+    """Every marked string of the project: {(context, msgid): {relative paths}}; plural forms keyed by the
+    singular. Strings outside `gettext` calls (f-strings, variables) are not extractable, as for xgettext."""
+    found: dict[tuple[str | None, str], set[str]] = {}
+    for path in _source_files():
+        source = _python_source(path)
+        if "gettext" not in source and "_(" not in source:
+            continue
+        buffer = io.BytesIO(source.encode("utf-8"))
+        for _lineno, _func, message, _comments in extract_python(buffer, KEYWORDS, [], {"encoding": "utf-8"}):
+            context = None
+            if isinstance(message, tuple):
+                if _func.startswith(("pgettext", "npgettext")):
+                    context, message = message[0], message[1]
+                else:
+                    message = message[0]
+            if not message:
+                continue
+            found.setdefault((context, message), set()).add(str(path.relative_to(BASE_DIR)))
+    return found
+
+
+def main(argv: list[str]) -> int:
+    if argv[1:] == ["compile"]:
+        for mo in compile_catalogues(only_stale=False):
+            print(f"compiled {mo.relative_to(BASE_DIR)}")
+        return 0
+    print("usage: python -m config.catalogues compile", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
