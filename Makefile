@@ -35,6 +35,7 @@ $(MO_FILES): %.mo: %.po $(STAMP)
 messages: install
 	$(BIN)/python manage.py makemessages --locale fr --no-location --no-obsolete \
 		--ignore 'var/*' --ignore 'perf/*' --ignore 'tests/*' --ignore 'static/*'
+	$(BIN)/python -m config.catalogues tidy
 	$(BIN)/python -m config.catalogues compile
 
 migrate: install

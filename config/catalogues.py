@@ -108,12 +108,25 @@ def extract_messages() -> dict[tuple[str | None, str], set[str]]:
     return found
 
 
+def tidy_catalogues() -> None:
+    """Drop the header's POT-Creation-Date, which makemessages rewrites on every run: two branches that each
+    added a string would otherwise conflict on that line."""
+    for po in po_files():
+        text = po.read_text(encoding="utf-8")
+        tidy = "".join(line for line in text.splitlines(keepends=True) if not line.startswith('"POT-Creation-Date:'))
+        if tidy != text:
+            po.write_text(tidy, encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
+    if argv[1:] == ["tidy"]:
+        tidy_catalogues()
+        return 0
     if argv[1:] == ["compile"]:
         for mo in compile_catalogues(only_stale=False):
             print(f"compiled {mo.relative_to(BASE_DIR)}")
         return 0
-    print("usage: python -m config.catalogues compile", file=sys.stderr)
+    print("usage: python -m config.catalogues compile|tidy", file=sys.stderr)
     return 2
 
 
