@@ -18,6 +18,7 @@ from benchmarks.models import (
 )
 from benchmarks.services import EDITABLE_FIELDS
 from mandate import access
+from missions.edit import EditForm
 from missions.models import Component
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -50,18 +51,15 @@ class AssessmentForm(forms.ModelForm):
         self.fields["assessed_on"].initial = timezone.localdate()
 
 
-class VersionedForm(forms.ModelForm):
-    """A plan item form: carries the version it was loaded at, and refuses a change that would leave the
-    editor unable to edit the item (e.g. handing its lead to another component)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class PlanItemForm(EditForm):
+    """A plan item form (`missions.edit.EditForm`: the version it was loaded at, `service_fields()`), which
+    refuses a change that would leave the editor unable to edit the item (e.g. handing its lead to another
+    component)."""
 
     def __init__(self, *args, user, mission, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.mission = mission
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
         components = Component.objects.filter(mission=mission).order_by("name")
         for name in ("lead_component", "owner"):
             if name in self.fields:
@@ -84,30 +82,26 @@ class VersionedForm(forms.ModelForm):
                 ),
             )
 
-    def changes(self) -> dict:
-        """The cleaned values of the editable fields, as keyword arguments of the services."""
-        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS[self._meta.model] if name in self.fields}
 
-
-class OutputForm(VersionedForm):
+class OutputForm(PlanItemForm):
     class Meta:
         model = OperationalOutput
         fields = EDITABLE_FIELDS[OperationalOutput]
 
 
-class ActivityForm(VersionedForm):
+class ActivityForm(PlanItemForm):
     class Meta:
         model = Activity
         fields = EDITABLE_FIELDS[Activity]
 
 
-class BenchmarkForm(VersionedForm):
+class BenchmarkForm(PlanItemForm):
     class Meta:
         model = Benchmark
         fields = EDITABLE_FIELDS[Benchmark]
 
 
-class IndicatorForm(VersionedForm):
+class IndicatorForm(PlanItemForm):
     class Meta:
         model = Indicator
         fields = EDITABLE_FIELDS[Indicator]
@@ -120,7 +114,7 @@ class IndicatorForm(VersionedForm):
         self.fields["benchmark"].label_from_instance = lambda b: f"{b.get_term_display()} · {b.statement[:90]}"
 
 
-class RiskForm(VersionedForm):
+class RiskForm(PlanItemForm):
     class Meta:
         model = Risk
         fields = EDITABLE_FIELDS[Risk]
@@ -130,7 +124,7 @@ class RiskForm(VersionedForm):
         }
 
 
-class IndicatorValueForm(VersionedForm):
+class IndicatorValueForm(PlanItemForm):
     """One reporting period's value; the women / men / youth fields appear only for disaggregated indicators."""
 
     class Meta:
@@ -160,7 +154,7 @@ class LibraryForm(forms.Form):
         self.fields["outputs"].queryset = LibraryOutput.objects.exclude(instances__mission=mission).order_by("order")
 
 
-PLAN_FORMS: dict[type, type[VersionedForm]] = {
+PLAN_FORMS: dict[type, type[PlanItemForm]] = {
     OperationalOutput: OutputForm,
     Activity: ActivityForm,
     Benchmark: BenchmarkForm,

@@ -7,15 +7,14 @@ role has no dashboard there (partner focal points), like objects outside a user'
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Model
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +36,9 @@ from benchmarks.models import (
 )
 from mandate import access
 from mandate.context_processors import current_mission
+from missions import exports as missions_exports
 from missions.concurrency import ConcurrentEditError
+from missions.edit import edit_page, form_errors, model_form_rebuild, posted_version
 
 Action = access.Action
 
@@ -116,15 +117,8 @@ def export(request, fmt: str):
     stamp = timezone.localdate().isoformat()
     name = f"{mission.acronym}-benchmarks-{stamp}"
     if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_lines(rows, csv.writer(exports.Echo())), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    response = HttpResponse(
-        exports.xlsx_bytes(rows, mission=mission, filters=filters),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+        return missions_exports.csv_response(name, exports.headers(), exports.rows(rows))
+    return missions_exports.xlsx_response(name, exports.sheets(rows, mission=mission, filters=filters))
 
 
 @login_required
@@ -208,21 +202,13 @@ def assess(request, pk: int):
         try:
             services.assessment_create(benchmark=benchmark, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Assessment recorded."))
             return redirect("benchmarks:benchmark", pk=benchmark.pk)
     if request.method == "GET" and request.GET.get("corrects"):
         form.initial["corrects"] = request.GET["corrects"]
     return render(request, "benchmarks/assess.html", {"form": form, "benchmark": benchmark, "output": benchmark.output})
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- editing the plan ---------------------------------------------------------------------------
@@ -289,9 +275,9 @@ def item_add(request, kind: str, parent_pk: int | None = None):
     form = PLAN_FORMS[spec.model](request.POST or None, instance=instance, user=request.user, mission=mission)
     if request.method == "POST" and form.is_valid():
         try:
-            item = spec.create(**{spec.parent_arg: parent}, user=request.user, **form.changes())
+            item = spec.create(**{spec.parent_arg: parent}, user=request.user, **form.service_fields())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The %(noun)s was added.") % {"noun": spec.noun})
             return redirect(_return_url(item))
@@ -324,60 +310,24 @@ def item_edit(request, kind: str, pk: int):
     mission_id = access.mission_id_of(item)
     form_class = PLAN_FORMS[spec.model]
     form = form_class(request.POST or None, instance=item, user=request.user, mission=mission_id)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_item_update(
-                item=item, user=request.user, expected_version=form.cleaned_data["version"], **form.changes()
-            )
-        except ConcurrentEditError as exc:
-            conflict = _conflict(exc, form)
-            form = _rebase(form_class, request.POST, exc.current, request.user, mission_id)
-            messages.error(request, str(exc))
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect(_return_url(item))
-    return render(
+    return edit_page(
         request,
-        "benchmarks/item_form.html",
-        {
-            "form": form,
+        form=form,
+        save=lambda f: services.plan_item_update(
+            item=item, user=request.user, expected_version=f.cleaned_data["version"], **f.service_fields()
+        ),
+        template="benchmarks/item_form.html",
+        context={
             "noun": spec.noun,
             "item": item,
             "kind": kind,
-            "conflict": conflict,
             "can_retire": kind in RETIRABLE,
             "cancel_url": _return_url(item),
         },
+        success=_("Your changes were saved."),
+        redirect_to=_return_url(item),
+        rebuild=model_form_rebuild(form, user=request.user, mission=mission_id),
     )
-
-
-def _conflict(exc: ConcurrentEditError, form) -> dict:
-    """What the other editor changed: who, when, and each field where their saved value differs from yours."""
-    current = exc.current
-    last = current.history.select_related("history_user").first()
-    fields = []
-    for name in form.changes():
-        theirs, yours = getattr(current, name), form.cleaned_data[name]
-        if theirs != yours:
-            fields.append({"label": form.fields[name].label, "theirs": theirs, "yours": yours})
-    return {
-        "by": last.history_user if last else None,
-        "at": last.history_date if last else current.updated_at,
-        "version": current.version,
-        "fields": fields,
-    }
-
-
-def _rebase(form_class, data, current: Model, user, mission_id):
-    """The editor's values again, now based on the saved version: saving once more overwrites knowingly."""
-    data = data.copy()
-    data["version"] = str(current.version)
-    form = form_class(data, instance=current, user=user, mission=mission_id)
-    form.is_valid()
-    return form
 
 
 @login_required
@@ -389,11 +339,11 @@ def item_retire(request, kind: str, pk: int):
     spec = PLAN_KINDS[kind]
     item = access.get_for_user(request.user, spec.model.objects.select_related(*SELECT[spec.model]), pk, Action.EDIT)
     restore = request.POST.get("action") == "restore"
-    version = request.POST.get("version", "")
-    if not version.isdigit():
-        return HttpResponseBadRequest(_("The form lacks the version it was loaded at; reload the page."))
+    version = posted_version(request)
+    if version is None:
+        raise BadRequest(_("The form lacks the version it was loaded at; reload the page."))
     try:
-        services.plan_item_retire(item=item, user=request.user, expected_version=int(version), retire=not restore)
+        services.plan_item_retire(item=item, user=request.user, expected_version=version, retire=not restore)
     except ConcurrentEditError as exc:
         messages.error(request, str(exc))
     else:

@@ -29,7 +29,8 @@ from elections.models import (
     Threat,
 )
 from mandate.access import Action
-from mandate.api import ScopedViewSet, StrictModelSerializer, expected_version
+from mandate.api import ScopedViewSet, StrictModelSerializer
+from missions.concurrency import version_from_request
 
 CRU = (mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin)
 
@@ -136,13 +137,6 @@ class DecisionSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
-def _optional_version(request):
-    """Workflow actions may carry the version they were decided on; without one they apply to the current."""
-    if request.headers.get("If-Match") or (hasattr(request.data, "get") and request.data.get("version")):
-        return expected_version(request)
-    return None
-
-
 class SecurityPlanViewSet(*CRU, ScopedViewSet):
     """Security plan revisions. Confidential: electoral, military and police staff, the MLT and the HoM,
     or someone granted the plan. Workflow: POST submit / approve / return (with `comment`) / new-revision."""
@@ -177,7 +171,7 @@ class SecurityPlanViewSet(*CRU, ScopedViewSet):
         plan = self.get_object()
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        kwargs = {"security_plan": plan, "user": request.user, "expected_version": _optional_version(request)}
+        kwargs = {"security_plan": plan, "user": request.user, "expected_version": version_from_request(request)}
         if service is not services.security_plan_submit:
             kwargs["comment"] = body.validated_data.get("comment", "")
         service(**kwargs)

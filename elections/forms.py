@@ -1,6 +1,6 @@
 """Forms of election support. They validate input and give field-level messages; services decide.
 
-Edit forms carry the version the editor loaded in a hidden `version` field (no lost edits). Cross-field
+Edit forms are `missions.edit.EditForm`s: they carry the version the editor loaded (no lost edits). Cross-field
 rules (phase order, task dates inside their phase, incidents not in the future, coordinates) come from
 `elections.services.validate_*`, so forms and the API say the same thing.
 """
@@ -25,35 +25,14 @@ from elections.models import (
 )
 from elections.selectors import HIGH_OR_CRITICAL, districts_of, elections_benchmarks
 from mandate import access
+from missions.edit import EditForm, VersionField
 from missions.models import Component
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class VersionedForm(forms.ModelForm):
-    """A model form with the hidden version the editor started from."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-
-    def _apply_errors(self, errors: dict[str, list[str]]) -> None:
-        for name, messages in errors.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
-
-
-def _model_data(form: forms.ModelForm) -> dict:
-    """The cleaned values that are model fields (not the version or helper fields)."""
-    names = {f.name for f in form._meta.model._meta.get_fields()}
-    return {k: v for k, v in form.cleaned_data.items() if k in names and k != "version"}
-
-
-class ElectionPlanForm(VersionedForm):
+class ElectionPlanForm(EditForm):
     class Meta:
         model = ElectionPlan
         fields = ["name", "election_type", "scope", "polling_start", "polling_end", "benchmarks", "notes"]
@@ -72,23 +51,23 @@ class ElectionPlanForm(VersionedForm):
             if end < start:
                 self.add_error("polling_end", _("The last polling day cannot be before the first."))
             elif self.instance.pk:
-                self._apply_errors(
+                self.add_errors(
                     services.validate_polling_days(
                         services.phase_dates(self.instance), polling_start=start, polling_end=end
                     )
                 )
         return data
 
-    def model_data(self):
-        data = _model_data(self)
-        data.pop("benchmarks", None)
+    def service_fields(self) -> dict:
+        data = super().service_fields()
+        data.pop("benchmarks", None)  # the service takes them apart, as `benchmarks`
         return data
 
 
 class PhasesForm(forms.Form):
     """The dates of the eight phases of the electoral cycle, edited together under the plan's version."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     def __init__(self, *args, plan: ElectionPlan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,7 +107,7 @@ class PhasesForm(forms.Form):
         return data
 
 
-class MilestoneForm(VersionedForm):
+class MilestoneForm(EditForm):
     class Meta:
         model = Milestone
         fields = ["title", "phase", "due_date", "status", "benchmark"]
@@ -138,11 +117,8 @@ class MilestoneForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["benchmark"].queryset = elections_benchmarks(mission_id)
 
-    def model_data(self):
-        return _model_data(self)
 
-
-class SecurityPlanForm(VersionedForm):
+class SecurityPlanForm(EditForm):
     class Meta:
         model = SecurityPlan
         fields = ["summary"]
@@ -153,7 +129,7 @@ class DecisionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class PollingSiteForm(VersionedForm):
+class PollingSiteForm(EditForm):
     class Meta:
         model = PollingSite
         fields = [
@@ -178,20 +154,17 @@ class PollingSiteForm(VersionedForm):
 
     def clean(self):
         data = super().clean()
-        self._apply_errors(services.validate_coordinates(data.get("latitude"), data.get("longitude")))
+        self.add_errors(services.validate_coordinates(data.get("latitude"), data.get("longitude")))
         if data.get("risk_override") and not (data.get("risk_reason") or "").strip():
             self.add_error("risk_reason", _("Say why you override the suggested risk level."))
         return data
-
-    def model_data(self):
-        return _model_data(self)
 
 
 def _codes(text: str) -> list[str]:
     return [c.strip() for c in text.replace(";", ",").replace("\n", ",").split(",") if c.strip()]
 
 
-class ThreatForm(VersionedForm):
+class ThreatForm(EditForm):
     # Thousands of sites make a multiple-choice list unusable; the codes are typed instead.
     site_codes = forms.CharField(
         label=_("Sites (codes)"),
@@ -221,11 +194,8 @@ class ThreatForm(VersionedForm):
         self.sites = sites
         return codes
 
-    def model_data(self):
-        return _model_data(self)
 
-
-class SecurityTaskForm(VersionedForm):
+class SecurityTaskForm(EditForm):
     site_code = forms.CharField(label=_("Site (code)"), required=False, max_length=40)
 
     class Meta:
@@ -262,7 +232,7 @@ class SecurityTaskForm(VersionedForm):
     def clean(self):
         data = super().clean()
         if data.get("phase") and data.get("start") and data.get("end"):
-            self._apply_errors(
+            self.add_errors(
                 services.validate_task_window(
                     plan=self.instance.security_plan.election_plan,
                     phase=data["phase"],
@@ -272,13 +242,13 @@ class SecurityTaskForm(VersionedForm):
             )
         return data
 
-    def model_data(self):
-        data = _model_data(self)
+    def service_fields(self) -> dict:
+        data = super().service_fields()
         data["site"] = getattr(self, "site", None)
         return data
 
 
-class TransportLegForm(VersionedForm):
+class TransportLegForm(EditForm):
     class Meta:
         model = TransportLeg
         fields = ["materials", "origin", "destination", "departs_at", "arrives_at", "escort"]
@@ -296,11 +266,8 @@ class TransportLegForm(VersionedForm):
             self.add_error("arrives_at", _("The arrival must be after the departure."))
         return data
 
-    def model_data(self):
-        return _model_data(self)
 
-
-class IncidentForm(VersionedForm):
+class IncidentForm(EditForm):
     class Meta:
         model = Incident
         fields = [
@@ -327,11 +294,8 @@ class IncidentForm(VersionedForm):
 
     def clean(self):
         data = super().clean()
-        self._apply_errors(services.validate_incident_time(data.get("occurred_at")))
+        self.add_errors(services.validate_incident_time(data.get("occurred_at")))
         return data
-
-    def model_data(self):
-        return _model_data(self)
 
 
 class SiteFilterForm(forms.Form):

@@ -25,7 +25,7 @@ from rest_framework import exceptions, mixins, permissions, serializers, viewset
 from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField
 
 from mandate import access
-from missions.concurrency import ConcurrentEditError
+from missions.concurrency import ConcurrentEditError, version_from_request
 from missions.models import Component, Location, Mission
 
 # Text without a database limit still gets one in the API: nobody types more in a field, and
@@ -48,32 +48,20 @@ class PreconditionRequired(exceptions.APIException):
 # --- versions ------------------------------------------------------------------------------------
 
 
-def _etag_value(header: str) -> str:
-    """`W/"3"`, `"3"` or `3` -> `3`. Only the first of a list of tags counts."""
-    value = header.split(",")[0].strip()
-    value = value.removeprefix("W/")
-    return value.strip().strip('"')
-
-
 def expected_version(request, serializer_data: Mapping | None = None) -> int:
     """The version an update started from: `If-Match: "<version>"` or a `version` field.
 
     Updates without either are refused (428), so no client can overwrite blindly; a value that is not
-    a whole number is a 400 on `version`.
+    a version is a 400 on `version` (`missions.concurrency.parse_version`).
     """
-    raw = _etag_value(request.headers.get("If-Match", ""))
-    if raw == "*":
-        raw = ""  # "any version" is exactly the blind overwrite this check exists to refuse
-    if not raw:
-        for data in (serializer_data, request.data):
-            if isinstance(data, Mapping) and data.get("version") not in (None, ""):
-                raw = data.get("version")
-                break
-    if raw in (None, ""):
+    version = None
+    for data in (serializer_data, request.data):
+        version = version_from_request(request, data if isinstance(data, Mapping) else {})
+        if version is not None:
+            break
+    if version is None:
         raise PreconditionRequired()
-    if isinstance(raw, bool) or not str(raw).strip().isdigit() or len(str(raw).strip()) > 10:
-        raise exceptions.ValidationError({"version": [_("A whole number is required.")]})
-    return int(str(raw).strip())
+    return version
 
 
 def check_version(request, obj: models.Model) -> int:

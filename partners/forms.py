@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Benchmark, OperationalOutput
 from mandate import access
+from missions.edit import EditForm
 from missions.models import Component, Location, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner
 from partners.selectors import mission_officers
@@ -59,12 +60,6 @@ class FastSelectMultiple(FastOptionsMixin, forms.SelectMultiple):
     pass
 
 
-class VersionMixin(forms.Form):
-    """The version the editor loaded, sent back so a concurrent edit is detected (missions.concurrency)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
 def _districts(mission: Mission):
     return Location.objects.filter(mission=mission, level=Location.Level.DISTRICT).order_by("name")
 
@@ -81,9 +76,7 @@ def _date_input():
 # --- partners -----------------------------------------------------------------------------------
 
 
-class PartnerForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class PartnerForm(EditForm):
     class Meta:
         model = Partner
         fields = [
@@ -122,19 +115,11 @@ class PartnerForm(forms.ModelForm):
             self.add_error("screening_date", _("Give the date of the screening decision."))
         return data
 
-    def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
-
-class ContactForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class ContactForm(EditForm):
     class Meta:
         model = Contact
         fields = ["name", "position", "phone", "email", "is_focal_point"]
-
-    def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class PartnerFilterForm(forms.Form):
@@ -180,9 +165,7 @@ class PartnerSelect(FastSelectMultiple):
         super().__init__(attrs={"size": 8, "data-filter": "partners", **FILTER_ATTRS, **(attrs or {})})
 
 
-class EngagementForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class EngagementForm(EditForm):
     class Meta:
         model = Engagement
         fields = [
@@ -266,9 +249,6 @@ class EngagementForm(forms.ModelForm):
     def validate_constraints(self, exclude=None):
         # The youth constraint is reported above on its field, with a clearer message.
         pass
-
-    def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class FollowUpForm(forms.Form):

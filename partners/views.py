@@ -6,14 +6,11 @@ through `partners.selectors` and writes through `partners.services`.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +19,9 @@ from django.views.decorators.http import require_POST
 
 from mandate import access
 from mandate.context_processors import current_mission
+from missions import exports
 from missions.concurrency import ConcurrentEditError
+from missions.edit import edit_page, form_errors, model_form_rebuild
 from missions.imports import TableError, discard_stashed, open_stashed, read_table, stash_upload
 from missions.models import Membership
 from partners import selectors, services
@@ -58,16 +57,6 @@ def _is_internal_reader(user, mission_id) -> bool:
     return "partners" in access.sections_for(user, mission_id)
 
 
-def _form_errors_from(exc: ValidationError, form) -> None:
-    """Puts a service's ValidationError on the form's fields (unknown fields become form errors)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        form.add_error(None, exc)
-
-
 def _with_labels(objs, **fields):
     """Sets `<field>_label` on each object from its choices, translated once per page.
 
@@ -87,11 +76,6 @@ PARTNER_LABELS = {
     "relationship": Partner.Relationship.choices,
     "screening_status": Partner.Screening.choices,
 }
-
-
-def _latest_change(obj):
-    """Who saved the current version and when, for the concurrent-edit message."""
-    return obj.history.select_related("history_user").first()
 
 
 # --- the registry -------------------------------------------------------------------------------
@@ -162,7 +146,7 @@ def partner_create(request):
         try:
             partner = services.partner_create(user=request.user, mission=mission, **form.service_fields())
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Partner registered."))
             return redirect("partners:partner-detail", pk=partner.pk)
@@ -172,39 +156,22 @@ def partner_create(request):
 @login_required
 def partner_edit(request, pk):
     partner = access.get_for_user(request.user, Partner.objects.select_related("mission"), pk, Action.EDIT)
-    form = PartnerForm(
-        request.POST or None, instance=partner, mission=partner.mission, initial={"version": partner.version}
-    )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.partner_update(
-                user=request.user,
-                partner=Partner.objects.get(pk=partner.pk),
-                expected_version=form.cleaned_data["version"],
-                **form.service_fields(),
-            )
-        except ConcurrentEditError as exc:
-            conflict = _conflict(exc, form)
-        except ValidationError as exc:
-            _form_errors_from(exc, form)
-        else:
-            messages.success(request, _("Partner saved."))
-            return redirect("partners:partner-detail", pk=partner.pk)
-    return render(
+    form = PartnerForm(request.POST or None, instance=partner, mission=partner.mission)
+    return edit_page(
         request,
-        "partners/partner_form.html",
-        {"form": form, "partner": partner, "mission": partner.mission, "conflict": conflict},
+        form=form,
+        save=lambda f: services.partner_update(
+            user=request.user,
+            partner=Partner.objects.get(pk=partner.pk),
+            expected_version=f.cleaned_data["version"],
+            **f.service_fields(),
+        ),
+        template="partners/partner_form.html",
+        context={"partner": partner, "mission": partner.mission},
+        success=_("Partner saved."),
+        redirect_to=reverse("partners:partner-detail", args=[partner.pk]),
+        rebuild=model_form_rebuild(form, mission=partner.mission),
     )
-
-
-def _conflict(exc: ConcurrentEditError, form) -> dict:
-    """What the editor needs after a concurrent edit: the message, the saved version, who saved it."""
-    form.add_error(None, str(exc))
-    data = form.data.copy()
-    data["version"] = exc.current.version  # resubmitting now knowingly replaces the other change
-    form.data = data
-    return {"current": exc.current, "change": _latest_change(exc.current)}
 
 
 @login_required
@@ -223,30 +190,24 @@ def contact_create(request, pk):
 @login_required
 def contact_edit(request, pk):
     contact = access.get_for_user(request.user, Contact.objects.select_related("partner__mission"), pk, Action.EDIT)
-    form = ContactForm(request.POST or None, instance=contact, initial={"version": contact.version})
-    conflict = None
-    if request.method == "POST":
-        if "delete" in request.POST:
-            services.contact_delete(user=request.user, contact=contact)
-            messages.success(request, _("Contact removed."))
-            return redirect("partners:partner-detail", pk=contact.partner_id)
-        if form.is_valid():
-            try:
-                services.contact_update(
-                    user=request.user,
-                    contact=Contact.objects.get(pk=contact.pk),
-                    expected_version=form.cleaned_data["version"],
-                    **form.service_fields(),
-                )
-            except ConcurrentEditError as exc:
-                conflict = _conflict(exc, form)
-            else:
-                messages.success(request, _("Contact saved."))
-                return redirect("partners:partner-detail", pk=contact.partner_id)
-    return render(
+    if request.method == "POST" and "delete" in request.POST:
+        services.contact_delete(user=request.user, contact=contact)
+        messages.success(request, _("Contact removed."))
+        return redirect("partners:partner-detail", pk=contact.partner_id)
+    form = ContactForm(request.POST or None, instance=contact)
+    return edit_page(
         request,
-        "partners/contact_form.html",
-        {"form": form, "partner": contact.partner, "contact": contact, "conflict": conflict},
+        form=form,
+        save=lambda f: services.contact_update(
+            user=request.user,
+            contact=Contact.objects.get(pk=contact.pk),
+            expected_version=f.cleaned_data["version"],
+            **f.service_fields(),
+        ),
+        template="partners/contact_form.html",
+        context={"partner": contact.partner, "contact": contact},
+        success=_("Contact saved."),
+        redirect_to=reverse("partners:partner-detail", args=[contact.partner_id]),
     )
 
 
@@ -366,46 +327,18 @@ def _export_values(e: Engagement) -> list:
     ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 def engagement_export(request, fmt):
-    """The engagement log with the page's filters, as CSV (streamed) or XLSX."""
+    """The engagement log with the page's filters, as CSV (streamed) or XLSX (`missions.exports`)."""
     mission = _mission_for_log(request)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
     _form, qs = _log_queryset(request, mission)
-    stamp = timezone.localdate().isoformat()
-    filename = f"engagements-{mission.acronym}-{stamp}"
+    filename = f"engagements-{mission.acronym}-{timezone.localdate().isoformat()}"
+    rows = (_export_values(e) for e in selectors.engagement_export_rows(qs))
     if fmt == "csv":
-        writer = csv.writer(_Echo())
-
-        def lines():
-            yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
-            yield writer.writerow(EXPORT_HEADER)
-            for e in selectors.engagement_export_rows(qs):
-                yield writer.writerow(_export_values(e))
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Engagements"))
-        sheet.append(EXPORT_HEADER)
-        for e in selectors.engagement_export_rows(qs):
-            sheet.append(_export_values(e))
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
-    raise Http404
+        return exports.csv_response(filename, EXPORT_HEADER, rows)
+    return exports.xlsx_response(filename, [exports.Sheet(title=_("Engagements"), columns=EXPORT_HEADER, rows=rows)])
 
 
 def _engagement_services_args(form, formset) -> dict:
@@ -444,7 +377,7 @@ def engagement_create(request):
                 user=request.user, mission=mission, **_engagement_services_args(form, formset)
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Engagement logged."))
             if "another" in request.POST:
@@ -459,37 +392,28 @@ def engagement_edit(request, pk):
         request.user, Engagement.objects.select_related("mission", "component"), pk, Action.EDIT
     )
     mission = engagement.mission
-    form = EngagementForm(
-        request.POST or None, instance=engagement, mission=mission, user=request.user,
-        initial={"version": engagement.version},
-    )  # fmt: skip
+    form = EngagementForm(request.POST or None, instance=engagement, mission=mission, user=request.user)
     formset = follow_up_formset(
         mission=mission,
         data=request.POST or None,
         engagement=engagement,
         partner_choices=_selected_partners(form),
     )
-    conflict = None
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            services.engagement_update(
-                user=request.user,
-                engagement=Engagement.objects.select_related("mission").get(pk=engagement.pk),
-                expected_version=form.cleaned_data["version"],
-                **_engagement_services_args(form, formset),
-            )
-        except ConcurrentEditError as exc:
-            conflict = _conflict(exc, form)
-            conflict["current"] = selectors.engagement_detail(user=request.user, engagement=exc.current)
-        except ValidationError as exc:
-            _form_errors_from(exc, form)
-        else:
-            messages.success(request, _("Engagement saved."))
-            return redirect("partners:engagement-detail", pk=engagement.pk)
-    return render(
+    return edit_page(
         request,
-        "partners/engagement_form.html",
-        {"form": form, "formset": formset, "mission": mission, "engagement": engagement, "conflict": conflict},
+        form=form,
+        also_valid=[formset],
+        save=lambda f: services.engagement_update(
+            user=request.user,
+            engagement=Engagement.objects.select_related("mission").get(pk=engagement.pk),
+            expected_version=f.cleaned_data["version"],
+            **_engagement_services_args(f, formset),
+        ),
+        template="partners/engagement_form.html",
+        context={"formset": formset, "mission": mission, "engagement": engagement},
+        success=_("Engagement saved."),
+        redirect_to=reverse("partners:engagement-detail", args=[engagement.pk]),
+        rebuild=model_form_rebuild(form, mission=mission, user=request.user),
     )
 
 

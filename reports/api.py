@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from elections.models import ElectionPlan
 from mandate import access
 from mandate.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModelSerializer
+from missions.concurrency import version_from_request
 from missions.models import Mission
 from reports import services
 from reports.models import PaperSize, Report
@@ -110,9 +111,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 
     def _sign_off(self, request, service):
         report = self.get_object()
-        version = request.data.get("version") or request.headers.get("If-Match", "").strip('W/"') or None
         try:
-            report = service(report=report, user=request.user, expected_version=version)
+            report = service(report=report, user=request.user, expected_version=version_from_request(request))
         except services.ReportStateError as exc:
             raise exceptions.ValidationError({"approval": exc.messages}) from None
         return Response(self.get_serializer(report).data)

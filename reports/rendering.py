@@ -10,7 +10,6 @@ project's own static files, addressed as `mandate-static:<path>`, and refuses ev
 
 from __future__ import annotations
 
-import io
 import logging
 import mimetypes
 import posixpath
@@ -21,6 +20,8 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from missions import exports
 
 # WeasyPrint narrates every layout step at INFO; a worker log needs only its warnings.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -98,52 +99,9 @@ def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> Rende
 
 
 def tables_to_xlsx(tables: list[dict]) -> bytes:
-    """One worksheet per table: `{"title", "columns", "rows"}`, header row bold, frozen and filtered.
-
-    Write-only mode streams rows to the file: thousands of rows cost little time and memory.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    used: set[str] = set()
-    for table in tables or [{"title": "Report", "columns": [], "rows": []}]:
-        sheet = workbook.create_sheet(_sheet_title(table["title"], used))
-        columns = list(table["columns"])
-        for index, column in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = min(60, max(12, len(str(column)) + 4))
-        sheet.freeze_panes = "A2"
-        if columns and table["rows"]:
-            sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(table['rows']) + 1}"
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(sheet, value=str(column))
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in table["rows"]:
-            sheet.append([_cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _sheet_title(title: str, used: set[str]) -> str:
-    # Excel: at most 31 characters, none of []:*?/\ , unique in the workbook.
-    clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in str(title)).strip()[:31] or "Sheet"
-    candidate, n = clean, 2
-    while candidate.lower() in used:
-        suffix = f" ({n})"
-        candidate, n = clean[: 31 - len(suffix)] + suffix, n + 1
-    used.add(candidate.lower())
-    return candidate
-
-
-def _cell(value):
-    # Text starting with = + - @ would be a formula in Excel: a typed-in "=HYPERLINK(...)" stays text.
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"}:
-        return "'" + value
-    return value
+    """One worksheet per table: `{"title", "columns", "rows"}`, header row bold, frozen and filtered
+    (`missions.exports`, which also neutralises any typed-in formula)."""
+    return exports.xlsx_bytes(
+        [exports.Sheet(title=t["title"], columns=t["columns"], rows=t["rows"]) for t in tables]
+        or [exports.Sheet(title="Report", columns=[], rows=[])]
+    )

@@ -20,7 +20,7 @@ from elections.selectors import Readiness, readiness
 from mandate import access
 from missions.models import Mission
 from partners.models import Engagement, FollowUp, Partner
-from reports.models import Report, ReportKind
+from reports.models import Report
 
 # Statuses that put a benchmark on the leadership's agenda whether or not they changed.
 ATTENTION_STATUSES = frozenset({Status.OFF_TRACK, Status.AT_RISK})
@@ -402,11 +402,3 @@ def partner_summary_data(
 
 def status_label(value: str) -> str:
     return Status(value).label if value in Status.values else value
-
-
-def kind_needs_election(kind: str) -> bool:
-    return kind == ReportKind.ELECTION_SECURITY
-
-
-def term_labels() -> list[tuple[str, str]]:
-    return [(t.value, t.label) for t in Term]

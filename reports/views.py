@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from mandate import access
 from mandate.context_processors import current_mission
 from missions.concurrency import ConcurrentEditError
+from missions.edit import form_errors, posted_version
 from reports import selectors, services
 from reports.forms import ReportRequestForm
 from reports.models import Report, ReportKind
@@ -61,18 +62,10 @@ def report_new(request):
         try:
             report = services.report_request(mission=mission, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors(form, exc)
         else:
             return redirect("reports:detail", pk=report.pk)
     return render(request, "reports/new.html", {"mission": mission, "form": form})
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @never_cache
@@ -130,7 +123,7 @@ def report_download(request, pk, fmt):
 def _sign_off(request, pk, service, done_message):
     report = access.get_for_user(request.user, Report, pk, access.Action.APPROVE)
     try:
-        service(report=report, user=request.user, expected_version=request.POST.get("version") or None)
+        service(report=report, user=request.user, expected_version=posted_version(request))
     except ConcurrentEditError as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
@@ -157,7 +150,7 @@ def report_release(request, pk):
 def report_retry(request, pk):
     report = access.get_for_user(request.user, Report, pk)
     try:
-        services.report_retry(report=report, user=request.user, expected_version=request.POST.get("version") or None)
+        services.report_retry(report=report, user=request.user, expected_version=posted_version(request))
     except ConcurrentEditError as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:

@@ -143,7 +143,7 @@ def test_concurrent_edit_of_an_engagement_is_shown_not_overwritten(
     Engagement.objects.filter(pk=engagement.pk).update(version=2, summary="Theirs")  # someone else saved
 
     response = client.post(url, stale)
-    assert response.status_code == 200
+    assert response.status_code == 409
     body = response.content.decode()
     assert "Someone else changed this record" in body and "Theirs" in body
     assert Engagement.objects.get().summary == "Theirs"
@@ -238,7 +238,7 @@ def test_partner_edit_conflict_shows_the_other_change(client, civilaffairs, part
             "screening_status": "pending", "version": "1"}  # fmt: skip
     Partner.objects.filter(pk=partner_a.pk).update(version=2, name="Renamed by someone else")
     response = client.post(url, data)
-    assert response.status_code == 200 and "Renamed by someone else" in response.content.decode()
+    assert response.status_code == 409 and "Renamed by someone else" in response.content.decode()
     assert Partner.objects.get(pk=partner_a.pk).name == "Renamed by someone else"
 
 

@@ -55,7 +55,7 @@ def incident_create(request, plan_pk):
     return _form_page(
         request,
         form=form,
-        save=lambda f: services.incident_create(election_plan=plan, user=request.user, data=f.model_data()),
+        save=lambda f: services.incident_create(election_plan=plan, user=request.user, data=f.service_fields()),
         title=_("Report an incident"),
         back_url=reverse("elections:incident-list", args=[plan.pk]),
         success=_("Incident recorded."),
@@ -70,7 +70,7 @@ def incident_edit(request, pk):
         request,
         form=form,
         save=lambda f: services.incident_update(
-            incident=incident, user=request.user, expected_version=f.cleaned_data["version"], data=f.model_data()
+            incident=incident, user=request.user, expected_version=f.cleaned_data["version"], data=f.service_fields()
         ),
         title=_("Edit incident"),
         back_url=reverse("elections:incident-list", args=[incident.election_plan_id]),

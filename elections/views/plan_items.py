@@ -23,6 +23,7 @@ from elections.views._helpers import _form_page, _item, _make_form, _page, _secu
 from mandate import access
 from mandate.access import Action
 from missions.concurrency import ConcurrentEditError
+from missions.edit import posted_version
 
 
 @login_required
@@ -51,7 +52,7 @@ def threat_create(request, pk):
         request,
         form=form,
         save=lambda f: services.threat_create(
-            security_plan=plan, user=request.user, data=f.model_data(), sites=f.sites
+            security_plan=plan, user=request.user, data=f.service_fields(), sites=f.sites
         ),
         title=_("New threat"),
         back_url=reverse("elections:threat-list", args=[plan.pk]),
@@ -72,7 +73,7 @@ def threat_edit(request, pk):
             threat=threat,
             user=request.user,
             expected_version=f.cleaned_data["version"],
-            data=f.model_data(),
+            data=f.service_fields(),
             sites=f.sites,
         ),
         title=_("Edit threat"),
@@ -120,7 +121,7 @@ def task_create(request, pk):
     return _form_page(
         request,
         form=form,
-        save=lambda f: services.security_task_create(security_plan=plan, user=request.user, data=f.model_data()),
+        save=lambda f: services.security_task_create(security_plan=plan, user=request.user, data=f.service_fields()),
         title=_("New security task"),
         back_url=reverse("elections:task-list", args=[plan.pk]),
         success=_("Security task added."),
@@ -141,7 +142,7 @@ def task_edit(request, pk):
         request,
         form=form,
         save=lambda f: services.security_task_update(
-            task=task, user=request.user, expected_version=f.cleaned_data["version"], data=f.model_data()
+            task=task, user=request.user, expected_version=f.cleaned_data["version"], data=f.service_fields()
         ),
         title=_("Edit security task"),
         back_url=reverse("elections:task-list", args=[task.security_plan_id]),
@@ -173,7 +174,7 @@ def leg_create(request, pk):
     return _form_page(
         request,
         form=form,
-        save=lambda f: services.transport_leg_create(security_plan=plan, user=request.user, data=f.model_data()),
+        save=lambda f: services.transport_leg_create(security_plan=plan, user=request.user, data=f.service_fields()),
         title=_("New transport leg"),
         back_url=reverse("elections:leg-list", args=[plan.pk]),
         success=_("Transport leg added."),
@@ -188,7 +189,7 @@ def leg_edit(request, pk):
         request,
         form=form,
         save=lambda f: services.transport_leg_update(
-            leg=leg, user=request.user, expected_version=f.cleaned_data["version"], data=f.model_data()
+            leg=leg, user=request.user, expected_version=f.cleaned_data["version"], data=f.service_fields()
         ),
         title=_("Edit transport leg"),
         back_url=reverse("elections:leg-list", args=[leg.security_plan_id]),
@@ -212,9 +213,9 @@ def item_delete(request, kind, pk):
         raise Http404
     model, list_name = ITEM_KINDS[kind]
     item = _item(request, model, pk)
-    version = request.POST.get("version")
+    version = posted_version(request)
     try:
-        services.plan_item_delete(item=item, user=request.user, expected_version=int(version) if version else None)
+        services.plan_item_delete(item=item, user=request.user, expected_version=version)
     except ConcurrentEditError as exc:
         messages.error(request, str(exc))
     else:

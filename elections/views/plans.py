@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -18,11 +17,11 @@ from elections.models import (
     Phase,
     SecurityPlan,
 )
-from elections.views._helpers import PAGE_SIZE, _add_errors, _form_page, _make_form
+from elections.views._helpers import PAGE_SIZE, _form_page, _make_form
 from mandate import access
 from mandate.access import Action
 from mandate.context_processors import current_mission
-from missions.concurrency import ConcurrentEditError
+from missions.edit import edit_page
 
 
 @login_required
@@ -57,7 +56,7 @@ def plan_create(request):
 
     def save(form):
         plan = services.election_plan_create(
-            mission=mission, user=request.user, data=form.model_data(), benchmarks=form.cleaned_data["benchmarks"]
+            mission=mission, user=request.user, data=form.service_fields(), benchmarks=form.cleaned_data["benchmarks"]
         )
         return reverse("elections:plan-phases", args=[plan.pk])
 
@@ -106,7 +105,7 @@ def plan_edit(request, pk):
             plan=plan,
             user=request.user,
             expected_version=form.cleaned_data["version"],
-            data=form.model_data(),
+            data=form.service_fields(),
             benchmarks=form.cleaned_data["benchmarks"],
         )
 
@@ -124,34 +123,17 @@ def plan_edit(request, pk):
 def plan_phases(request, pk):
     plan = access.get_for_user(request.user, ElectionPlan, pk, Action.EDIT)
     form = _make_form(forms.PhasesForm, request, plan=plan)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.election_plan_set_phases(
-                plan=plan,
-                user=request.user,
-                expected_version=form.cleaned_data["version"],
-                phases=form.cleaned_data["phases"],
-            )
-        except ConcurrentEditError as exc:
-            conflict = {"message": str(exc), "rows": []}
-            fresh = ElectionPlan.objects.get(pk=plan.pk)
-            conflict["rows"] = [
-                (str(Phase(k).label), f"{s} – {e}", "", True) for k, (s, e) in services.phase_dates(fresh).items()
-            ]
-            data = request.POST.copy()
-            data["version"] = exc.current.version
-            form = forms.PhasesForm(data, plan=fresh)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Phases saved."))
-            return redirect("elections:plan-detail", pk=plan.pk)
-    return render(
+    return edit_page(
         request,
-        "elections/phases.html",
-        {"plan": plan, "form": form, "conflict": conflict},
-        status=409 if conflict else 200,
+        form=form,
+        save=lambda f: services.election_plan_set_phases(
+            plan=plan, user=request.user, expected_version=f.cleaned_data["version"], phases=f.cleaned_data["phases"]
+        ),
+        template="elections/phases.html",
+        context={"plan": plan},
+        success=_("Phases saved."),
+        redirect_to=reverse("elections:plan-detail", args=[plan.pk]),
+        rebuild=lambda data, current: forms.PhasesForm(data, plan=current),
     )
 
 
@@ -190,7 +172,7 @@ def milestone_create(request, plan_pk):
     return _form_page(
         request,
         form=form,
-        save=lambda f: services.milestone_create(plan=plan, user=request.user, data=f.model_data()),
+        save=lambda f: services.milestone_create(plan=plan, user=request.user, data=f.service_fields()),
         title=_("New milestone"),
         back_url=reverse("elections:plan-detail", args=[plan.pk]),
         success=_("Milestone added."),
@@ -208,7 +190,7 @@ def milestone_edit(request, pk):
             milestone=milestone,
             user=request.user,
             expected_version=f.cleaned_data["version"],
-            data=f.model_data(),
+            data=f.service_fields(),
         ),
         title=_("Edit milestone"),
         back_url=reverse("elections:plan-detail", args=[milestone.plan_id]),

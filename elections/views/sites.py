@@ -62,7 +62,7 @@ def site_create(request, pk):
     return _form_page(
         request,
         form=form,
-        save=lambda f: services.polling_site_create(security_plan=plan, user=request.user, data=f.model_data()),
+        save=lambda f: services.polling_site_create(security_plan=plan, user=request.user, data=f.service_fields()),
         title=_("New polling site"),
         back_url=reverse("elections:site-list", args=[plan.pk]),
         success=_("Polling site added."),
@@ -79,7 +79,7 @@ def site_edit(request, pk):
         request,
         form=form,
         save=lambda f: services.polling_site_update(
-            site=site, user=request.user, expected_version=f.cleaned_data["version"], data=f.model_data()
+            site=site, user=request.user, expected_version=f.cleaned_data["version"], data=f.service_fields()
         ),
         title=_("Edit polling site %(code)s") % {"code": site.code},
         back_url=reverse("elections:site-list", args=[site.security_plan_id]),
