@@ -141,7 +141,7 @@ def test_stale_edit_is_refused_with_the_other_persons_change(client, hom, mlt, p
     assert client.post(url, {**form, "statement": "MLT wording"}).status_code == 302
     client.force_login(hom)
     response = client.post(url, {**form, "statement": "HoM wording"})  # still version 1
-    assert response.status_code == 200
+    assert response.status_code == 409  # the conflict page (missions.edit)
     body = response.content.decode()
     assert "Someone else changed this record" in body
     assert "MLT wording" in body and "mlt" in body  # their value, and who saved it
