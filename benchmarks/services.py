@@ -1,4 +1,8 @@
-"""Writes of the results framework: the library, a mission's plan, assessments."""
+"""Writes of the results framework: the library, a mission's plan, assessments.
+
+Every service takes the acting user and asks `mandate.access` first (PermissionDenied otherwise);
+commands and seeding pass `access.SYSTEM`. Edits claim the version the editor started from.
+"""
 
 from __future__ import annotations
 
@@ -25,19 +29,24 @@ from benchmarks.models import (
     Retirable,
     Risk,
 )
+from mandate import access
 from missions.concurrency import claim_version
 from missions.models import Component, Mission
 
 FRAMEWORK_FILE = Path(__file__).resolve().parent / "framework" / "handbook.json"
 
+_require = access.require
+
 
 @transaction.atomic
-def framework_load(*, path: Path = FRAMEWORK_FILE) -> dict[str, int]:
+def framework_load(*, user, path: Path = FRAMEWORK_FILE) -> dict[str, int]:
     """Load the framework library from its data file; idempotent (a second run changes nothing).
 
     Outputs are matched by their `key`; benchmarks by output, term and position. Returns counts of
-    rows created, updated and removed.
+    rows created, updated and removed. The library is shared by every mission: only `access.SYSTEM`
+    (the `load_framework` and `seed_demo` commands) and superusers load it.
     """
+    _require(access.can_load_framework(user))
     data = json.loads(path.read_text(encoding="utf-8"))
     version = data["version"]
     source = f"{data['source']['document']} ({data['source']['file']}), framework {data['framework']} v{version}"
@@ -85,13 +94,14 @@ def framework_load(*, path: Path = FRAMEWORK_FILE) -> dict[str, int]:
 
 
 @transaction.atomic
-def plan_instantiate(*, mission: Mission, library_outputs: list[LibraryOutput]) -> list[OperationalOutput]:
+def plan_instantiate(*, mission: Mission, user, library_outputs: list[LibraryOutput]) -> list[OperationalOutput]:
     """Copy library outputs into a mission's plan, with their activities, benchmarks and risks.
 
     The copies belong to the mission, which can then edit them. An output already taken from the
     library by this mission is skipped (the database also refuses it twice). The lead component is
-    the mission's component of the library's lead kind, when the mission has one.
+    the mission's component of the library's lead kind, when the mission has one. Leadership only.
     """
+    _require(access.can_add(user, OperationalOutput, mission))
     components = {c.kind: c for c in Component.objects.filter(mission=mission)}
     taken = set(mission.outputs.filter(library_output__isnull=False).values_list("library_output_id", flat=True))
     next_order = (mission.outputs.order_by("-order").values_list("order", flat=True).first() or 0) + 1
@@ -145,7 +155,7 @@ def assessment_create(
 
     Validation (no future date, progress 0-100, evidence when the status changes to off track or
     achieved, a correction of the same benchmark) is `Assessment.clean`, run here so every entry
-    path gets it; raises ValidationError. Access is the caller's job (`access.can(user, ASSESS, benchmark)`).
+    path gets it; raises ValidationError, and PermissionDenied unless `access.can(user, ASSESS, benchmark)`.
     The benchmark row is locked so two assessments recorded at once cannot both think they are the newest.
     """
     benchmark = (
@@ -153,13 +163,14 @@ def assessment_create(
     )
     if benchmark.is_retired:
         raise ValidationError(_("This benchmark is retired and can no longer be assessed."))
+    _require(access.can(user, access.Action.ASSESS, benchmark))
     assessment = Assessment(
         benchmark=benchmark,
         assessed_on=assessed_on,
         status=status,
         progress=progress,
         evidence=evidence,
-        assessed_by=user,
+        assessed_by=access.history_user(user),
         corrects=corrects,
     )
     assessment.full_clean()
@@ -207,11 +218,12 @@ def _next_order(queryset) -> int:
     return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
 
 
-def _create(item: Retirable, user, siblings) -> Retirable:
+def _create(item: Retirable, user, siblings, parent: Model) -> Retirable:
+    _require(access.can_add(user, type(item), parent))
     if not item.order:
         item.order = _next_order(siblings)
     _validate(item)
-    item._history_user = user
+    item._history_user = access.history_user(user)
     item.save()
     return item
 
@@ -230,7 +242,7 @@ def output_create(
     output = OperationalOutput(
         mission=mission, title=title, description=description, lead_component=lead_component, order=order
     )
-    return _create(output, user, mission.outputs.all())
+    return _create(output, user, mission.outputs.all(), mission)
 
 
 @transaction.atomic
@@ -238,7 +250,7 @@ def activity_create(
     *, output: OperationalOutput, user, title: str, lead_component: Component | None = None, order: int = 0
 ) -> Activity:
     activity = Activity(output=output, title=title, lead_component=lead_component, order=order)
-    return _create(activity, user, output.activities.all())
+    return _create(activity, user, output.activities.all(), output)
 
 
 @transaction.atomic
@@ -260,7 +272,7 @@ def benchmark_create(
         target_date=target_date,
         order=order,
     )
-    return _create(benchmark, user, output.benchmarks.filter(term=term))
+    return _create(benchmark, user, output.benchmarks.filter(term=term), output)
 
 
 @transaction.atomic
@@ -286,7 +298,7 @@ def indicator_create(
         disaggregated=disaggregated,
         order=order,
     )
-    return _create(indicator, user, output.indicators.all())
+    return _create(indicator, user, output.indicators.all(), output)
 
 
 @transaction.atomic
@@ -314,7 +326,7 @@ def risk_create(
         review_date=review_date,
         order=order,
     )
-    return _create(risk, user, output.risks.all())
+    return _create(risk, user, output.risks.all(), output)
 
 
 @transaction.atomic
@@ -329,11 +341,12 @@ def plan_item_update(*, item: Retirable | IndicatorValue, user, expected_version
     unknown = set(changes) - set(allowed)
     if unknown:
         raise TypeError(f"Not editable on {type(item).__name__}: {', '.join(sorted(unknown))}")
+    _require(access.can(user, access.Action.EDIT, item))
     claim_version(item, expected_version)
     for name, value in changes.items():
         setattr(item, name, value)
     _validate(item)
-    item._history_user = user
+    item._history_user = access.history_user(user)
     item.save(update_fields=[*changes, "version", "updated_at"])
     return item
 
@@ -342,9 +355,10 @@ def plan_item_update(*, item: Retirable | IndicatorValue, user, expected_version
 def plan_item_retire(*, item: Retirable, user, expected_version: int | None, retire: bool = True) -> Retirable:
     """Retire (or, with `retire=False`, restore) a plan item. Retired items leave the dashboard and the
     forms' choices but keep their history; nothing is deleted. Retiring an output hides what is under it."""
+    _require(access.can(user, access.Action.EDIT, item))
     claim_version(item, expected_version)
     item.retired_at = timezone.now() if retire else None
-    item._history_user = user
+    item._history_user = access.history_user(user)
     item.save(update_fields=["retired_at", "version", "updated_at"])
     return item
 
@@ -367,6 +381,7 @@ def indicator_value_record(
     Women / men / youth figures are required when the indicator is disaggregated and refused otherwise
     (`IndicatorValue.clean`).
     """
+    _require(access.can_add(user, IndicatorValue, indicator))
     value = IndicatorValue(
         indicator=indicator,
         period_start=period_start,
@@ -376,9 +391,9 @@ def indicator_value_record(
         actual_men=actual_men,
         actual_youth=actual_youth,
         note=note,
-        recorded_by=user,
+        recorded_by=access.history_user(user),
     )
     value.full_clean()
-    value._history_user = user
+    value._history_user = access.history_user(user)
     value.save()
     return value

@@ -46,7 +46,7 @@ Action = access.Action
 def _mission_for_dashboard(request):
     """The current mission, or 404 when the user's role there opens no dashboard (partners, no membership)."""
     mission = current_mission(request)
-    if mission is None or "dashboard" not in access.sections_for(request.user, mission.pk):
+    if mission is None or not access.can_open_dashboard(request.user, mission.pk):
         raise Http404
     return mission
 
@@ -364,7 +364,9 @@ def library(request):
         raise PermissionDenied
     form = LibraryForm(request.POST or None, mission=mission)
     if request.method == "POST" and form.is_valid():
-        created = services.plan_instantiate(mission=mission, library_outputs=list(form.cleaned_data["outputs"]))
+        created = services.plan_instantiate(
+            mission=mission, user=request.user, library_outputs=list(form.cleaned_data["outputs"])
+        )
         messages.success(request, _("%(n)d output(s) added to the plan.") % {"n": len(created)})
         return redirect("benchmarks:dashboard")
     return render(request, "benchmarks/library.html", {"form": form, "mission": mission})

@@ -12,12 +12,21 @@ Public interface:
 - `can_add(user, model, parent)`: whether the user may create a `model` row under `parent`.
 - `get_for_user(user, queryset, pk, action=VIEW)`: fetch-and-authorize; 404 outside the view scope,
   403 (PermissionDenied) when visible but the action is not allowed.
+- named predicates for the questions pages and serializers ask (`can_open_dashboard`,
+  `can_see_internal_engagement_fields`, `can_revise_plan`, `can_add_task`, `can_view_incidents`, ...)
+  and `navigation(user, mission_id)`, the booleans the menus and the home page show.
+
+The acting user is always required. Trusted callers (management commands, seeding, Celery tasks that
+act for nobody in particular) pass `SYSTEM`, which this module lets see and do everything; `None` is
+never a user here (it is refused like an anonymous visitor).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
@@ -68,12 +77,50 @@ SECURITY_COMPONENTS = frozenset({Kind.ELECTORAL, Kind.MILITARY, Kind.POLICE})
 PARTNER_KEEPERS = frozenset({Kind.CIVIL_AFFAIRS, Kind.HUMAN_RIGHTS})
 
 
+# --- the system actor ----------------------------------------------------------------------------
+
+
+class SystemActor:
+    """The acting user of trusted callers: management commands, seeding, tasks that act for no one.
+
+    It is not a database user: it holds no membership, and what it writes carries no author in
+    history (`history_user`). Every rule of this module lets it through.
+    """
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    pk = None
+    username = "system"
+
+    def __repr__(self) -> str:
+        return "access.SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+
+def is_system(user) -> bool:
+    return user is SYSTEM
+
+
+def history_user(user):
+    """The author to record in history and `*_by` fields for `user`: None for SYSTEM."""
+    return None if user is SYSTEM else user
+
+
+def require(allowed: bool) -> None:
+    """What services say when a rule answers no: `require(access.can(user, Action.EDIT, obj))`."""
+    if not allowed:
+        raise PermissionDenied
+
+
 # --- memberships -------------------------------------------------------------------------------
 
 
 def memberships(user) -> dict[int, Membership]:
     """The user's memberships by mission id, fetched once per user object (one query)."""
-    if not getattr(user, "is_authenticated", False):
+    if user is SYSTEM or not getattr(user, "is_authenticated", False):
         return {}
     cached = getattr(user, "_mandate_memberships", None)
     if cached is None:
@@ -105,7 +152,7 @@ def is_staff_of(m: Membership | None, kinds) -> bool:
 
 def _granted_security_plan_ids(user, perm: str = "elections.view_securityplan") -> set[int]:
     """Security plans shared with this user one by one through django-guardian."""
-    if not getattr(user, "is_authenticated", False):
+    if user is SYSTEM or not getattr(user, "is_authenticated", False):
         # Guardian looks anonymous users up as a database user, which this project does not create.
         return set()
     cache_name = f"_mandate_grants_{perm}"
@@ -264,6 +311,8 @@ def view_q(user, model: type[Model]) -> Q:
 def scope(user, queryset: QuerySet) -> QuerySet:
     """The rows of `queryset` the user may view. Library outputs are public to every signed-in user."""
     model = queryset.model
+    if user is SYSTEM:
+        return queryset
     if model is LibraryOutput:
         return queryset if getattr(user, "is_authenticated", False) else queryset.none()
     q = view_q(user, model)
@@ -335,6 +384,8 @@ def _can_edit_security(user, m: Membership | None, obj: Model) -> bool:
 
 def can(user, action: Action, obj: Model) -> bool:
     """Whether `user` may do `action` on `obj`. Viewing is decided by the same rules as `scope`."""
+    if user is SYSTEM:
+        return True
     if not getattr(user, "is_authenticated", False):
         return False
     m = membership(user, mission_id_of(obj))
@@ -412,6 +463,8 @@ def can_add(user, model: type[Model], parent: Model, **fields) -> bool:
 
     `fields` carries values that decide the rule, e.g. `kind` for a report or `component` for a task.
     """
+    if user is SYSTEM:
+        return True
     if not getattr(user, "is_authenticated", False):
         return False
     m = membership(user, mission_id_of(parent))
@@ -464,6 +517,97 @@ def can_view_incidents(user, election_plan: ElectionPlan) -> bool:
     )
 
 
+def can_revise_plan(user, security_plan: SecurityPlan) -> bool:
+    """Whether the user may start a new revision from this security plan: it is approved, it is the
+    election's latest revision, and the user may create security plans there (one query)."""
+    return (
+        security_plan.status == SecurityPlan.Status.APPROVED
+        and can_add(user, SecurityPlan, security_plan.election_plan)
+        and not SecurityPlan.objects.filter(
+            election_plan_id=security_plan.election_plan_id, revision__gt=security_plan.revision
+        ).exists()
+    )
+
+
+def can_add_task(user, security_plan: SecurityPlan) -> bool:
+    """Whether the user may add a security task to the plan for some component: planners for any,
+    military and police staff for their own component."""
+    if can_add(user, SecurityTask, security_plan):
+        return True
+    m = membership(user, mission_id_of(security_plan))
+    return (
+        m is not None
+        and m.component_id is not None
+        and can_add(user, SecurityTask, security_plan, component=m.component_id)
+    )
+
+
+def can_see_internal_engagement_fields(user, mission_id: int) -> bool:
+    """Whether the user reads an engagement's internal links (component, partners, outputs, benchmarks,
+    officers, author) in this mission: the mission's own people, not partner focal points nor HQ."""
+    return "partners" in sections_for(user, mission_id)
+
+
+def can_see_partner_screening(user, mission_id: int) -> bool:
+    """Whether the user reads a partner's due-diligence screening: the mission's own people, never the partner."""
+    return "partners" in sections_for(user, mission_id)
+
+
+def can_open_dashboard(user, mission_id: int | None) -> bool:
+    return "dashboard" in sections_for(user, mission_id)
+
+
+def can_open_elections(user, mission_id: int | None) -> bool:
+    """The election plans (cycle and milestones): the mission's own people."""
+    return "elections" in sections_for(user, mission_id)
+
+
+def can_open_security(user, mission_id: int | None) -> bool:
+    """Whether security plans exist for the user at all (else they answer 404, not 403)."""
+    return "security" in sections_for(user, mission_id)
+
+
+def can_open_partners(user, mission_id: int | None) -> bool:
+    """The partner registry and the engagement log."""
+    return "partners" in sections_for(user, mission_id)
+
+
+def can_open_portal(user, mission_id: int | None) -> bool:
+    """The partner portal: partner focal points only."""
+    return "portal" in sections_for(user, mission_id)
+
+
+def can_open_reports(user, mission_id: int | None) -> bool:
+    return "reports" in sections_for(user, mission_id)
+
+
+def can_request_reports(user, mission_id: int | None) -> bool:
+    return "report_requests" in sections_for(user, mission_id)
+
+
+def can_load_framework(user) -> bool:
+    """The framework library is shared by every mission: commands (SYSTEM) and superusers load it."""
+    return user is SYSTEM or bool(getattr(user, "is_superuser", False))
+
+
+def can_open_admin(user) -> bool:
+    """The Django admin link: superusers (the admin itself keeps Django's own staff check)."""
+    return user is not SYSTEM and bool(getattr(user, "is_superuser", False))
+
+
+def mission_officers(mission_id: int) -> QuerySet:
+    """Users who may be an engagement's officers present or own a follow-up: the mission's leadership and staff."""
+    return get_user_model().objects.filter(
+        memberships__mission_id=mission_id, memberships__role__in=[Role.HOM, Role.MLT, Role.STAFF]
+    )
+
+
+def head_of_mission(mission_id: int):
+    """The mission's Head of Mission (the first one, if several), or None: who scheduled reports are requested for."""
+    m = Membership.objects.filter(mission_id=mission_id, role=Role.HOM).select_related("user").order_by("id").first()
+    return m.user if m else None
+
+
 def get_for_user(user, queryset: QuerySet | type[Model], pk, action: Action = Action.VIEW):
     """Fetch one object the user may view, or raise Http404; then check `action` (PermissionDenied)."""
     if isinstance(queryset, type):
@@ -495,3 +639,31 @@ def sections_for(user, mission_id: int | None) -> set[str]:
     if m.role == Role.PARTNER:
         sections.add("portal")
     return sections
+
+
+@dataclass(frozen=True)
+class Navigation:
+    """What the menus and the home page offer the user in their current mission."""
+
+    dashboard: bool = False
+    elections: bool = False  # the Elections area: election plans, security plans, or both
+    security: bool = False
+    partners: bool = False
+    portal: bool = False
+    reports: bool = False
+    report_requests: bool = False
+    admin: bool = False
+
+
+def navigation(user, mission_id: int | None) -> Navigation:
+    sections = sections_for(user, mission_id)
+    return Navigation(
+        dashboard="dashboard" in sections,
+        elections="elections" in sections or "security" in sections,
+        security="security" in sections,
+        partners="partners" in sections,
+        portal="portal" in sections,
+        reports="reports" in sections,
+        report_requests="report_requests" in sections,
+        admin=can_open_admin(user),
+    )

@@ -10,7 +10,7 @@ def navigation(request):
     return {
         "current_mission": mission,
         "current_membership": access.membership(user, mission.pk) if mission else None,
-        "nav_sections": access.sections_for(user, mission.pk) if mission else set(),
+        "nav": access.navigation(user, mission.pk if mission else None),
         "user_missions": list(access.missions_for(user)) if len(access.memberships(user)) > 1 else [],
     }
 

@@ -31,7 +31,7 @@ def _internal_reader(serializer, mission_id) -> bool:
     cache = serializer.context.setdefault("_internal_reader", {})
     if mission_id not in cache:
         request = serializer.context.get("request")
-        cache[mission_id] = request is not None and "partners" in access.sections_for(request.user, mission_id)
+        cache[mission_id] = request is not None and access.can_see_internal_engagement_fields(request.user, mission_id)
     return cache[mission_id]
 
 

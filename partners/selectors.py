@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from benchmarks.models import OperationalOutput
 from mandate import access
-from missions.models import Location, Membership, Mission
+from missions.models import Location, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner
 
 PAGE_SIZE = 50
@@ -500,15 +500,8 @@ def partnership_indicators_by_output(
 
 
 def mission_officers(mission: Mission) -> QuerySet:
-    """Users who can be officers present or follow-up owners: the mission's staff and leadership."""
-    return (
-        get_user_model()
-        .objects.filter(
-            memberships__mission=mission,
-            memberships__role__in=[Membership.Role.HOM, Membership.Role.MLT, Membership.Role.STAFF],
-        )
-        .order_by("last_name", "first_name", "username")
-    )
+    """Users who can be officers present or follow-up owners (`access.mission_officers`), by name."""
+    return access.mission_officers(mission.pk).order_by("last_name", "first_name", "username")
 
 
 # --- the partner portal ---------------------------------------------------------------------------

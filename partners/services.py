@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,6 @@ from mandate import access
 from missions.concurrency import claim_version
 from missions.models import Component, Location, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner
-from partners.selectors import mission_officers
 
 PARTNER_FIELDS = (
     "name",
@@ -38,9 +37,7 @@ PARTNER_FIELDS = (
 CONTACT_FIELDS = ("name", "position", "phone", "email", "is_focal_point")
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
+_require = access.require
 
 
 def _save_with_history(instance, user, *, update_fields: Sequence[str] | None = None) -> None:
@@ -53,10 +50,11 @@ def _save_with_history(instance, user, *, update_fields: Sequence[str] | None = 
 
 
 def _check_same_mission(mission: Mission, field: str, objects: Iterable, attr: str = "mission_id") -> None:
-    """Refuses related rows of another mission (forms limit choices; the API and imports need this check)."""
-    wrong = [str(o) for o in objects if o is not None and _resolve_attr(o, attr) != mission.pk]
-    if wrong:
-        raise ValidationError({field: _("Not part of this mission: %(names)s.") % {"names": ", ".join(wrong)}})
+    """Refuses related rows of another mission (forms limit choices; the API and imports need this check).
+
+    The message names nothing: rows of another mission must not be told apart from unknown ones."""
+    if any(o is not None and _resolve_attr(o, attr) != mission.pk for o in objects):
+        raise ValidationError({field: _("Select a valid choice.")})
 
 
 def _resolve_attr(obj, dotted: str):
@@ -202,12 +200,12 @@ def _validate_engagement(
     _check_same_mission(mission, "outputs", outputs)
     _check_same_mission(mission, "benchmarks", benchmarks, attr="output.mission_id")
     if officers:
-        allowed = set(mission_officers(mission).filter(pk__in=[u.pk for u in officers]).values_list("pk", flat=True))
-        wrong = [str(u) for u in officers if u.pk not in allowed]
-        if wrong:
-            raise ValidationError(
-                {"officers": _("Not staff of this mission: %(names)s.") % {"names": ", ".join(wrong)}}
-            )
+        allowed = set(
+            access.mission_officers(mission.pk).filter(pk__in=[u.pk for u in officers]).values_list("pk", flat=True)
+        )
+        if any(u.pk not in allowed for u in officers):
+            # Naming the user would tell who exists in other missions.
+            raise ValidationError({"officers": _("Select a valid choice.")})
     # Only new support is checked on an edit: correcting the summary of an old training must stay possible
     # after its partner's screening lapsed.
     checked = partners if new_partner_ids is None or type_changed else [p for p in partners if p.pk in new_partner_ids]
@@ -218,7 +216,9 @@ def _validate_engagement(
         raise ValidationError({"partners": refusals})
     partner_ids = {p.pk for p in partners}
     owners = [f.owner for f in follow_ups if f.owner is not None and not f.delete]
-    allowed_owners = set(mission_officers(mission).filter(pk__in=[u.pk for u in owners]).values_list("pk", flat=True))
+    allowed_owners = set(
+        access.mission_officers(mission.pk).filter(pk__in=[u.pk for u in owners]).values_list("pk", flat=True)
+    )
     errors = []
     for i, f in enumerate(follow_ups, start=1):
         if f.delete:
@@ -227,10 +227,11 @@ def _validate_engagement(
             errors.append(_("Follow-up %(n)s: give it an owner in the mission or one of the partners.") % {"n": i})
         elif f.partner is not None and f.partner.pk not in partner_ids:
             errors.append(
+                # The form and the API offer only partners the user sees, so naming this one leaks nothing.
                 _("Follow-up %(n)s: %(partner)s did not take part in this engagement.") % {"n": i, "partner": f.partner}
             )
         elif f.owner is not None and f.owner.pk not in allowed_owners:
-            errors.append(_("Follow-up %(n)s: %(user)s is not staff of this mission.") % {"n": i, "user": f.owner})
+            errors.append(_("Follow-up %(n)s: choose an owner among the mission's staff.") % {"n": i})
     if errors:
         raise ValidationError({"follow_ups": errors})
 

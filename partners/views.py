@@ -48,13 +48,13 @@ def _mission_for_log(request):
     mission = current_mission(request)
     if mission is None:
         raise Http404
-    if "partners" not in access.sections_for(request.user, mission.pk):
+    if not access.can_open_partners(request.user, mission.pk):
         raise PermissionDenied
     return mission
 
 
 def _is_internal_reader(user, mission_id) -> bool:
-    return "partners" in access.sections_for(user, mission_id)
+    return access.can_see_internal_engagement_fields(user, mission_id)
 
 
 def _with_labels(objs, **fields):
@@ -496,7 +496,7 @@ def overview(request):
 def _portal_membership(request) -> Membership:
     mission = current_mission(request)
     m = access.membership(request.user, mission.pk) if mission else None
-    if m is None or "portal" not in access.sections_for(request.user, mission.pk):
+    if m is None or not access.can_open_portal(request.user, mission.pk):
         raise PermissionDenied
     return m
 

@@ -41,7 +41,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from missions.models import Membership, Mission  # noqa: E402
+from mandate import access  # noqa: E402
+from missions.models import Mission  # noqa: E402
 from reports import services  # noqa: E402
 from reports.models import Report, ReportKind, report_folder  # noqa: E402
 
@@ -70,7 +71,7 @@ def ensure_data() -> tuple[Mission, Mission | None]:
 
 
 def run(mission: Mission, label: str) -> dict:
-    hom = Membership.objects.filter(mission=mission, role=Membership.Role.HOM).select_related("user").first().user
+    hom = access.head_of_mission(mission.pk)
     start, end = services.previous_month(timezone.localdate())
     report = Report.objects.create(
         mission=mission, kind=ReportKind.PROGRESS, period_start=start, period_end=end, requested_by=hom

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from mandate import access
 from missions.concurrency import claim_version
-from missions.models import Membership, Mission
+from missions.models import Mission
 from reports import documents, rendering
 from reports.models import PaperSize, Report, ReportKind, ReportSchedule, ReportSnapshot, report_folder
 
@@ -272,13 +272,7 @@ def _step_delay() -> None:
 
 
 def _hom_of(mission: Mission):
-    membership = (
-        Membership.objects.filter(mission=mission, role=Membership.Role.HOM)
-        .select_related("user")
-        .order_by("id")
-        .first()
-    )
-    return membership.user if membership else None
+    return access.head_of_mission(mission.pk)
 
 
 # --- files --------------------------------------------------------------------------------------

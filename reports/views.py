@@ -32,7 +32,7 @@ CONTENT_TYPES = {
 
 def _mission_or_404(request):
     mission = current_mission(request)
-    if mission is None or "reports" not in access.sections_for(request.user, mission.pk):
+    if mission is None or not access.can_open_reports(request.user, mission.pk):
         raise Http404
     return mission
 

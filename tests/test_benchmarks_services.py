@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from benchmarks import charts, selectors, services
 from benchmarks.models import Assessment, Benchmark, LibraryOutput, OperationalOutput, Status
+from mandate import access
 from missions.concurrency import ConcurrentEditError
 from missions.models import Component
 from tests.benchmarks_support import make_plan
@@ -205,7 +206,7 @@ def test_components_of_another_mission_are_refused(plan, hom, other_mission):
 
 
 def test_outputs_from_the_library_join_a_running_mission_once(client, hom, mission):
-    services.framework_load()
+    services.framework_load(user=access.SYSTEM)
     client.force_login(hom)
     first = LibraryOutput.objects.order_by("order")[:2]
     response = client.post(reverse("benchmarks:library"), {"outputs": [o.pk for o in first]})

@@ -32,6 +32,7 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
+from mandate import access
 from mandate.management.seeding import (
     ROLE_USERS,
     demo_password_hash,
@@ -227,7 +228,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        framework_load()
+        framework_load(user=access.SYSTEM)
         password_hash = demo_password_hash()
         ensure_user("admin", password_hash=password_hash, first_name="Site", last_name="Administrator",
                     is_staff=True, is_superuser=True)  # fmt: skip
@@ -384,7 +385,9 @@ class DemoBuilder:
 
     def plan(self):
         rng = self.rng
-        outputs = plan_instantiate(mission=self.mission, library_outputs=list(LibraryOutput.objects.order_by("order")))
+        outputs = plan_instantiate(
+            mission=self.mission, user=access.SYSTEM, library_outputs=list(LibraryOutput.objects.order_by("order"))
+        )
         self.outputs = {o.library_output.key: o for o in outputs}
         # The handbook names one lead per output; in the mission some benchmarks are led by another component.
         other_leads = {
