@@ -548,6 +548,15 @@ def can_see_internal_engagement_fields(user, mission_id: int) -> bool:
     return "partners" in sections_for(user, mission_id)
 
 
+def can_see_internal_engagement_fields_everywhere(user) -> bool:
+    """The same in every mission of the user: lists spanning missions filter or order on those fields only then."""
+    return all(can_see_internal_engagement_fields(user, mission_id) for mission_id in memberships(user))
+
+
+def can_see_partner_screening_everywhere(user) -> bool:
+    return all(can_see_partner_screening(user, mission_id) for mission_id in memberships(user))
+
+
 def can_see_partner_screening(user, mission_id: int) -> bool:
     """Whether the user reads a partner's due-diligence screening: the mission's own people, never the partner."""
     return "partners" in sections_for(user, mission_id)
@@ -600,6 +609,15 @@ def mission_officers(mission_id: int) -> QuerySet:
     return get_user_model().objects.filter(
         memberships__mission_id=mission_id, memberships__role__in=[Role.HOM, Role.MLT, Role.STAFF]
     )
+
+
+def officer_choices(user) -> QuerySet:
+    """The users `user` may name as officers present or follow-up owners, across their missions (the service
+    then checks the engagement's own mission). Anyone else is answered like an id that does not exist."""
+    officers = get_user_model().objects.filter(memberships__role__in=[Role.HOM, Role.MLT, Role.STAFF])
+    if user is not SYSTEM:
+        officers = officers.filter(memberships__mission_id__in=list(memberships(user)))
+    return officers.distinct()
 
 
 def head_of_mission(mission_id: int):

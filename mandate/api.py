@@ -21,9 +21,12 @@ from collections.abc import Mapping
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField
 
+from config.rest import OrderingFilter
 from mandate import access
 from missions.concurrency import ConcurrentEditError, version_from_request
 from missions.models import Component, Location, Mission
@@ -193,6 +196,44 @@ def _has_version(model) -> bool:
     return True
 
 
+# --- filters -------------------------------------------------------------------------------------
+
+
+class ScopedFilterBackend(DjangoFilterBackend):
+    """django-filter, with every related-row filter looked up among the rows the user may view.
+
+    `?security_plan=<id>` of another mission's (or a restricted) plan is then refused exactly like an id
+    that does not exist (400, "Select a valid choice."), instead of answering an empty page that tells
+    the plan exists. Covers the filters a FilterSet declares and those built from `filterset_fields`.
+    """
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            for filter_ in filterset.filters.values():
+                if isinstance(filter_, ModelChoiceFilter | ModelMultipleChoiceFilter):
+                    choices = filter_.get_queryset(request)
+                    if choices is not None and choices.model in access.MISSION_PATH:
+                        filter_.queryset = access.scope(request.user, choices)
+        return filterset
+
+
+def refuse_hidden_query_params(request, hidden: set[str]) -> None:
+    """400 (the API's error shape) when a filter or an ordering names a field hidden from the user.
+
+    Refused rather than ignored: a script is told that its filter did not apply, instead of reading an
+    unfiltered list as a filtered one. Documented on each such filter in the schema.
+    """
+    if not hidden:
+        return
+    errors = {name: [_("This filter is not available to you.")] for name in request.query_params if name in hidden}
+    terms = [t.strip().lstrip("-").split("__")[0] for t in request.query_params.get("ordering", "").split(",")]
+    if hidden & set(terms):
+        errors["ordering"] = [_("You cannot order by a field you do not see.")]
+    if errors:
+        raise exceptions.ValidationError(errors)
+
+
 # --- viewsets ------------------------------------------------------------------------------------
 
 
@@ -206,6 +247,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
     """
 
     permission_classes = [permissions.IsAuthenticated, AccessPermission]
+    filter_backends = [ScopedFilterBackend, OrderingFilter]
     edit_action = access.Action.EDIT
     # Custom actions that need another access.Action than EDIT, e.g. {"submit": Action.SUBMIT}.
     action_permissions: dict[str, access.Action] = {}
@@ -217,6 +259,14 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     def scope(self, queryset):
         return access.scope(self.request.user, queryset)
+
+    def hidden_fields(self) -> set[str]:
+        """Fields, filters and orderings this user may not use here (the serializer does not show them)."""
+        return set()
+
+    def filter_queryset(self, queryset):
+        refuse_hidden_query_params(self.request, self.hidden_fields())
+        return super().filter_queryset(queryset)
 
     def get_object(self):
         obj = super().get_object()  # 404 outside the scope, then AccessPermission (403)

@@ -20,10 +20,20 @@ from rest_framework.response import Response
 from benchmarks.models import Benchmark, OperationalOutput
 from mandate import access
 from mandate.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModelSerializer
+from missions.models import Component, Mission
 from partners import selectors, services
 from partners.models import Engagement, FollowUp, Partner
 
 User = get_user_model()
+
+
+class OfficerField(serializers.PrimaryKeyRelatedField):
+    """A user id among the officers of the requester's missions (`access.officer_choices`): the id of a user of
+    another mission answers exactly like an id that does not exist, and no message names a user."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return access.officer_choices(request.user) if request is not None else User.objects.none()
 
 
 def _internal_reader(serializer, mission_id) -> bool:
@@ -91,6 +101,10 @@ class PartnerViewSet(
     filterset_class = PartnerFilter
     ordering_fields = ["name", "partner_type", "screening_review_due"]
 
+    def hidden_fields(self):
+        # A partner focal point never sees its screening, so it cannot order by it either (400).
+        return set() if access.can_see_partner_screening_everywhere(self.request.user) else set(SCREENING_FIELDS)
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         mission = data.pop("mission")
@@ -110,11 +124,13 @@ class PartnerViewSet(
 class FollowUpInputSerializer(serializers.Serializer):
     action = serializers.CharField(max_length=2000)
     due_date = serializers.DateField()
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    owner = OfficerField(required=False, allow_null=True)
     partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all(), required=False, allow_null=True)
 
 
 class FollowUpSerializer(StrictModelSerializer):
+    owner = OfficerField(required=False, allow_null=True)
+
     class Meta:
         model = FollowUp
         fields = [
@@ -131,7 +147,6 @@ class FollowUpSerializer(StrictModelSerializer):
             "version",
         ]
         read_only_fields = ["status", "completed_at", "completed_by", "completion_comment"]
-        extra_kwargs = {"owner": {"queryset": User.objects.all()}}
 
 
 ENGAGEMENT_INTERNAL_FIELDS = ["partners", "component", "officers", "outputs", "benchmarks", "shareable", "follow_ups",
@@ -143,7 +158,7 @@ class EngagementSerializer(StrictModelSerializer):
     new_follow_ups = FollowUpInputSerializer(
         many=True, required=False, write_only=True, help_text=_("Follow-up actions to add with this change.")
     )
-    officers = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), many=True, required=False)
+    officers = OfficerField(many=True, required=False)
 
     class Meta:
         model = Engagement
@@ -191,8 +206,17 @@ class EngagementSerializer(StrictModelSerializer):
 
 
 class EngagementFilter(django_filters.FilterSet):
-    partner = django_filters.NumberFilter(method="filter_partner", label=_("Partner id"))
-    output = django_filters.NumberFilter(method="filter_output", label=_("Linked output id"))
+    # The filters on internal fields say in the schema that partner focal points may not use them.
+    partner = django_filters.NumberFilter(
+        method="filter_partner", label=_("Partner id (not for partner focal points: 400).")
+    )
+    output = django_filters.NumberFilter(
+        method="filter_output", label=_("Linked output id (not for partner focal points: 400).")
+    )
+    component = django_filters.ModelChoiceFilter(
+        queryset=Component.objects.all(), label=_("Component id (not for partner focal points: 400).")
+    )
+    shareable = django_filters.BooleanFilter(label=_("Shared with its partners (not for partner focal points: 400)."))
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
     q = django_filters.CharFilter(method="filter_q", label=_("Text search in summary, outcomes and topics"))
@@ -200,6 +224,9 @@ class EngagementFilter(django_filters.FilterSet):
     class Meta:
         model = Engagement
         fields = ["mission", "engagement_type", "component", "district", "shareable"]
+
+    # Filters on fields partner readers do not see (EngagementViewSet.hidden_fields refuses them).
+    INTERNAL = {"partner", "output", "component", "shareable"}
 
     # Subqueries, not joins, as in partners.selectors.engagement_log: no repeated rows, no DISTINCT.
     def filter_partner(self, qs, name, value):
@@ -220,11 +247,21 @@ def _follow_up_inputs(rows) -> list[services.FollowUpInput]:
 class EngagementViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
 ):
-    """The engagement log. Any staff member logs for their component; a partner reads what was shared with it."""
+    """The engagement log. Any staff member logs for their component; a partner reads what was shared with it.
+
+    A partner focal point reads no internal field (partners, component, officers, outputs, benchmarks,
+    shareable, follow-ups, author): filtering or ordering by one of them is refused (400).
+    """
 
     serializer_class = EngagementSerializer
     filterset_class = EngagementFilter
     ordering_fields = ["date", "id"]
+
+    def hidden_fields(self):
+        if access.can_see_internal_engagement_fields_everywhere(self.request.user):
+            return set()
+        return set(ENGAGEMENT_INTERNAL_FIELDS) | EngagementFilter.INTERNAL
+
     # Pages of the list: count, page, then one query per prefetched relation (constant).
     queryset = (
         Engagement.objects.select_related("mission")
@@ -269,7 +306,7 @@ class FollowUpCompleteSerializer(serializers.Serializer):
 
 
 class FollowUpFilter(django_filters.FilterSet):
-    mission = django_filters.NumberFilter(field_name="engagement__mission")
+    mission = django_filters.ModelChoiceFilter(field_name="engagement__mission", queryset=Mission.objects.all())
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Open and past its due date"))
 
     class Meta:
