@@ -101,11 +101,7 @@ def task_list(request, pk):
             "phase": phase,
             "phases": Phase.choices,
             "query": f"phase={phase}" if phase else "",
-            "can_add": access.can_add(user, SecurityTask, plan)
-            or any(
-                access.can_add(user, SecurityTask, plan, component=c)
-                for c in plan.election_plan.mission.components.all()
-            ),
+            "can_add": access.can_add_task(user, plan),
         },
     )
 
@@ -116,7 +112,7 @@ def task_create(request, pk):
     mission_id = plan.election_plan.mission_id
     task = SecurityTask(security_plan=plan)
     form = _make_form(forms.SecurityTaskForm, request, instance=task, user=request.user, mission_id=mission_id)
-    if not form.fields["component"].queryset.exists() and not access.can_add(request.user, SecurityTask, plan):
+    if not access.can_add_task(request.user, plan):
         raise PermissionDenied
     return _form_page(
         request,

@@ -32,7 +32,7 @@ def index(request):
         raise Http404
     plans = list(selectors.election_plans_for(request.user, mission.pk))
     security_plans = list(selectors.security_plans_for(request.user, mission.pk))
-    if not plans and not security_plans and "elections" not in access.sections_for(request.user, mission.pk):
+    if not plans and not security_plans and not access.can_open_elections(request.user, mission.pk):
         raise Http404
     return render(
         request,
@@ -48,7 +48,7 @@ def index(request):
 @login_required
 def plan_create(request):
     mission = current_mission(request)
-    if mission is None or "elections" not in access.sections_for(request.user, mission.pk):
+    if mission is None or not access.can_open_elections(request.user, mission.pk):
         raise Http404
     if not access.can_add(request.user, ElectionPlan, mission):
         raise PermissionDenied

@@ -18,7 +18,6 @@ from elections.maps import render_site_map
 from elections.models import (
     ElectionPlan,
     SecurityPlan,
-    SecurityTask,
 )
 from elections.views._helpers import _form_page, _make_form, _security_plan
 from mandate import access
@@ -32,7 +31,7 @@ def security_plan_create(request, plan_pk):
     plan = access.get_for_user(request.user, ElectionPlan, plan_pk)
     if not access.can_add(request.user, SecurityPlan, plan):
         # Security plans are confidential: for roles outside the security circle they do not exist.
-        if "security" not in access.sections_for(request.user, plan.mission_id):
+        if not access.can_open_security(request.user, plan.mission_id):
             raise Http404
         raise PermissionDenied
     form = _make_form(forms.SecurityPlanForm, request, instance=SecurityPlan(election_plan=plan))
@@ -66,7 +65,6 @@ def security_plan_detail(request, pk):
         "tasks": plan.tasks.count(),
         "legs": plan.transport_legs.count(),
     }
-    latest = revisions[0] if revisions else plan
     return render(
         request,
         "elections/security_plan_detail.html",
@@ -78,14 +76,8 @@ def security_plan_detail(request, pk):
             "can_edit": access.can(user, Action.EDIT, plan),
             "can_submit": access.can(user, Action.SUBMIT, plan),
             "can_decide": access.can(user, Action.APPROVE, plan),
-            "can_revise": plan.status == SecurityPlan.Status.APPROVED
-            and latest.pk == plan.pk
-            and access.can_add(user, SecurityPlan, plan.election_plan),
-            "can_add_task": access.can_add(user, SecurityTask, plan)
-            or any(
-                access.can_add(user, SecurityTask, plan, component=c)
-                for c in plan.election_plan.mission.components.all()
-            ),
+            "can_revise": access.can_revise_plan(user, plan),
+            "can_add_task": access.can_add_task(user, plan),
             "decision_form": forms.DecisionForm(initial={"version": plan.version}),
         },
     )
