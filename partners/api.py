@@ -13,6 +13,8 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -27,6 +29,7 @@ from partners.models import Engagement, FollowUp, Partner
 User = get_user_model()
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class OfficerField(serializers.PrimaryKeyRelatedField):
     """A user id among the officers of the requester's missions (`access.officer_choices`): the id of a user of
     another mission answers exactly like an id that does not exist, and no message names a user."""
