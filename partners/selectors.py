@@ -418,7 +418,7 @@ class PartnershipIndicators:
 
 def _indicator_log(mission, user, period_start, period_end) -> QuerySet[Engagement]:
     qs = Engagement.objects.filter(mission=mission, date__gte=period_start, date__lte=period_end)
-    return qs if user is None else access.scope(user, qs)
+    return access.scope(user, qs)
 
 
 _ENGAGEMENT_AGGREGATES = {
@@ -452,8 +452,8 @@ def partnership_indicators(
     - districts_reached: distinct districts where they took place.
 
     `output` restricts to engagements linked to that operational output. `user` is whose view of the log
-    counts (`mandate.access.scope`); pass None only from trusted system code that has already decided
-    access (e.g. a report task). Two queries: one aggregate over engagements, one over follow-ups.
+    counts (`mandate.access.scope`); trusted system code passes `access.SYSTEM` (None counts nothing).
+    Two queries: one aggregate over engagements, one over follow-ups.
     """
     log = _indicator_log(mission, user, period_start, period_end)
     if output is not None:
@@ -473,7 +473,7 @@ def partnership_indicators_by_output(
     """
     overall = partnership_indicators(mission, user, period_start, period_end)
     outputs_qs = OperationalOutput.objects.filter(mission=mission, retired_at__isnull=True).order_by("order", "id")
-    outputs = list(outputs_qs if user is None else access.scope(user, outputs_qs))
+    outputs = list(access.scope(user, outputs_qs))
     if not outputs:
         return [overall]
     log = _indicator_log(mission, user, period_start, period_end).filter(outputs__in=outputs)

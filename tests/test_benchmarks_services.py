@@ -308,10 +308,18 @@ def test_charts_are_well_formed_svg_and_escape_labels():
     assert "&lt;script&gt;" in svgs[0]
 
 
-def test_selectors_serve_a_trusted_caller_without_a_user(plan, partner1):
-    # The PDF report reads the whole mission; a partner asking through the same selector reads nothing.
+def test_selectors_serve_a_trusted_caller_that_says_so(plan, partner1):
+    # A command or task reads the whole mission as access.SYSTEM; a partner through the same selector reads nothing.
     mission = plan.out_ca.mission
-    assert selectors.dashboard_data(mission).total == 3
-    assert sum(selectors.status_trend(mission, months=12).counts[-1].values()) == 3
+    assert selectors.dashboard_data(mission, access.SYSTEM).total == 3
+    assert sum(selectors.status_trend(mission, access.SYSTEM, months=12).counts[-1].values()) == 3
     assert selectors.dashboard_data(mission, partner1).total == 0
-    assert selectors.risk_register(mission).risks == [plan.risk]
+    assert selectors.risk_register(mission, access.SYSTEM).risks == [plan.risk]
+
+
+def test_selectors_read_nothing_for_no_user(plan):
+    # `None` used to mean "no filter" and failed open; now it is nobody.
+    mission = plan.out_ca.mission
+    assert selectors.dashboard_data(mission, None).total == 0
+    assert sum(selectors.status_trend(mission, None, months=12).counts[-1].values()) == 0
+    assert selectors.risk_register(mission, None).risks == []

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from mandate import access
 from missions.concurrency import ConcurrentEditError
 from missions.imports import ROW
 from missions.models import Component
@@ -247,7 +248,8 @@ def test_indicators_follow_the_viewers_scope(civilaffairs, partner1, mission, co
     log(civilaffairs, mission, components, [partner_a], shareable=True)
     assert partnership_indicators(mission, civilaffairs, TODAY, TODAY).engagements == 2
     assert partnership_indicators(mission, partner1, TODAY, TODAY).engagements == 1
-    assert partnership_indicators(mission, None, TODAY, TODAY).engagements == 2
+    assert partnership_indicators(mission, access.SYSTEM, TODAY, TODAY).engagements == 2
+    assert partnership_indicators(mission, None, TODAY, TODAY).engagements == 0
 
 
 # --- import -------------------------------------------------------------------------------------

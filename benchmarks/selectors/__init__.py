@@ -2,19 +2,20 @@
 
 Each selector runs a fixed number of queries whatever the size of the plan (the tests in
 `tests/test_benchmarks_queries.py` pin the numbers at 10 and 2,000 benchmarks), and scopes what
-it reads through `missions.access`, so a report built for a user shows what that user may see.
-`user=None` means a trusted caller (a scheduled report for the whole mission, a command): rows are
-not filtered by role, and per-row permissions (`can_assess`, `can_edit`) are False.
+it reads through `mandate.access`, so a report built for a user shows what that user may see.
+The user is required: a trusted caller (a command, a task for the whole mission) passes
+`access.SYSTEM`, which reads every row. `None` reads nothing (it used to mean "no filter", which
+failed open).
 
 - `Filters.from_params(request.GET)`: the dashboard filters, parsed without touching the database.
-- `dashboard_data(mission, user=None, filters=None, page=1)`: outputs x terms x statuses, one page of rows.
+- `dashboard_data(mission, user, filters=None, page=1)`: outputs x terms x statuses, one page of rows.
 - `status_counts(benchmarks, today)`: the dashboard's aggregate (GROUP BY output, term, current status).
-- `benchmark_matrix(mission, user=None, filters=None)`: every filtered benchmark row, for exports and reports.
-- `status_trend(mission, user=None, months=12, filters=None)`: statuses at each month end, one SQL aggregate.
-- `output_detail(output, user=None)`: an output's activities, benchmarks, risks and indicators.
-- `benchmark_detail(benchmark, user=None)`: a benchmark's assessment history, indicators and linked engagements.
+- `benchmark_matrix(mission, user, filters=None)`: every filtered benchmark row, for exports and reports.
+- `status_trend(mission, user, months=12, filters=None)`: statuses at each month end, one SQL aggregate.
+- `output_detail(output, user)`: an output's activities, benchmarks, risks and indicators.
+- `benchmark_detail(benchmark, user)`: a benchmark's assessment history, indicators and linked engagements.
 - `indicator_table(indicator)`: baseline / target / actual per period of one indicator (prefetched values).
-- `risk_register(mission, user=None, output=None)`: the active risks and their likelihood x impact grid.
+- `risk_register(mission, user, output=None)`: the active risks and their likelihood x impact grid.
 
 One module a sub-domain; this package re-exports them all.
 """

@@ -119,7 +119,7 @@ class Dashboard:
 
 def dashboard_data(
     mission: Mission,
-    user=None,
+    user,
     filters: Filters | None = None,
     *,
     page: int = 1,
@@ -203,7 +203,7 @@ def status_counts(benchmarks: QuerySet[Benchmark], today: datetime.date) -> Quer
 
 
 def benchmark_matrix(
-    mission: Mission, user=None, filters: Filters | None = None, *, today: datetime.date | None = None
+    mission: Mission, user, filters: Filters | None = None, *, today: datetime.date | None = None
 ) -> Iterator[Benchmark]:
     """Every filtered benchmark in plan order, decorated like the dashboard rows; for CSV/XLSX exports and reports.
 

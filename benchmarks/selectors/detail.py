@@ -39,7 +39,7 @@ class OutputDetail:
         return [(t.label, [b for b in self.benchmarks if b.term == t.value]) for t in Term]
 
 
-def output_detail(output: OperationalOutput, user=None, *, today: datetime.date | None = None) -> OutputDetail:
+def output_detail(output: OperationalOutput, user, *, today: datetime.date | None = None) -> OutputDetail:
     """An output with everything planned under it. Precondition: the user may view `output`.
 
     Six queries: components, activities, benchmarks with their latest assessment, risks,
@@ -54,7 +54,7 @@ def output_detail(output: OperationalOutput, user=None, *, today: datetime.date 
     for item in [*activities, *benchmarks, *risks, *indicators]:
         item.output = output  # no query per row for access checks and labels
     for item in [*activities, *risks, *indicators]:
-        item.can_edit = user is not None and access.can(user, access.Action.EDIT, item)
+        item.can_edit = access.can(user, access.Action.EDIT, item)
     for item in activities:
         item.lead = by_id.get(item.lead_component_id or output.lead_component_id)
     for risk in risks:
@@ -95,7 +95,7 @@ class BenchmarkDetail:
     engagements: list[Engagement]
 
 
-def benchmark_detail(benchmark: Benchmark, user=None, *, today: datetime.date | None = None) -> BenchmarkDetail:
+def benchmark_detail(benchmark: Benchmark, user, *, today: datetime.date | None = None) -> BenchmarkDetail:
     """A benchmark's full assessment history, its indicators and the partner engagements linked to it.
 
     Precondition: the user may view `benchmark` (fetched with `output`). Six queries: components,

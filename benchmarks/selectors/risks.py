@@ -26,7 +26,7 @@ class RiskRegister:
         return list(groups.values())
 
 
-def risk_register(mission: Mission, user=None, *, output: OperationalOutput | None = None) -> RiskRegister:
+def risk_register(mission: Mission, user, *, output: OperationalOutput | None = None) -> RiskRegister:
     """The mission's (or one output's) active risks and challenges with their likelihood x impact grid. One query."""
     queryset = Risk.objects.filter(output__mission=mission, retired_at__isnull=True, output__retired_at__isnull=True)
     if output is not None:
@@ -39,5 +39,5 @@ def risk_register(mission: Mission, user=None, *, output: OperationalOutput | No
     heat: dict[tuple[int, int], int] = defaultdict(int)
     for risk in risks:
         heat[(risk.likelihood, risk.impact)] += 1
-        risk.can_edit = user is not None and access.can(user, access.Action.EDIT, risk)
+        risk.can_edit = access.can(user, access.Action.EDIT, risk)
     return RiskRegister(risks=risks, heat=dict(heat))

@@ -137,11 +137,11 @@ def is_overdue(benchmark: Benchmark, today: datetime.date) -> bool:
 
 
 def _scoped(user, queryset: QuerySet) -> QuerySet:
-    # `user=None` is a trusted caller (a report generated for the mission, a command): no row filter.
-    return queryset if user is None else access.scope(user, queryset)
+    # Trusted callers pass access.SYSTEM (every row); None is nobody (no row), never "no filter".
+    return access.scope(user, queryset)
 
 
-def active_benchmarks(mission: Mission, user=None) -> QuerySet[Benchmark]:
+def active_benchmarks(mission: Mission, user) -> QuerySet[Benchmark]:
     """The mission's benchmarks the user may view, leaving out retired ones and those of retired outputs."""
     return _scoped(
         user,
@@ -172,5 +172,5 @@ def _decorate(benchmark: Benchmark, user, today: datetime.date, components: Mapp
     benchmark.overdue = is_overdue(benchmark, today)
     lead_id = benchmark.lead_component_id or benchmark.output.lead_component_id
     benchmark.lead = components.get(lead_id)
-    benchmark.can_assess = user is not None and access.can(user, access.Action.ASSESS, benchmark)
+    benchmark.can_assess = access.can(user, access.Action.ASSESS, benchmark)
     return benchmark

@@ -7,6 +7,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.utils import timezone
 
@@ -38,7 +39,7 @@ def month_ends(today: datetime.date, months: int) -> list[datetime.date]:
 
 def status_trend(
     mission: Mission,
-    user=None,
+    user,
     months: int = 12,
     filters: Filters | None = None,
     *,
@@ -59,7 +60,11 @@ def status_trend(
     ends = month_ends(today, months)
     benchmarks = (filters or Filters()).apply(active_benchmarks(mission, user), today)
     connection = connections[benchmarks.db]
-    scoped_sql, scoped_params = benchmarks.values("id").order_by().query.get_compiler(connection=connection).as_sql()
+    try:
+        compiler = benchmarks.values("id").order_by().query.get_compiler(connection=connection)
+        scoped_sql, scoped_params = compiler.as_sql()
+    except EmptyResultSet:  # the user sees no benchmark here (access.scope answered .none())
+        return Trend(months=ends, counts=[{} for _ in ends])
     table = Assessment._meta.db_table
     sql = f"""
         SELECT assessed_on, status, replaced, COUNT(*) FROM (

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from elections.models import (
     SecurityPlan,
 )
+from mandate import access
 
 
 def _raise(errors: dict[str, list[str]]) -> None:
@@ -17,9 +18,7 @@ def _raise(errors: dict[str, list[str]]) -> None:
         raise ValidationError(errors)
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
+_require = access.require
 
 
 def _apply(instance: Model, data: dict) -> None:
