@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a signed-in user's chosen (or mission) language overrides LocaleMiddleware's guess.
+    "mandate.languages.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view reads the body; after the session and user, for its page (base.html).
     "config.middleware.RequestSizeLimitMiddleware",

@@ -13,7 +13,7 @@ from reports.models import Report
 
 @admin.register(Mission)
 class MissionAdmin(MandateAdmin):
-    list_display = ["acronym", "name", "host_country", "start_date", "end_date", "version"]
+    list_display = ["acronym", "name", "host_country", "start_date", "end_date", "default_language", "version"]
     search_fields = ["acronym", "name", "host_country"]
     readonly_fields = ["version", "created_at", "updated_at"]
     inlines = [ComponentInline, MembershipInline]

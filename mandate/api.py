@@ -308,6 +308,7 @@ class MissionSerializer(StrictModelSerializer):
             "mandate_references",
             "start_date",
             "end_date",
+            "default_language",
             "role",
             "version",
             "updated_at",
@@ -363,7 +364,7 @@ class ComponentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
 class LocationSerializer(StrictModelSerializer):
     class Meta:
         model = Location
-        fields = ["id", "mission", "name", "level", "parent", "latitude", "longitude"]
+        fields = ["id", "mission", "name", "name_fr", "level", "parent", "latitude", "longitude"]
 
 
 class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):

@@ -10,4 +10,7 @@ class MandateConfig(AppConfig):
     verbose_name = _("Mandate")
 
     def ready(self):
-        from mandate import checks  # noqa: F401 - registers the deployment checks
+        from mandate import (
+            checks,  # noqa: F401 - registers the deployment checks
+            languages,  # noqa: F401  (its signal receivers: login, mission changes)
+        )

@@ -25,6 +25,7 @@ def mission_update(
     mandate_references: str = _UNSET,
     start_date: datetime.date = _UNSET,
     end_date: datetime.date | None = _UNSET,
+    default_language: str = _UNSET,
 ) -> Mission:
     """Change a mission's particulars (Head of Mission only); fields left out keep their value.
 
@@ -42,6 +43,7 @@ def mission_update(
             "mandate_references": mandate_references,
             "start_date": start_date,
             "end_date": end_date,
+            "default_language": default_language,
         }.items()
         if value is not _UNSET
     }

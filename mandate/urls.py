@@ -5,4 +5,5 @@ from mandate import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("mission/switch/", views.switch_mission, name="switch-mission"),
+    path("language/", views.language_set, name="language-set"),
 ]

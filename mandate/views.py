@@ -4,9 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from mandate import access
 from mandate.context_processors import current_mission
+from mandate.languages import SESSION_KEY, remember_language, supported
+from missions.services import profile_language_set
 
 
 @login_required
@@ -23,4 +26,17 @@ def switch_mission(request):
     if not mission_id or not mission_id.isdigit() or access.membership(request.user, int(mission_id)) is None:
         raise Http404
     request.session["mission_id"] = int(mission_id)
+    remember_language(request)  # without a choice of their own, the user now reads the new mission's language
     return redirect("home")
+
+
+@require_POST
+def language_set(request):
+    """The header's language switch, signed in or not: Django's `set_language` (cookie, back to `next`),
+    and for a signed-in user the choice saved on their profile, so it follows them to other browsers."""
+    response = set_language(request)
+    language = supported(request.POST.get("language"))
+    if language and request.user.is_authenticated:
+        profile_language_set(user=request.user, language=language)
+        request.session[SESSION_KEY] = language
+    return response

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -24,6 +25,15 @@ class Mission(Versioned):
     mandate_references = models.TextField(_("mandate references"), blank=True)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    default_language = models.CharField(
+        _("default language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_(
+            "For members who have not chosen a language, scheduled reports and plans taken from the framework library."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -80,6 +90,7 @@ class Location(models.Model):
 
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="locations")
     name = models.CharField(_("name"), max_length=150)
+    name_fr = models.CharField(_("name in French"), max_length=150, blank=True, help_text=_("Empty: as in English."))
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
@@ -119,6 +130,13 @@ class Location(models.Model):
         ]
 
     def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: the French one where the gazetteer has it."""
+        if self.name_fr and get_language() and get_language().startswith("fr"):
+            return self.name_fr
         return self.name
 
 
@@ -213,3 +231,23 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Profile(models.Model):
+    """A person's settings that do not depend on a mission: the language they chose in the header."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: the default language of the mission."),
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return str(self.user)

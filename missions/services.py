@@ -1,4 +1,4 @@
-"""Writes of the missions app that need no access rule: the API tokens of a user (their own).
+"""Writes of the missions app that need no access rule: a user's own API tokens and language.
 
 A mission's particulars are changed by `mandate.services.mission_update`, which asks `mandate.access`."""
 
@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from missions.models import ApiToken
+from missions.models import ApiToken, Profile
 
 # A person scripting against the API needs a few tokens (one per script or machine), not hundreds.
 MAX_ACTIVE_TOKENS = 20
@@ -70,3 +70,15 @@ def api_token_authenticate(key: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+@transaction.atomic
+def profile_language_set(*, user, language: str) -> Profile:
+    """Save the language `user` chose in the header (an empty string: follow the mission's default).
+
+    Raises ValidationError for a language the site does not offer."""
+    profile, _created = Profile.objects.get_or_create(user=user)
+    profile.language = language
+    profile.full_clean()
+    profile.save(update_fields=["language"])
+    return profile

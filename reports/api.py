@@ -7,9 +7,11 @@ asks `access.can_add` through `reports.services.report_request`, sign-off `acces
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status
@@ -30,6 +32,11 @@ class ReportSerializer(StrictModelSerializer):
     mission = ScopedPrimaryKeyRelatedField(queryset=Mission.objects.all())
     election_plan = ScopedPrimaryKeyRelatedField(queryset=ElectionPlan.objects.all(), required=False, allow_null=True)
     paper_size = serializers.ChoiceField(choices=PaperSize.choices, default=PaperSize.A4)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("The language the report is written in (en, fr); default: the mission's default language."),
+    )
     pdf_url = serializers.SerializerMethodField()
     xlsx_url = serializers.SerializerMethodField()
 
@@ -37,7 +44,7 @@ class ReportSerializer(StrictModelSerializer):
         model = Report
         fields = [
             "id", "mission", "kind", "period_start", "period_end", "election_plan", "paper_size",
-            "state", "progress", "progress_message", "error", "attempts", "data_as_of",
+            "language", "state", "progress", "progress_message", "error", "attempts", "data_as_of",
             "sha256", "size_bytes", "page_count", "approval", "approved_at", "released_at",
             "scheduled", "created_at", "version", "pdf_url", "xlsx_url",
         ]  # fmt: skip
@@ -80,6 +87,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
                 period_end=data["period_end"],
                 election_plan=data.get("election_plan"),
                 paper_size=data.get("paper_size", PaperSize.A4),
+                language=data.get("language"),
                 user=request.user,
             )
         except DjangoValidationError as exc:

@@ -1,5 +1,7 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import ElectionPlan
@@ -18,6 +20,11 @@ class ReportRequestForm(forms.Form):
         label=_("Election (for the election security report)"), queryset=ElectionPlan.objects.none(), required=False
     )
     paper_size = forms.ChoiceField(label=_("Paper size"), choices=PaperSize.choices, initial=PaperSize.A4)
+    language = forms.ChoiceField(
+        label=_("Language of the report"),
+        choices=settings.LANGUAGES,
+        help_text=_("For example French for the mission, English for UNHQ."),
+    )
 
     def __init__(self, *args, user, mission, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,6 +35,7 @@ class ReportRequestForm(forms.Form):
             user, ElectionPlan.objects.filter(mission=mission)
         ).order_by("-polling_start")
         if not self.is_bound:
+            self.initial.setdefault("language", get_language() or mission.default_language)
             start, end = previous_month(timezone.localdate())
             self.initial.setdefault("period_start", start)
             self.initial.setdefault("period_end", end)

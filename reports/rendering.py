@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
+from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -103,5 +104,5 @@ def tables_to_xlsx(tables: list[dict]) -> bytes:
     (`missions.exports`, which also neutralises any typed-in formula)."""
     return exports.xlsx_bytes(
         [exports.Sheet(title=t["title"], columns=t["columns"], rows=t["rows"]) for t in tables]
-        or [exports.Sheet(title="Report", columns=[], rows=[])]
+        or [exports.Sheet(title=_("Report"), columns=[], rows=[])]
     )

@@ -25,10 +25,11 @@ import time
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mandate import access
@@ -70,9 +71,12 @@ def report_request(
     user,
     election_plan=None,
     paper_size: str = PaperSize.A4,
+    language: str | None = None,
     scheduled: bool = False,
 ) -> Report:
     """Create a queued report and enqueue its generation once the transaction commits.
+
+    `language` (en, fr) is the language the report is written in; None: the mission's default language.
 
     Access: `access.can_add(user, Report, mission, kind=kind)` (PermissionDenied otherwise); the
     election security report needs an election of the same mission that the user may see.
@@ -95,6 +99,9 @@ def report_request(
         election_plan = None
     if paper_size not in PaperSize.values:
         errors["paper_size"] = _("Choose A4 or US Letter.")
+    language = language or mission.default_language
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = _("Choose English or French.")
     if errors:
         raise ValidationError(errors)
     report = Report.objects.create(
@@ -105,6 +112,7 @@ def report_request(
         election_plan=election_plan,
         requested_by=user,
         paper_size=paper_size,
+        language=language,
         scheduled=scheduled,
         progress_message=_("Waiting for a worker"),
     )
@@ -142,6 +150,13 @@ def report_generate(*, report_id: int) -> Report | None:
     report = _claim(report_id)
     if report is None or report.state != Report.State.RUNNING:
         return report
+    # The whole document (headings, dates, numbers, the XLSX) and its progress messages in the report's language.
+    with translation.override(report.language):
+        return _generate(report)
+
+
+def _generate(report: Report) -> Report | None:
+    report_id = report.pk
     try:
         snapshot = ReportSnapshot.objects.filter(report=report).first()
         if snapshot is None:
@@ -178,8 +193,9 @@ def _claim(report_id: int) -> Report | None:
             return report
         if report.attempts >= MAX_ATTEMPTS:
             report.state = Report.State.FAILED
-            report.error = _("Generation was interrupted %(n)s times; it stopped trying. Retry it, or request "
-                             "a shorter period.") % {"n": report.attempts}  # fmt: skip
+            with translation.override(report.language):
+                report.error = _("Generation was interrupted %(n)s times; it stopped trying. Retry it, or "
+                                 "request a shorter period.") % {"n": report.attempts}  # fmt: skip
             report.finished_at = timezone.now()
             report.save(update_fields=["state", "error", "finished_at", "updated_at"])
             return report
@@ -187,7 +203,8 @@ def _claim(report_id: int) -> Report | None:
         report.attempts += 1  # the row is locked: a plain increment is safe
         report.started_at = timezone.now()
         report.progress = 5
-        report.progress_message = _("Starting")
+        with translation.override(report.language):
+            report.progress_message = _("Starting")
         report.error = ""
         report.save(update_fields=["state", "attempts", "started_at", "progress", "progress_message", "error",
                                    "updated_at"])  # fmt: skip
@@ -457,6 +474,7 @@ def reports_generate_scheduled(*, today: datetime.date | None = None) -> list[Re
                 period_start=period_start,
                 period_end=period_end,
                 user=hom,
+                language=schedule.mission.default_language,
                 scheduled=True,
             )
             locked.last_period_end = period_end

@@ -6,6 +6,8 @@ its Membership in `mission`.
 """
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from config.catalogues import compile_catalogues
 from missions.models import Component, Membership
@@ -25,6 +27,15 @@ Kind = Component.Kind
 def pytest_configure(config):
     # `make test` compiles the translation catalogues; this covers a bare `pytest` run after a .po changed.
     compile_catalogues()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English: a request in French (LocaleMiddleware and the user's language activate
+    a language for the thread and leave it) must not change the words a later test expects."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

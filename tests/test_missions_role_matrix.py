@@ -12,7 +12,7 @@ from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
-COVERED_URL_NAMES = {"home", "switch-mission", "tokens", "token-revoke", "healthz"}
+COVERED_URL_NAMES = {"home", "switch-mission", "tokens", "token-revoke", "healthz", "language-set"}
 
 
 @pytest.mark.parametrize("role", ROLE_FIXTURES)
@@ -72,6 +72,17 @@ def test_a_member_of_two_missions_switches_between_them(client, hom, mission, ot
     client.post(reverse("switch-mission"), {"mission": other_mission.pk})
 
     assert client.get(reverse("home")).context["mission"] == other_mission
+
+
+@pytest.mark.parametrize("role", ROLE_FIXTURES)
+def test_every_role_chooses_its_own_language(client, users, role):
+    client.force_login(users[role])
+
+    response = client.post(reverse("language-set"), {"language": "fr", "next": reverse("home")})
+
+    assert response.status_code == 302
+    assert users[role].profile.language == "fr"
+    assert '<html lang="fr">' in client.get(reverse("home")).content.decode()
 
 
 def test_switching_mission_needs_a_login(client, mission):
