@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -51,6 +52,9 @@ class LibraryOutput(models.Model):
     challenges = models.JSONField(_("challenges"), default=list)
     risks = models.JSONField(_("risks"), default=list)
     considerations = models.JSONField(_("considerations"), default=list)
+    # {"fr": {"title", "summary", "activities", "challenges", "risks", "considerations",
+    #         "benchmarks": {term: [statements]}}}: the same texts in other languages, from the library file.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     source = models.CharField(_("source"), max_length=300)
     order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -60,7 +64,32 @@ class LibraryOutput(models.Model):
         verbose_name_plural = _("library outputs")
 
     def __str__(self):
-        return self.title
+        return self.in_language(get_language())["title"]
+
+    def in_language(self, language: str | None) -> dict:
+        """The output's texts in `language` where the library file has them, else in English.
+
+        Keys: title, summary, activities, challenges, risks, considerations (lists), and benchmarks
+        {(term, order): statement} for the library benchmarks given in `benchmarks` (prefetched or not).
+        """
+        code = (language or "en").split("-")[0]
+        other = self.translations.get(code, {}) if code != "en" else {}
+        texts = {
+            name: other.get(name) or getattr(self, name)
+            for name in ("title", "summary", "activities", "challenges", "risks", "considerations")
+        }
+        for name in ("activities", "challenges", "risks", "considerations"):
+            if len(texts[name]) != len(getattr(self, name)):  # a translation out of step: keep the English
+                texts[name] = getattr(self, name)
+        statements = other.get("benchmarks", {})
+        texts["benchmarks"] = {}
+        for benchmark in self.benchmarks.all():
+            translated = statements.get(benchmark.term, [])
+            position = benchmark.order - 1
+            texts["benchmarks"][(benchmark.term, benchmark.order)] = (
+                translated[position] if 0 <= position < len(translated) else benchmark.statement
+            )
+        return texts
 
 
 class LibraryBenchmark(models.Model):

@@ -61,6 +61,7 @@ def framework_load(*, user, path: Path = FRAMEWORK_FILE) -> dict[str, int]:
             "challenges": item.get("challenges", []),
             "risks": item.get("risks", []),
             "considerations": item.get("considerations", []),
+            "translations": item.get("translations", {}),
             "source": source[:300],
             "order": item.get("order", position),
         }
@@ -94,8 +95,13 @@ def framework_load(*, user, path: Path = FRAMEWORK_FILE) -> dict[str, int]:
 
 
 @transaction.atomic
-def plan_instantiate(*, mission: Mission, user, library_outputs: list[LibraryOutput]) -> list[OperationalOutput]:
+def plan_instantiate(
+    *, mission: Mission, user, library_outputs: list[LibraryOutput], language: str | None = None
+) -> list[OperationalOutput]:
     """Copy library outputs into a mission's plan, with their activities, benchmarks and risks.
+
+    The texts are copied in `language` (default: the mission's default language) where the library has
+    them, so a francophone mission's plan is in French; English where it has no translation.
 
     The copies belong to the mission, which can then edit them. An output already taken from the
     library by this mission is skipped (the database also refuses it twice). The lead component is
@@ -110,30 +116,38 @@ def plan_instantiate(*, mission: Mission, user, library_outputs: list[LibraryOut
         if lib.pk in taken:
             continue
         lead = components.get(lib.lead_component_kind)
+        texts = lib.in_language(language or mission.default_language)
         output = OperationalOutput.objects.create(
             mission=mission,
-            title=lib.title,
-            description=lib.summary,
+            title=texts["title"],
+            description=texts["summary"],
             lead_component=lead,
             library_output=lib,
             order=next_order,
         )
         next_order += 1
         Activity.objects.bulk_create(
-            Activity(output=output, title=text, lead_component=lead, order=i) for i, text in enumerate(lib.activities)
+            Activity(output=output, title=text, lead_component=lead, order=i)
+            for i, text in enumerate(texts["activities"])
         )
         Benchmark.objects.bulk_create(
-            Benchmark(output=output, term=b.term, statement=b.statement, lead_component=lead, order=b.order)
+            Benchmark(
+                output=output,
+                term=b.term,
+                statement=texts["benchmarks"][(b.term, b.order)],
+                lead_component=lead,
+                order=b.order,
+            )
             for b in lib.benchmarks.all()
         )
         Risk.objects.bulk_create(
             [
                 Risk(output=output, kind=Risk.Kind.RISK, title=text, owner=lead, order=i)
-                for i, text in enumerate(lib.risks)
+                for i, text in enumerate(texts["risks"])
             ]
             + [
                 Risk(output=output, kind=Risk.Kind.CHALLENGE, title=text, owner=lead, order=100 + i)
-                for i, text in enumerate(lib.challenges)
+                for i, text in enumerate(texts["challenges"])
             ]
         )
         created.append(output)

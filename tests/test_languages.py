@@ -1,10 +1,15 @@
 """Choosing the language: the header switch (remembered per user), the mission's default for those who never
 chose, the browser's Accept-Language on the login page with the missions' default as its fallback."""
 
+import json
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from benchmarks.models import LibraryOutput
+from benchmarks.services import FRAMEWORK_FILE, framework_load, plan_instantiate
+from mandate import access
 from mandate.languages import installation_language, language_for
 from missions.models import Profile
 from tests.factories import LocationFactory, MembershipFactory, MissionFactory
@@ -132,3 +137,50 @@ def test_gazetteer_names_are_french_where_the_data_has_them(mission):
         assert (str(both), str(english_only)) == ("Province du Nord", "Kalvi")
     with translation.override("en"):
         assert str(both) == "Northern Province"
+
+
+# --- the framework library in both languages ----------------------------------------------------------
+
+
+def test_the_library_file_has_french_for_every_text_of_every_output():
+    data = json.loads(FRAMEWORK_FILE.read_text(encoding="utf-8"))
+
+    for item in data["outputs"]:
+        french = item["translations"]["fr"]
+        assert french["title"] and french["summary"] and french["title"] != item["title"], item["key"]
+        for name in ("activities", "challenges", "risks", "considerations"):
+            assert len(french[name]) == len(item.get(name, [])), (item["key"], name)
+            assert all(text.strip() for text in french[name])
+        for term, statements in item["benchmarks"].items():
+            assert len(french["benchmarks"][term]) == len(statements), (item["key"], term)
+
+
+def test_a_francophone_mission_instantiates_its_plan_in_french(mission):
+    framework_load(user=access.SYSTEM)
+    mission.default_language = "fr"
+    mission.save()
+    elections = LibraryOutput.objects.get(key="elections-held")
+
+    (output,) = plan_instantiate(mission=mission, user=access.SYSTEM, library_outputs=[elections])
+
+    assert output.title == "Élections pacifiques et crédibles tenues"
+    assert (
+        output.activities.order_by("order").first().title
+        == "Conseiller sur le type de système électoral à mettre en place"
+    )
+    statements = set(output.benchmarks.values_list("statement", flat=True))
+    assert "Cadre législatif pour des élections pacifiques et crédibles en place" in statements
+    assert not statements & set(elections.benchmarks.values_list("statement", flat=True))
+    assert output.risks.filter(title="Un parti, une faction ou un groupe important boycotte les élections").exists()
+    assert output.risks.count() == len(elections.risks) + len(elections.challenges)
+
+
+def test_an_english_mission_keeps_the_library_in_english_and_the_library_page_follows_the_reader(mission):
+    framework_load(user=access.SYSTEM)
+    elections = LibraryOutput.objects.get(key="elections-held")
+
+    (output,) = plan_instantiate(mission=mission, user=access.SYSTEM, library_outputs=[elections])
+
+    assert output.title == "Peaceful and Credible Elections Held"
+    with translation.override("fr"):
+        assert str(elections) == "Élections pacifiques et crédibles tenues"
