@@ -200,7 +200,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mandate API",
-    "DESCRIPTION": (
+    "DESCRIPTION": _(
         "Mission planning and tracking for peace operations. Authenticate with a session (this page) or "
         "`Authorization: Bearer <key>` with a token from the 'API tokens' page. Updates send the version they "
         "start from (`If-Match` with the ETag, or a `version` field): 428 without it, 412 when it is stale. "
@@ -223,6 +223,7 @@ SPECTACULAR_SETTINGS = {
         "ComponentKindEnum": "missions.models.Component.Kind",
         "ReportKindEnum": "reports.models.ReportKind",
         "RiskKindEnum": "benchmarks.models.Risk.Kind",
+        "LanguageEnum": LANGUAGES,
     },
 }
 

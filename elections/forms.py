@@ -42,7 +42,7 @@ class ElectionPlanForm(EditForm):
     def __init__(self, *args, mission_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["benchmarks"].queryset = elections_benchmarks(mission_id)
-        self.fields["benchmarks"].label_from_instance = lambda b: f"{b.get_term_display()}: {b.statement}"
+        self.fields["benchmarks"].label_from_instance = lambda b: f"{b.get_term_display()} · {b.statement}"
 
     def clean(self):
         data = super().clean()

@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -517,6 +517,18 @@ def partners_import(*, user, mission: Mission, rows: Sequence[tuple[int, dict]])
 
 
 def _flatten(exc: ValidationError) -> list[str]:
+    """A row's errors as text, each prefixed by the field's name in the reader's language."""
+
+    def label(field: str) -> str:
+        try:
+            return str(Partner._meta.get_field(field).verbose_name)
+        except FieldDoesNotExist:
+            return field
+
     if hasattr(exc, "error_dict"):
-        return [f"{field}: {m}" if field != "__all__" else m for field, msgs in exc.message_dict.items() for m in msgs]
+        return [
+            _("%(field)s: %(message)s") % {"field": label(field), "message": m} if field != "__all__" else m
+            for field, msgs in exc.message_dict.items()
+            for m in msgs
+        ]
     return list(exc.messages)
