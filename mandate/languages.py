@@ -9,6 +9,7 @@
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import translation
@@ -39,7 +40,10 @@ def installation_language() -> str:
     """The default language of the missions when they all agree (a francophone deployment), else the site's."""
 
     def compute():
-        languages = set(Mission.objects.values_list("default_language", flat=True).distinct()[:2])
+        try:
+            languages = set(Mission.objects.values_list("default_language", flat=True).distinct()[:2])
+        except DatabaseError:  # a database not migrated yet: the login page still opens, in the site's language
+            return settings.LANGUAGE_CODE
         return languages.pop() if len(languages) == 1 else settings.LANGUAGE_CODE
 
     return supported(cache.get_or_set(_INSTALLATION_CACHE_KEY, compute, 300)) or settings.LANGUAGE_CODE
