@@ -4,11 +4,15 @@ Unset DATABASE_URL means SQLite under var/; unset CELERY_BROKER_URL means Celery
 Secrets may also come from a file named by <NAME>_FILE (docker secrets).
 """
 
+import base64
+import datetime
+import hashlib
 import os
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +56,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "simple_history",
+    "csp",
+    "axes",
     "missions",
     "benchmarks",
     "elections",
@@ -59,10 +65,13 @@ INSTALLED_APPS = [
     "reports",
     # Above the domain apps: access rules, the API base, seeding and cross-app maintenance.
     "mandate",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -76,6 +85,8 @@ MIDDLEWARE = [
     "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,6 +121,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -118,6 +131,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Brute-force protection (django-axes, see accounts/lockout.py): failures are counted in the database, so all
+# web processes share them, per account and separately per address. A success does not reset the count: an
+# attacker with an account of their own could otherwise clear their address's count between guesses.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_USERNAME_FORM_FIELD = "username"
+# Behind a reverse proxy, set TRUSTED_PROXY_COUNT to the number of proxies that append to X-Forwarded-For:
+# the client address is then read from that header (and cannot be forged past the last proxy).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -171,6 +204,21 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# One cache for every process (API throttles, rate counts): Redis when REDIS_URL or the broker is set. The
+# local-memory cache, one per process, only on the embedded default where there is a single process.
+REDIS_URL = os.environ.get("REDIS_URL", "") or CELERY_BROKER_URL
+if REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "mandate"),
+            "TIMEOUT": 300,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 REST_FRAMEWORK = {
     # The token class comes first: DRF answers a request without credentials with the first class's
     # WWW-Authenticate header, so scripts get 401 rather than 403.
@@ -198,6 +246,8 @@ REST_FRAMEWORK = {
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The schema and the docs page need a signed-in user; API_DOCS_PUBLIC=true publishes them (config/schema.py).
+API_DOCS_PUBLIC = envbool("API_DOCS_PUBLIC", "false")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mandate API",
     "DESCRIPTION": _(
@@ -231,6 +281,54 @@ GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
 
 SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie: forms carry the token, and the one JS helper that would send it
+# (static/js/app.js `csrfToken`) reads it from the page, as Django documents for CSRF_COOKIE_HTTPONLY.
+CSRF_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, none inline.
+# The one nonce is for the browsable API's syntax-highlighting <style> (templates/rest_framework/api.html);
+# DRF's own templates carry these few fixed style attributes, allowed by their hashes and nothing else.
+DRF_STYLE_ATTRIBUTES = (
+    "float: right; margin-right: 10px",
+    "float: right",
+    "border-bottom: 1px solid #e5e5e5",
+    "border-bottom: 0",
+    "width: 350px",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [
+            UNSAFE_HASHES,
+            *(
+                f"'sha256-{base64.b64encode(hashlib.sha256(v.encode()).digest()).decode()}'"
+                for v in DRF_STYLE_ATTRIBUTES
+            ),
+        ],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
@@ -247,10 +345,15 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"forbidden_one_line": {"()": "config.log_filters.ForbiddenOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["forbidden_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools narrate every rendering step at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    "loggers": {
+        # WeasyPrint and fontTools narrate every rendering step at INFO.
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        # Each 403 as one line, without the traceback Django attaches (config/log_filters.py).
+        "django.request": {"filters": ["forbidden_one_line"]},
+    },
 }
 
 # Request and upload sizes (issue 15). A body larger than these is refused from its Content-Length, before

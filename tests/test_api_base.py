@@ -294,7 +294,8 @@ def test_the_schema_validates_without_warnings():
     assert "/api/v1/missions/{id}/" in out.getvalue()
 
 
-def test_the_schema_documents_versions_and_errors(client):
+def test_the_schema_documents_versions_and_errors(client, hom):
+    client.force_login(hom)
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
 
     patch = schema["paths"]["/api/v1/missions/{id}/"]["patch"]

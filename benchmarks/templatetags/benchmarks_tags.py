@@ -78,7 +78,8 @@ def benchmark_rows(rows) -> SafeString:
             f'<td><a href="{benchmark_url(b.pk)}">{_e(statement)}</a></td>'
             f"<td>{_e(b.lead) if b.lead else '—'}</td>"
             f'<td><span class="badge status-{_e(b.status)}">{_e(b.status_label)}</span></td>'
-            f'<td class="progress-cell"><span class="progress"><span style="width:{int(b.progress)}%"></span></span>'
+            f'<td class="progress-cell"><progress class="progress" max="100" value="{int(b.progress)}" '
+            f'aria-label="{int(b.progress)}%">{int(b.progress)}%</progress>'
             f'<span class="small">{int(b.progress)}%</span></td>'
             f"<td>{last}{late}</td><td>{action}</td></tr>"
         )

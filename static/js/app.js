@@ -8,4 +8,16 @@
       event.preventDefault();
     }
   });
+  // A select that submits its form when changed: <select data-autosubmit> (no inline handler, for the CSP).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-autosubmit]") && event.target.form) {
+      event.target.form.submit();
+    }
+  });
+  // The CSRF token for a script's POST, read from the page (the cookie is HttpOnly: CSRF_COOKIE_HTTPONLY),
+  // as Django's CSRF documentation describes. Pages with such a script render {% csrf_token %}.
+  window.mandateCsrfToken = function () {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  };
 })();

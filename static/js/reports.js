@@ -5,7 +5,6 @@
   if (!box) { return; }
   var url = box.getAttribute("data-status-url");
   var bar = box.querySelector(".report-progress");
-  var fill = bar && bar.querySelector("span");
   var percent = box.querySelector("[data-role=percent]");
   var message = box.querySelector("[data-role=message]");
   var failures = 0;
@@ -16,8 +15,7 @@
       .then(function (status) {
         failures = 0;
         if (status.finished) { window.location.reload(); return; }
-        if (fill) { fill.style.width = status.progress + "%"; }
-        if (bar) { bar.setAttribute("aria-valuenow", status.progress); }
+        if (bar) { bar.value = status.progress; }
         if (percent) { percent.textContent = status.progress + "%"; }
         if (message) { message.textContent = status.message || status.state_label; }
         window.setTimeout(poll, 1500);
