@@ -19,7 +19,17 @@ from babel.messages.pofile import read_po
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = BASE_DIR / "locale"
 # Where makemessages looks (see the Makefile's `messages` target): the project's code and templates.
-SOURCE_DIRS = ("config", "missions", "benchmarks", "elections", "partners", "reports", "mandate", "templates")
+SOURCE_DIRS = (
+    "config",
+    "missions",
+    "benchmarks",
+    "elections",
+    "partners",
+    "reports",
+    "mandate",
+    "accounts",
+    "templates",
+)
 TEMPLATE_SUFFIXES = (".html", ".txt")
 
 # Django's makemessages passes these keywords to xgettext; Babel's spec: argument positions, "c" = context.
