@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = _("Accounts and sign-in")
+
+    def ready(self):
+        from accounts import signals  # noqa: F401 - connects the sign-in and admin audit receivers

@@ -39,6 +39,8 @@ from mandate.context_processors import current_mission
 from missions import exports as missions_exports
 from missions.concurrency import ConcurrentEditError
 from missions.edit import edit_page, form_errors, model_form_rebuild, posted_version
+from missions.models import AuditEvent
+from missions.services import audit_event_record
 
 Action = access.Action
 
@@ -116,6 +118,9 @@ def export(request, fmt: str):
     rows = selectors.benchmark_matrix(mission, request.user, filters)
     stamp = timezone.localdate().isoformat()
     name = f"{mission.acronym}-benchmarks-{stamp}"
+    audit_event_record(
+        action=AuditEvent.Action.EXPORTED, user=request.user, mission=mission, summary=f"benchmarks ({fmt.upper()})"
+    )
     if fmt == "csv":
         return missions_exports.csv_response(name, exports.headers(), exports.rows(rows))
     return missions_exports.xlsx_response(name, exports.sheets(rows, mission=mission, filters=filters))

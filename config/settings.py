@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "missions",
     "benchmarks",
     "elections",
@@ -81,10 +84,14 @@ MIDDLEWARE = [
     # After authentication: a signed-in user's chosen (or mission) language overrides LocaleMiddleware's guess.
     "mandate.languages.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionIdleTimeoutMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     # Before any view reads the body; after the session and user, for its page (base.html).
     "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "missions.audit.AuditRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -150,6 +157,16 @@ if TRUSTED_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# Two-factor authentication (django-otp, accounts/): required for the roles mandate.access.must_use_two_factor
+# names, optional for everyone else. Only the test settings turn the check off (tests/test_two_factor.py on).
+TWO_FACTOR_ENFORCED = True
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Mandate")
+# The demo users that must use 2FA (seed_demo) get an authenticator with this published secret: add it to an
+# app, or print the current code with `manage.py demo_totp` (DEBUG only). Demo data only.
+DEMO_TOTP_SECRET = os.environ.get("DEMO_TOTP_SECRET", "MAND ATED EMOT OTPS ECRE TDEM")
+# Signed out after this many seconds without a request (default 8 hours); 0 turns the idle timeout off.
+SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", str(8 * 3600))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

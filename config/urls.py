@@ -15,6 +15,7 @@ handler500 = "missions.views.error_500"
 urlpatterns = [
     path("", include("mandate.urls")),
     path("", include("missions.urls")),
+    path("", include("accounts.urls")),
     path("benchmarks/", include("benchmarks.urls")),
     path("elections/", include("elections.urls")),
     path("partners/", include("partners.urls")),

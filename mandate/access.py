@@ -53,7 +53,7 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
-from missions.models import Component, Location, Membership, Mission
+from missions.models import AuditEvent, Component, Location, Membership, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner
 from reports.models import Report, ReportKind
 
@@ -315,6 +315,9 @@ def scope(user, queryset: QuerySet) -> QuerySet:
         return queryset
     if model is LibraryOutput:
         return queryset if getattr(user, "is_authenticated", False) else queryset.none()
+    if model is AuditEvent:
+        q = _audit_q(user)
+        return queryset.none() if q == NOTHING else queryset.filter(q)
     q = view_q(user, model)
     if q == NOTHING:
         return queryset.none()
@@ -656,6 +659,8 @@ def sections_for(user, mission_id: int | None) -> set[str]:
         sections.add("security")
     if m.role == Role.PARTNER:
         sections.add("portal")
+    if can_view_audit(user, mission_id):
+        sections.add("audit")
     return sections
 
 
@@ -671,6 +676,7 @@ class Navigation:
     reports: bool = False
     report_requests: bool = False
     admin: bool = False
+    audit: bool = False
 
 
 def navigation(user, mission_id: int | None) -> Navigation:
@@ -684,4 +690,42 @@ def navigation(user, mission_id: int | None) -> Navigation:
         reports="reports" in sections,
         report_requests="report_requests" in sections,
         admin=can_open_admin(user),
+        audit="audit" in sections,
     )
+
+
+# --- accounts and the audit trail -----------------------------------------------------------------
+
+# Roles whose accounts open the most: the HoM signs off for the mission, HQ desk officers read several missions.
+TWO_FACTOR_ROLES = frozenset({Role.HOM, Role.HQ})
+
+
+def must_use_two_factor(user) -> bool:
+    """Whether the user must pass a second factor (TOTP) after their password: superusers, and anyone who
+    is Head of Mission or an HQ desk officer in any mission. Others may opt in."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return any(m.role in TWO_FACTOR_ROLES for m in memberships(user).values())
+
+
+def can_view_audit(user, mission_id: int | None) -> bool:
+    """The Head of Mission reads their mission's audit trail (superusers read all of it in the admin)."""
+    m = membership(user, mission_id)
+    return m is not None and m.role == Role.HOM
+
+
+def audit_in_mission_q(mission_id: int) -> Q:
+    """The events of one mission: its own, and its members' sign-in events (which have no mission)."""
+    members = Membership.objects.filter(mission_id=mission_id).values("user_id")
+    return Q(mission_id=mission_id) | Q(mission__isnull=True, user_id__in=members)
+
+
+def _audit_q(user) -> Q:
+    """A HoM's mission's events, and the sign-in events (which have no mission) of that mission's members."""
+    q = NOTHING
+    for mission_id in memberships(user):
+        if can_view_audit(user, mission_id):
+            q |= audit_in_mission_q(mission_id)
+    return q

@@ -29,7 +29,7 @@ from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField
 from config.rest import OrderingFilter
 from mandate import access
 from missions.concurrency import ConcurrentEditError, version_from_request
-from missions.models import Component, Location, Mission
+from missions.models import AuditEvent, Component, Location, Mission
 
 # Text without a database limit still gets one in the API: nobody types more in a field, and
 # megabyte strings must be a 400, not a slow insert.
@@ -376,8 +376,38 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     ordering_fields = ["name", "level"]
 
 
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "created_at",
+            "action",
+            "user",
+            "username",
+            "mission",
+            "ip_address",
+            "user_agent",
+            "object_type",
+            "object_id",
+            "summary",
+        ]
+        read_only_fields = fields
+
+
+class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """The audit trail of the missions you are Head of Mission of (read-only, newest first): sign-ins of the
+    mission's members, API tokens, report downloads and exports, approvals and releases, admin changes."""
+
+    queryset = AuditEvent.objects.all()
+    serializer_class = AuditEventSerializer
+    filterset_fields = ["action"]
+    ordering_fields = ["created_at"]
+
+
 def register(router):
     """Register this app's viewsets on the API router."""
     router.register("missions", MissionViewSet, basename="mission")
     router.register("components", ComponentViewSet, basename="component")
     router.register("locations", LocationViewSet, basename="location")
+    router.register("audit-events", AuditEventViewSet, basename="audit-event")

@@ -1,6 +1,8 @@
-"""The pages above every app: the home page (a tile per section the user's role opens) and the mission switch."""
+"""The pages above every app: the home page (a tile per section the user's role opens), the mission switch,
+and the mission's audit trail."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -9,7 +11,10 @@ from django.views.i18n import set_language
 from mandate import access
 from mandate.context_processors import current_mission
 from mandate.languages import SESSION_KEY, remember_language, supported
+from missions.models import AuditEvent
 from missions.services import profile_language_set
+
+AUDIT_PAGE_SIZE = 50
 
 
 @login_required
@@ -40,3 +45,32 @@ def language_set(request):
         profile_language_set(user=request.user, language=language)
         request.session[SESSION_KEY] = language
     return response
+
+
+@login_required
+def audit_events(request):
+    """The current mission's audit trail, newest first, for its Head of Mission (404 for anyone else).
+
+    Queries: the session's memberships (shared with the navigation), the count, one page of events.
+    """
+    mission = current_mission(request)
+    if mission is None or not access.can_view_audit(request.user, mission.pk):
+        raise Http404
+    events = AuditEvent.objects.filter(access.audit_in_mission_q(mission.pk))
+    action = request.GET.get("action", "")
+    if action in AuditEvent.Action.values:
+        events = events.filter(action=action)
+    else:
+        action = ""
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "missions/audit_events.html",
+        {
+            "mission": mission,
+            "page": page,
+            "actions": AuditEvent.Action.choices,
+            "action": action,
+            "query": f"action={action}" if action else "",
+        },
+    )

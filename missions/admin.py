@@ -1,4 +1,4 @@
-"""Admin of components, locations, memberships and tokens, plus the helpers every app's admin shares.
+"""Admin of components, locations, memberships, tokens, the audit trail (read-only), and shared helpers.
 
 The mission's own admin page links to the rows of every app, so it is registered by `mandate.admin`.
 
@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from missions.concurrency import claim_version
-from missions.models import ApiToken, Component, Location, Membership, Versioned
+from missions.models import ApiToken, AuditEvent, Component, Location, Membership, Versioned
+from missions.services import audit_admin_log_entry
 
 # Above this many child rows an inline is replaced by a link to the filtered list: a plan of the
 # synthetic SCALE mission has 5,000 polling sites, and rendering 5,000 inline forms would stall the page.
@@ -52,6 +53,15 @@ class MandateAdmin(SimpleHistoryAdmin):
 
     # (label, child model, foreign key name) shown as links to the child's change list.
     child_links: tuple[tuple[str, type[Model], str], ...] = ()
+
+    def log_deletions(self, request, queryset):
+        # Django bulk-creates the LogEntry rows of a deletion of several rows, so no signal reaches the audit
+        # trail (accounts.signals records single entries): record them here.
+        entries = super().log_deletions(request, queryset)
+        if len(entries) > 1:
+            for entry in entries:
+                audit_admin_log_entry(entry)
+        return entries
 
     def get_inlines(self, request, obj):
         inlines = super().get_inlines(request, obj)
@@ -153,4 +163,25 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail of every mission, for superusers: read-only, nothing can be added, changed or deleted."""
+
+    list_display = ["created_at", "username", "action", "mission", "ip_address", "summary"]
+    list_filter = ["action", "mission"]
+    search_fields = ["username", "summary", "ip_address", "object_id"]
+    list_select_related = ["mission"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -251,3 +251,85 @@ class Profile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """The audit trail is append-only: bulk updates and deletes are refused (a database trigger on
+    PostgreSQL refuses them too, see migration 0005)."""
+
+    def update(self, **kwargs):
+        raise AuditEvent.AppendOnly(_("Audit events cannot be changed."))
+
+    def delete(self):
+        raise AuditEvent.AppendOnly(_("Audit events cannot be deleted."))
+
+
+class AuditEvent(models.Model):
+    """One sensitive action: who, when, from where, what. Recorded by `missions.services.audit_event_record`.
+
+    `user` keeps no database constraint and `username` is a copy: an event outlives its user's account.
+    Login events carry no mission; the Head of Mission sees those of the mission's members.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Sign-in failed")
+        LOCKED_OUT = "locked_out", _("Locked out after failed sign-ins")
+        TWO_FACTOR_VERIFIED = "2fa_verified", _("Two-factor check passed")
+        TWO_FACTOR_FAILED = "2fa_failed", _("Two-factor check failed")
+        TWO_FACTOR_ENROLLED = "2fa_enrolled", _("Two-factor authentication set up")
+        SIGNED_OUT_EVERYWHERE = "signed_out_everywhere", _("Signed out everywhere")
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        REPORT_DOWNLOADED = "report_downloaded", _("Report downloaded")
+        EXPORTED = "exported", _("Data exported")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned for revision")
+        RELEASED = "released", _("Released")
+        ADMIN_CHANGE = "admin_change", _("Changed in the admin")
+
+    class AppendOnly(Exception):
+        pass
+
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    mission = models.ForeignKey(
+        Mission, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events", verbose_name=_("mission")
+    )
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    summary = models.CharField(_("what"), max_length=500, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["mission", "-created_at"]),
+            models.Index(fields=["user", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.username or '-'} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise self.AppendOnly(_("Audit events cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise self.AppendOnly(_("Audit events cannot be deleted."))

@@ -23,7 +23,8 @@ from missions import exports
 from missions.concurrency import ConcurrentEditError
 from missions.edit import edit_page, form_errors, model_form_rebuild
 from missions.imports import TableError, discard_stashed, open_stashed, read_table, stash_upload
-from missions.models import Membership
+from missions.models import AuditEvent, Membership
+from missions.services import audit_event_record
 from partners import selectors, services
 from partners.forms import (
     ContactForm,
@@ -336,6 +337,9 @@ def engagement_export(request, fmt):
     _form, qs = _log_queryset(request, mission)
     filename = f"engagements-{mission.acronym}-{timezone.localdate().isoformat()}"
     rows = (_export_values(e) for e in selectors.engagement_export_rows(qs))
+    audit_event_record(
+        action=AuditEvent.Action.EXPORTED, user=request.user, mission=mission, summary=f"engagements ({fmt.upper()})"
+    )
     if fmt == "csv":
         return exports.csv_response(filename, EXPORT_HEADER, rows)
     return exports.xlsx_response(filename, [exports.Sheet(title=_("Engagements"), columns=EXPORT_HEADER, rows=rows)])

@@ -104,16 +104,11 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         """The report's PDF (default) or XLSX (`?format_=xlsx`) as an attachment; 404 until it is ready."""
         report = self.get_object()
         fmt = request.query_params.get("format_", "pdf")
-        field = {"pdf": report.file, "xlsx": report.xlsx_file}.get(fmt)
-        if field is None or not report.is_downloadable or not field:
+        opened = services.report_file_open(report=report, user=request.user, fmt=fmt)
+        if opened is None:
             raise Http404
-        try:
-            handle = field.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=field.name.rsplit("/", 1)[-1], content_type=CONTENT_TYPES[fmt]
-        )
+        handle, filename = opened
+        response = FileResponse(handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
         response.data = None  # a file, not serializer data: ScopedViewSet.finalize_response looks for `.data`
         return response
 

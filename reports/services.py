@@ -34,7 +34,8 @@ from django.utils.translation import gettext as _
 
 from mandate import access
 from missions.concurrency import claim_version
-from missions.models import Mission
+from missions.models import AuditEvent, Mission
+from missions.services import audit_event_record
 from reports import documents, rendering
 from reports.models import PaperSize, Report, ReportKind, ReportSchedule, ReportSnapshot, report_folder
 
@@ -382,6 +383,7 @@ def report_approve(*, report: Report, user, expected_version: int | None = None)
     _restamp(report)
     report.save(update_fields=["approval", "approved_by", "approved_at", "state", "progress", "progress_message",
                                "version", "updated_at"])  # fmt: skip
+    audit_event_record(action=AuditEvent.Action.APPROVED, user=user, obj=report, summary=str(report))
     _enqueue(report)
     return report
 
@@ -406,6 +408,7 @@ def report_release(*, report: Report, user, expected_version: int | None = None)
     _restamp(report)
     report.save(update_fields=["approval", "released_by", "released_at", "state", "progress", "progress_message",
                                "version", "updated_at"])  # fmt: skip
+    audit_event_record(action=AuditEvent.Action.RELEASED, user=user, obj=report, summary=str(report))
     _enqueue(report)
     return report
 
@@ -481,3 +484,23 @@ def reports_generate_scheduled(*, today: datetime.date | None = None) -> list[Re
             locked.save(update_fields=["last_period_end"])
             created.append(report)
     return created
+
+
+# --- downloads ------------------------------------------------------------------------------------
+
+
+def report_file_open(*, report: Report, user, fmt: str):
+    """The report's PDF (`fmt="pdf"`) or XLSX opened for a download, with its file name; None when that file
+    does not exist (yet). The caller has checked that `user` may view the report. Each download is recorded
+    in the audit trail (an election security report is the security plan's data)."""
+    field = {"pdf": report.file, "xlsx": report.xlsx_file}.get(fmt)
+    if field is None or not report.is_downloadable or not field:
+        return None
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        return None
+    audit_event_record(
+        action=AuditEvent.Action.REPORT_DOWNLOADED, user=user, obj=report, summary=f"{report} ({fmt.upper()})"
+    )
+    return handle, field.name.rsplit("/", 1)[-1]

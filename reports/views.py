@@ -109,14 +109,10 @@ def report_status(request, pk):
 def report_download(request, pk, fmt):
     """The PDF or XLSX, through access (404 outside scope), never a public media URL."""
     report = access.get_for_user(request.user, Report, pk)
-    field = {"pdf": report.file, "xlsx": report.xlsx_file}.get(fmt)
-    if field is None or not report.is_downloadable or not field:
+    opened = services.report_file_open(report=report, user=request.user, fmt=fmt)
+    if opened is None:
         raise Http404
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    filename = field.name.rsplit("/", 1)[-1]
+    handle, filename = opened
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
 
 

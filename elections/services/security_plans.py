@@ -21,6 +21,8 @@ from elections.services._common import _lock, _require, _save
 from mandate import access
 from mandate.access import Action
 from missions.concurrency import claim_version
+from missions.models import AuditEvent
+from missions.services import audit_event_record
 
 
 @transaction.atomic
@@ -73,6 +75,13 @@ def _decide(security_plan, user, status, comment, expected_version):
     security_plan._history_user = user
     security_plan.save(
         update_fields=["status", "decided_at", "decided_by", "decision_comment", "version", "updated_at"]
+    )
+    audit_event_record(
+        action=AuditEvent.Action.APPROVED if status == SecurityPlan.Status.APPROVED else AuditEvent.Action.RETURNED,
+        user=user,
+        mission=access.mission_id_of(security_plan),
+        obj=security_plan,
+        summary=str(security_plan),
     )
     return security_plan
 

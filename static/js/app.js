@@ -14,6 +14,12 @@
       event.target.form.submit();
     }
   });
+  // A read-only field whose whole text is selected when focused, to copy it: <input data-select-on-focus>.
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches("input[data-select-on-focus]")) {
+      event.target.select();
+    }
+  });
   // The CSRF token for a script's POST, read from the page (the cookie is HttpOnly: CSRF_COOKIE_HTTPONLY),
   // as Django's CSRF documentation describes. Pages with such a script render {% csrf_token %}.
   window.mandateCsrfToken = function () {

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.services import demo_two_factor_ensure
 from benchmarks.models import Assessment, Benchmark, Indicator, IndicatorValue, LibraryOutput, Risk, Status, Term
 from benchmarks.services import assessment_create, framework_load, plan_instantiate
 from elections.models import (
@@ -253,9 +254,15 @@ class Command(BaseCommand):
         self._print_users()
 
     def _print_users(self):
-        # A demo password, printed on purpose: newcomers log in with it (README, `make run`).
-        users = ", ".join(spec.username for spec in ROLE_USERS)
-        self.stdout.write(f"Demo users: {users} (and admin); password: {settings.DEMO_PASSWORD}")
+        # A demo password and authenticator secret, printed on purpose: newcomers sign in with them (README,
+        # `make run`); the users whose role requires a second factor get a demo authenticator here.
+        usernames = [spec.username for spec in ROLE_USERS]
+        two_factor = demo_two_factor_ensure(usernames=[*usernames, "admin"], secret_base32=settings.DEMO_TOTP_SECRET)
+        self.stdout.write(
+            f"Demo users: {', '.join(usernames)} (and admin); password: {settings.DEMO_PASSWORD}; "
+            f"second factor for {', '.join(two_factor)}: authenticator secret {settings.DEMO_TOTP_SECRET} "
+            "or the code from `.venv/bin/python manage.py demo_totp`"
+        )
 
 
 class DemoBuilder:
