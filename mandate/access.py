@@ -173,6 +173,7 @@ MISSION_PATH: dict[type[Model], str] = {
     Mission: "pk",
     Component: "mission_id",
     Location: "mission_id",
+    AuditEvent: "mission_id",
     Membership: "mission_id",
     OperationalOutput: "mission_id",
     Activity: "output__mission_id",

@@ -19,7 +19,8 @@ from django.utils import timezone
 from benchmarks.models import Activity, Indicator, IndicatorValue, Risk
 from config.api import router
 from mandate import access
-from missions.models import Component, Membership
+from missions.models import AuditEvent, Component, Membership
+from missions.services import audit_event_record
 from partners.models import Engagement
 from reports.models import Report, ReportKind
 from tests.conftest import ROLE_FIXTURES
@@ -157,6 +158,7 @@ def build_world(mission, *, partner_a=None, partner_b=None, author=None) -> dict
             period_end=datetime.date(2026, 3, 31), election_plan=election, requested_by=author,
         ),
     }  # fmt: skip
+    audit_event_record(action=AuditEvent.Action.EXPORTED, user=author, mission=mission, summary=f"World export {n}")
     return {
         "components": components,
         "partner_a": partner_a,

@@ -78,11 +78,11 @@ def test_risk_register_page_queries(client, hom, world, django_assert_num_querie
 
 def test_csv_export_queries(client, hom, world, django_assert_num_queries):
     client.force_login(hom)
-    # 1 session, 2 user, 3 memberships, 4 components, 5 the rows (one server-side cursor on PostgreSQL;
-    # SQLite reads the same single query in chunks).
+    # 1 session, 2 user, 3 memberships, 4 the audit event (exports are recorded), 5 components, 6 the rows (one
+    # server-side cursor on PostgreSQL; SQLite reads the same single query in chunks).
     with CaptureQueriesContext(connection) as queries:
         b"".join(client.get(reverse("benchmarks:export-csv")).streaming_content)
-    assert len(queries) == 5
+    assert len(queries) == 6
 
 
 def test_selectors_query_counts(hom, mission, world, django_assert_num_queries):
