@@ -72,6 +72,7 @@ run: demo
 
 # pytest exits 5 when it collected no test: that is a failure here, as any other non-zero code.
 test: install
+	@test -x /usr/bin/chromium || echo "NOTE: no /usr/bin/chromium: the browser tests (tests/browser/) are skipped (apt-get install chromium)"
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
