@@ -84,8 +84,11 @@ def walk(fetch, also=()) -> dict[str, str]:
 
     `fetch(path)` returns the page's links (absolute or relative), or None when the answer is not a page.
     """
-    queue, queued, reached = ["/", *also], {"/", *also}, {}
-    while queue:
+    queue, queued, reached, pending = ["/"], {"/"}, {}, list(also)
+    while queue or pending:
+        if not queue:  # the `also` pages come last: the pages of the same name linked first stay first
+            queue.append(pending.pop(0))
+            queued.add(queue[0])
         path = queue.pop(0)
         name = _url_name(urlsplit(path).path)
         if name is None or (name in reached and path not in also):
