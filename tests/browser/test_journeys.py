@@ -192,7 +192,7 @@ def test_electoral_imports_sites_with_errors_then_fixed_and_sees_a_concurrent_ed
         other.get_by_role("button", name="Save").click()
     assert answer.value.status == 409
     conflict = other.get_by_role("alert")
-    expect(conflict).to_contain_text("someone else changed")
+    expect(conflict).to_contain_text(re.compile("someone else changed", re.I))
     expect(conflict).to_contain_text("Nortea market hall (north gate)")
     expect(conflict).to_contain_text("Nortea covered market")
     _assert_accessible(other)
