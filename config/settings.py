@@ -123,8 +123,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the in-process server read while a write is under way.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+    # WAL lets the in-process server read while a write is under way. Each transaction takes the write lock
+    # when it begins (IMMEDIATE), and a second writer waits for it (timeout: SQLite's busy timeout, seconds):
+    # with SQLite's default (DEFERRED), a transaction that read first and writes second fails at once with
+    # "database is locked" when another one writes meanwhile, and two concurrent edits answered 500.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "timeout": envint("SQLITE_BUSY_TIMEOUT", "20"),
+        "transaction_mode": "IMMEDIATE",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from rest_framework import mixins, serializers
+from rest_framework import generics, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -207,7 +206,8 @@ class SecurityPlanViewSet(*CRU, ScopedViewSet):
 
     def get_object_for_view(self):
         # new-revision is a creation under the plan, decided by can_add rather than EDIT on a frozen plan.
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        # DRF's get_object_or_404 answers 404 for an id that is not a number (`abc`), Django's raised a 500.
+        return generics.get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
 
 class PlanItemViewSet(*CRU, ScopedViewSet):

@@ -137,18 +137,27 @@ def plan_phases(request, pk):
     )
 
 
+HISTORY_MAX_PAGE = 1_000_000
+
+
 @login_required
 def plan_history(request, pk):
     plan = access.get_for_user(request.user, ElectionPlan, pk)
     include_security = access.scope(request.user, SecurityPlan.objects.filter(election_plan=plan)).exists()
     try:
-        page_number = max(int(request.GET.get("page", 1)), 1)
+        # Capped before it becomes an OFFSET: ?page=99999999999999999999 overflowed the database's integer.
+        page_number = min(max(int(request.GET.get("page", 1)), 1), HISTORY_MAX_PAGE)
     except ValueError:
         page_number = 1
     total, entries = selectors.plan_history(
         plan, include_security=include_security, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    if page_number > pages:  # past the end: the last page, as the other lists do (Paginator.get_page)
+        page_number = pages
+        total, entries = selectors.plan_history(
+            plan, include_security=include_security, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        )
     return render(
         request,
         "elections/history.html",

@@ -1,0 +1,47 @@
+"""No 500 on malformed input (issue 15, point 4): each input the red team sent, answered as a refusal.
+
+Uploads (NUL bytes, oversized bodies) are in test_upload_limits.py, concurrent writes on SQLite in
+test_sqlite_concurrency.py.
+"""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from tests.elections_support import build_election
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def e(mission, district):
+    return build_election(mission, district)
+
+
+def _api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _is_api_error(response, status: int) -> bool:
+    return (
+        response.status_code == status
+        and response["Content-Type"] == "application/json"
+        and set(response.json()) >= {"detail", "errors"}
+    )
+
+
+def test_a_page_number_past_any_integer_shows_the_last_page_of_plan_history(client, electoral, e):
+    client.force_login(electoral)
+    url = reverse("elections:plan-history", args=[e["plan"].pk])
+    response = client.get(url, {"page": "99999999999999999999"})
+    assert response.status_code == 200
+    assert response.context["page_number"] == response.context["pages"]
+    assert client.get(url, {"page": "-3"}).context["page_number"] == 1
+    assert client.get(url, {"page": "two"}).context["page_number"] == 1
+
+
+def test_new_revision_of_a_non_numeric_id_is_not_found_in_the_api_error_shape(electoral, e):
+    response = _api(electoral).post(f"{API}/security-plans/abc/new-revision/")
+    assert _is_api_error(response, 404)
