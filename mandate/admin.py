@@ -26,3 +26,8 @@ class MissionAdmin(MandateAdmin):
         (_("engagements"), Engagement, "mission"),
         (_("reports"), Report, "mission"),
     )
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a mission would take its signed-off reports, assessments and history with it. A mission
+        # that has ended is closed by its end date, and stays readable.
+        return False

@@ -42,6 +42,18 @@ class ReportAdmin(MandateAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A signed-off report is the mission's record of what it told UNHQ: it stays. Drafts may go.
+        if obj is not None and obj.approval != Report.Approval.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # The bulk delete action asks no question per report; a draft is deleted from its own page.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
 
 @admin.register(ReportSchedule)
 class ReportScheduleAdmin(MandateAdmin):

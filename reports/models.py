@@ -120,12 +120,19 @@ class Report(Versioned):
 
     @property
     def is_stalled(self) -> bool:
-        """Queued or running for longer than any run may last (hard time limit, then the broker's
-        redelivery after its visibility timeout): no worker is going to finish it."""
+        """No worker is going to finish it.
+
+        Running: its attempt started longer ago than the hard time limit allows (REPORT_STALL_SECONDS, a few
+        minutes): the worker died (killed, out of memory, its host gone) without recording a failure.
+        Queued: for longer than a run plus the broker's redelivery after its visibility timeout.
+        """
+        now = timezone.now()
+        if self.state == self.State.RUNNING and self.started_at is not None:
+            return now - self.started_at > datetime.timedelta(seconds=settings.REPORT_STALL_SECONDS)
         if self.state not in {self.State.QUEUED, self.State.RUNNING} or self.updated_at is None:
             return False
         limit = settings.CELERY_TASK_TIME_LIMIT + settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 0)
-        return timezone.now() - self.updated_at > datetime.timedelta(seconds=2 * limit)
+        return now - self.updated_at > datetime.timedelta(seconds=2 * limit)
 
     @property
     def can_be_retried(self) -> bool:

@@ -192,6 +192,10 @@ def _claim(report_id: int) -> Report | None:
         report = Report.objects.select_for_update().select_related("mission").filter(pk=report_id).first()
         if report is None or report.state in {Report.State.DONE, Report.State.FAILED}:
             return report
+        if report.state == Report.State.RUNNING and not report.is_stalled:
+            # Another run is on it (a redelivered message of a report retried meanwhile): leave it be.
+            logger.info("Report %s: already running elsewhere, this delivery does nothing", report_id)
+            return None
         if report.attempts >= MAX_ATTEMPTS:
             report.state = Report.State.FAILED
             with translation.override(report.language):
@@ -269,6 +273,26 @@ def _requeue(report: Report, message: str) -> None:
     Report.objects.filter(pk=report.pk, state=Report.State.RUNNING).update(
         state=Report.State.QUEUED, progress_message=message, updated_at=timezone.now()
     )
+
+
+def reports_fail_stalled() -> list[int]:
+    """Mark failed (so that the page offers a retry) every running report whose worker died; their ids.
+
+    Run by beat every minute (`reports.tasks.fail_stalled_reports`). See `Report.is_stalled`.
+    """
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.REPORT_STALL_SECONDS)
+    stalled = Report.objects.filter(state=Report.State.RUNNING, started_at__lt=cutoff)
+    ids = list(stalled.values_list("pk", flat=True))
+    if ids:
+        now = timezone.now()
+        Report.objects.filter(pk__in=ids, state=Report.State.RUNNING).update(
+            state=Report.State.FAILED,
+            error=_("The worker generating this report stopped before it finished. Retry it."),
+            finished_at=now,
+            updated_at=now,
+        )
+        logger.warning("Reports %s: their worker stopped; marked failed, retryable", ids)
+    return ids
 
 
 def report_mark_failed(*, report_id: int, reason: str) -> None:

@@ -46,3 +46,9 @@ def generate_report(report_id: int) -> None:
 def generate_scheduled_reports() -> int:
     """Celery beat, monthly: the previous month's progress report for every enabled schedule (once per period)."""
     return len(services.reports_generate_scheduled())
+
+
+@shared_task(acks_late=True, soft_time_limit=30, time_limit=60)
+def fail_stalled_reports() -> int:
+    """Celery beat, every minute: running reports whose worker died become failed, and retryable."""
+    return len(services.reports_fail_stalled())
