@@ -222,15 +222,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILI
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("CELERY_WORKER_MAX_MEMORY_PER_CHILD_KB", "1000000")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A report still "running" this long after its attempt started has lost its worker (the hard time limit
-# would have ended a live one): beat marks it failed, retryable, within a minute or two of that, instead of
-# waiting for the broker to redeliver the task after its visibility timeout.
+# would have ended a live one): beat queues it again within a minute of that (and the page offers a retry),
+# instead of waiting for the broker to redeliver the task after its visibility timeout.
 REPORT_STALL_SECONDS = envint("REPORT_STALL_SECONDS", str(CELERY_TASK_TIME_LIMIT + 60))
 CELERY_BEAT_SCHEDULE = {
     "monthly-progress-reports": {
         "task": "reports.tasks.generate_scheduled_reports",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
-    "stalled-reports": {"task": "reports.tasks.fail_stalled_reports", "schedule": 60.0},
+    "stalled-reports": {"task": "reports.tasks.requeue_stalled_reports", "schedule": 60.0},
 }
 
 # One cache for every process (API throttles, rate counts): Redis when REDIS_URL or the broker is set. The

@@ -275,24 +275,25 @@ def _requeue(report: Report, message: str) -> None:
     )
 
 
-def reports_fail_stalled() -> list[int]:
-    """Mark failed (so that the page offers a retry) every running report whose worker died; their ids.
+@transaction.atomic
+def reports_requeue_stalled() -> list[int]:
+    """Generate again every running report whose worker died (see `Report.is_stalled`); their ids.
 
-    Run by beat every minute (`reports.tasks.fail_stalled_reports`). See `Report.is_stalled`.
+    Run by beat every minute (`reports.tasks.requeue_stalled_reports`), so such a report is picked up by a
+    live worker within minutes, not when the broker redelivers its task after the visibility timeout (that
+    late delivery then finds it running or done, and does nothing). Each run counts as an attempt: after
+    MAX_ATTEMPTS the report is failed, with a retry offered.
     """
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.REPORT_STALL_SECONDS)
-    stalled = Report.objects.filter(state=Report.State.RUNNING, started_at__lt=cutoff)
-    ids = list(stalled.values_list("pk", flat=True))
-    if ids:
-        now = timezone.now()
-        Report.objects.filter(pk__in=ids, state=Report.State.RUNNING).update(
-            state=Report.State.FAILED,
-            error=_("The worker generating this report stopped before it finished. Retry it."),
-            finished_at=now,
-            updated_at=now,
-        )
-        logger.warning("Reports %s: their worker stopped; marked failed, retryable", ids)
-    return ids
+    stalled = list(Report.objects.select_for_update().filter(state=Report.State.RUNNING, started_at__lt=cutoff))
+    for report in stalled:
+        report.state = Report.State.QUEUED
+        report.progress_message = _("The worker generating this report stopped; generating it again")
+        report.save(update_fields=["state", "progress_message", "updated_at"])
+        _enqueue(report)
+    if stalled:
+        logger.warning("Reports %s: their worker stopped; queued again", [r.pk for r in stalled])
+    return [r.pk for r in stalled]
 
 
 def report_mark_failed(*, report_id: int, reason: str) -> None:

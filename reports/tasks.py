@@ -49,6 +49,6 @@ def generate_scheduled_reports() -> int:
 
 
 @shared_task(acks_late=True, soft_time_limit=30, time_limit=60)
-def fail_stalled_reports() -> int:
-    """Celery beat, every minute: running reports whose worker died become failed, and retryable."""
-    return len(services.reports_fail_stalled())
+def requeue_stalled_reports() -> int:
+    """Celery beat, every minute: running reports whose worker died are queued again (see the service)."""
+    return len(services.reports_requeue_stalled())

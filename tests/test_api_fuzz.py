@@ -9,12 +9,20 @@ Every response must:
 and no operation may accept a request without credentials (schemathesis' `ignored_auth` probes, plus an
 explicit request without credentials to every operation, below).
 
+Authorization per object (issue 15): every run also sends requests on ids the role may NOT see (rows of
+another mission, another partner's rows, restricted security plans), and two checks apply to every response:
+- `hidden_objects_are_not_found`: an operation on an id outside the user's scope answers 404, whatever the
+  method and body (never 200, 403 or 400, which would say the object exists);
+- `no_object_outside_the_scope`: a read (list or detail) returns only rows of the user's scope.
+The `outsider` run is the Head of Mission of another mission, sent at this mission's ids.
+
 Bounded and deterministic for CI: `derandomize=True`, no example database, a few examples per operation
 (FUZZ_EXAMPLES, default 3), no deadline. Set FUZZ_EXAMPLES=50 for a deeper run by hand.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -52,12 +60,48 @@ RESPONSE_CHECKS = [
 ]
 # Invalid input is expected to be refused; it must still be refused properly (4xx, documented, in the error shape).
 NEGATIVE_CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+def hidden_objects_are_not_found(ctx, response, case):
+    """An operation on a row outside the user's scope (or on no row at all) answers 404."""
+    model, pk = _model_for(case.path), (case.path_parameters or {}).get("id")
+    if model is None or not isinstance(pk, int) or pk in _scope_ids(case, model):
+        return None
+    if response.status_code != 404:
+        raise AssertionError(
+            f"{case.method} {case.formatted_path}: answered {response.status_code} for an id outside the scope"
+        )
+    return None
+
+
+def no_object_outside_the_scope(ctx, response, case):
+    """A read returns only rows of the user's scope (lists: every row of the page; details: the row)."""
+    model = _model_for(case.path)
+    if model is None or case.method.upper() != "GET" or response.status_code != 200:
+        return None
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return None
+    rows = body.get("results", []) if isinstance(body, dict) and "results" in body else [body]
+    ids = {row.get("id") for row in rows if isinstance(row, dict)} - {None}
+    outside = ids - _scope_ids(case, model)
+    if outside:
+        raise AssertionError(f"{case.method} {case.formatted_path}: returned rows outside the scope: {sorted(outside)}")
+    return None
+
+
+SCOPE_CHECKS = [hidden_objects_are_not_found, no_object_outside_the_scope]
 # The Head of Mission may write almost everything, so the invalid input and the authentication probes (which
 # do not depend on the role) go through that role; the others read and write within their narrower scopes.
 RUNS = {
-    "hom": [(GenerationMode.POSITIVE, [*RESPONSE_CHECKS, ignored_auth]), (GenerationMode.NEGATIVE, NEGATIVE_CHECKS)],
-    "civilaffairs": [(GenerationMode.POSITIVE, RESPONSE_CHECKS)],
-    "partner1": [(GenerationMode.POSITIVE, RESPONSE_CHECKS)],
+    "hom": [
+        (GenerationMode.POSITIVE, [*RESPONSE_CHECKS, *SCOPE_CHECKS, ignored_auth]),
+        (GenerationMode.NEGATIVE, NEGATIVE_CHECKS),
+    ],
+    "civilaffairs": [(GenerationMode.POSITIVE, [*RESPONSE_CHECKS, *SCOPE_CHECKS])],
+    "partner1": [(GenerationMode.POSITIVE, [*RESPONSE_CHECKS, *SCOPE_CHECKS])],
+    "outsider": [(GenerationMode.POSITIVE, [*RESPONSE_CHECKS, *SCOPE_CHECKS])],
 }
 MODELS = {f"/api/v1/{r.prefix}/": r for r in resources()}
 
@@ -89,7 +133,13 @@ def _keep_the_test_connection():
 @pytest.fixture(autouse=True)
 def _no_throttling(settings):
     # Hundreds of requests a minute from one token is the point here, not abuse.
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    # The throttle classes are bound to the views when they are defined, so the rates (read per request) go up.
+    rates = {"token_burst": "1000000/minute", "token_sustained": "1000000/hour"}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_CLASSES": [],
+        "DEFAULT_THROTTLE_RATES": rates,
+    }
 
 
 def _model_for(path: str):
@@ -104,6 +154,20 @@ def _visible_ids(user, model) -> list[int]:
     return list(access.scope(user, model._default_manager.all()).values_list("pk", flat=True)[:3])
 
 
+def _hidden_ids(user, model) -> list[int]:
+    """A few rows the user may not see (another mission's, another partner's, a restricted plan's)."""
+    visible = access.scope(user, model._default_manager.all()).values("pk")
+    return list(model._default_manager.exclude(pk__in=visible).order_by("pk").values_list("pk", flat=True)[:3])
+
+
+_CURRENT_USER = {}  # the user of the run in progress, for the scope checks (which see only the case)
+
+
+def _scope_ids(case, model) -> set[int]:
+    """Ids of `model` the run's user may see, read when checked: a create of the same run is in scope."""
+    return set(access.scope(_CURRENT_USER["user"], model._default_manager.all()).values_list("pk", flat=True))
+
+
 def _operations(schema):
     for result in schema.get_all_operations():
         yield result.ok()
@@ -113,7 +177,7 @@ def _strategy(operation, user, mode):
     model = _model_for(operation.path)
     strategies = [operation.as_strategy(generation_mode=mode)]
     if "{id}" in operation.path and model is not None:
-        for pk in _visible_ids(user, model):
+        for pk in _visible_ids(user, model) + _hidden_ids(user, model):
             strategies.append(operation.as_strategy(generation_mode=mode, path_parameters={"id": pk}))
     return st.one_of(strategies)
 
@@ -154,6 +218,7 @@ def _run(operation, user, headers, mode, checks) -> str | None:
 @pytest.mark.parametrize("role", list(RUNS))
 def test_fuzzing_the_schema_finds_no_server_error_and_no_undocumented_response(schema, world, role):
     user = world["users"][role]
+    _CURRENT_USER["user"] = user
     _token, key = api_token_create(user=user, name="fuzzing")
     headers = {"Authorization": f"Bearer {key}"}
     failures = []

@@ -1,8 +1,9 @@
-"""A report whose worker died is failed, and retryable, within minutes (issue 15, point 8).
+"""A report whose worker died is generated again, or can be retried, within minutes (issue 15, point 8).
 
 The hard time limit ends any live run, so a report still "running" REPORT_STALL_SECONDS after its attempt
-started has lost its worker: beat's `fail_stalled_reports` (every minute) marks it failed, the page offers
-a retry. Before, it stayed "running" until the broker redelivered the task after its visibility timeout.
+started has lost its worker: the page offers a retry at once, and beat's `requeue_stalled_reports` (every
+minute) queues it again for a live worker. Before, it stayed "running" until the broker redelivered the
+task after its visibility timeout (11 minutes).
 The live test at the end kills a real worker (CELERY_BROKER_URL set, PostgreSQL; the worker helpers are
 those of test_reports_live_worker.py).
 """
@@ -44,20 +45,37 @@ def test_a_report_running_past_the_hard_time_limit_is_stalled_within_minutes(mis
     assert not alive.is_stalled and not alive.can_be_retried
 
 
-def test_beat_marks_reports_whose_worker_died_failed_with_a_reason_and_leaves_the_others(mission, hom):
+@pytest.mark.usefixtures("eager_tasks")
+def test_beat_generates_again_the_reports_whose_worker_died_and_leaves_the_others(
+    mission, hom, components, django_capture_on_commit_callbacks
+):
+    build_plan(mission, hom, components, outputs=1)
     dead = _report(mission, hom, state=Report.State.RUNNING, started_minutes_ago=7)
     alive = _report(mission, hom, state=Report.State.RUNNING, started_minutes_ago=2)
     done = _report(mission, hom, state=Report.State.DONE, started_minutes_ago=60)
 
-    assert tasks.fail_stalled_reports.apply().get() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.requeue_stalled_reports.apply().get() == 1
 
     dead.refresh_from_db(), alive.refresh_from_db(), done.refresh_from_db()
-    assert dead.state == Report.State.FAILED and "worker" in dead.error and dead.can_be_retried
+    assert dead.state == Report.State.DONE and dead.sha256 and dead.attempts == 2
     assert (alive.state, done.state) == (Report.State.RUNNING, Report.State.DONE)
     assert settings.CELERY_BEAT_SCHEDULE["stalled-reports"] == {
-        "task": "reports.tasks.fail_stalled_reports",
+        "task": "reports.tasks.requeue_stalled_reports",
         "schedule": 60.0,
     }
+
+
+@pytest.mark.usefixtures("eager_tasks")
+def test_a_report_whose_worker_kept_dying_ends_failed_with_a_retry_offered(
+    mission, hom, django_capture_on_commit_callbacks
+):
+    report = _report(mission, hom, state=Report.State.RUNNING, started_minutes_ago=7)
+    Report.objects.filter(pk=report.pk).update(attempts=services.MAX_ATTEMPTS)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reports_requeue_stalled()
+    report.refresh_from_db()
+    assert report.state == Report.State.FAILED and report.can_be_retried
 
 
 def test_the_report_page_offers_a_retry_once_the_worker_is_known_dead(client, mission, hom, components):
@@ -75,11 +93,11 @@ def test_a_second_delivery_of_a_report_running_elsewhere_does_nothing(mission, h
 
 
 @pytest.mark.usefixtures("eager_tasks")
-def test_a_retried_stalled_report_is_generated_again(mission, hom, components, django_capture_on_commit_callbacks):
+def test_a_stalled_report_retried_by_hand_is_generated_again(
+    mission, hom, components, django_capture_on_commit_callbacks
+):
     build_plan(mission, hom, components, outputs=1)
     report = _report(mission, hom, state=Report.State.RUNNING, started_minutes_ago=7)
-    services.reports_fail_stalled()
-    report.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         services.report_retry(report=report, user=hom, expected_version=report.version)
     report.refresh_from_db()
@@ -92,7 +110,7 @@ def test_a_retried_stalled_report_is_generated_again(mission, hom, components, d
 @pytest.mark.live_broker
 @pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL"), reason="needs CELERY_BROKER_URL (a real Redis)")
 @pytest.mark.django_db(transaction=True)
-def test_a_report_whose_worker_was_killed_is_failed_and_retried_without_waiting_for_the_broker(
+def test_a_report_whose_worker_was_killed_is_generated_again_without_waiting_for_the_broker(
     live_queue,  # noqa: F811 - the fixture imported above
     mission,
     hom,
@@ -117,14 +135,13 @@ def test_a_report_whose_worker_was_killed_is_failed_and_retried_without_waiting_
     finally:
         _kill(first)
     time.sleep(settings.REPORT_STALL_SECONDS + 1)
-    assert services.reports_fail_stalled() == [report.pk]
+    assert services.reports_requeue_stalled() == [report.pk]  # autocommit: the task is sent at once
     report.refresh_from_db()
-    assert report.state == Report.State.FAILED and report.can_be_retried
-
-    services.report_retry(report=report, user=hom, expected_version=report.version)
+    assert report.state == Report.State.QUEUED
     second = _start_worker(live_queue, tmp_path, log)
     try:
         report = _wait_for(report, lambda r: r.state in {Report.State.DONE, Report.State.FAILED}, 90, log)
     finally:
         _kill(second)
     assert report.state == Report.State.DONE, report.error
+    assert report.attempts == 2  # the killed run, and the one beat queued

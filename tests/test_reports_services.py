@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -97,8 +98,10 @@ def test_rerunning_an_interrupted_report_replaces_its_files_and_leaves_no_second
 ):
     report = request(hom, mission, django_capture_on_commit_callbacks)
     names = folder_files(report)
-    # As if a worker died after writing: the report is back to running, with a half-written temporary file.
-    Report.objects.filter(pk=report.pk).update(state=Report.State.RUNNING, progress=60)
+    # As if a worker died after writing: the report is back to running, with a half-written temporary file,
+    # and the broker redelivers its task after the visibility timeout (when the run is known to be dead).
+    died = timezone.now() - datetime.timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])
+    Report.objects.filter(pk=report.pk).update(state=Report.State.RUNNING, progress=60, started_at=died)
     Path(default_storage.path(report_folder(report)), f".{names[0]}.4242.tmp").write_bytes(b"%PDF-half")
     services.report_generate(report_id=report.pk)
     report.refresh_from_db()

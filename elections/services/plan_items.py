@@ -19,6 +19,7 @@ from elections.services.validation import validate_coordinates, validate_task_wi
 from mandate import access
 from mandate.access import Action
 from missions.concurrency import claim_version
+from missions.deletion import require_confirmation
 
 SITE_FIELDS = {
     "code",
@@ -170,10 +171,21 @@ def transport_leg_update(*, leg: TransportLeg, user, expected_version: int | Non
 
 
 @transaction.atomic
-def plan_item_delete(*, item: PollingSite | Threat | SecurityTask | TransportLeg, user, expected_version: int | None):
-    """Remove an item from a draft revision (the previous revisions keep theirs; history keeps it too)."""
+def plan_item_delete(
+    *,
+    item: PollingSite | Threat | SecurityTask | TransportLeg,
+    user,
+    expected_version: int | None,
+    confirmed: bool = False,
+):
+    """Remove an item from a draft revision (the previous revisions keep theirs; history keeps it too).
+
+    An item that other rows depend on (a polling site's security tasks and transport legs) is removed with
+    them only when `confirmed`; otherwise raises DeletionNeedsConfirmation, listing them, and removes nothing.
+    """
     _require(access.can(user, Action.EDIT, item))
     claim_version(item, expected_version)
+    require_confirmation(item, confirmed=confirmed)
     security_plan = item.security_plan
     item._history_user = user
     item.delete()

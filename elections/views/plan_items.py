@@ -23,6 +23,7 @@ from elections.views._helpers import _form_page, _item, _make_form, _page, _secu
 from mandate import access
 from mandate.access import Action
 from missions.concurrency import ConcurrentEditError
+from missions.deletion import DeletionNeedsConfirmation
 from missions.edit import posted_version
 
 
@@ -211,9 +212,28 @@ def item_delete(request, kind, pk):
     item = _item(request, model, pk)
     version = posted_version(request)
     try:
-        services.plan_item_delete(item=item, user=request.user, expected_version=version)
+        services.plan_item_delete(
+            item=item,
+            user=request.user,
+            expected_version=version,
+            confirmed=request.POST.get("confirm") == "1",
+        )
     except ConcurrentEditError as exc:
         messages.error(request, str(exc))
+    except DeletionNeedsConfirmation as exc:
+        # Say what goes with it (a site's security tasks and transport legs) and ask again; nothing removed.
+        return render(
+            request,
+            "elections/confirm_delete.html",
+            {
+                "item": item,
+                "dependents": exc.dependents,
+                "version": version,
+                "delete_url": reverse("elections:item-delete", args=[kind, item.pk]),
+                "back_url": reverse(list_name, args=[item.security_plan_id]),
+            },
+            status=409,
+        )
     else:
         messages.success(request, _("%(item)s removed from this revision.") % {"item": item})
     return redirect(list_name, pk=item.security_plan_id)

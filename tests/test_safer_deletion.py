@@ -1,0 +1,59 @@
+"""Deleting asks first when it takes other rows with it, and says which (issue 15, point 8)."""
+
+import pytest
+from django.urls import reverse
+
+from elections import services
+from elections.models import PollingSite, SecurityTask
+from missions.deletion import DeletionNeedsConfirmation, dependents_of
+from tests.elections_support import build_election
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def e(mission, district):
+    return build_election(mission, district)
+
+
+def test_a_sites_dependents_are_its_security_tasks_not_its_threat_links(e):
+    dependents = dependents_of(e["site"])
+    assert [(d.label, d.count) for d in dependents] == [("security task", 1)]
+    assert dependents_of(e["sites"][1]) == []
+
+
+def test_the_service_refuses_to_delete_a_site_with_tasks_unless_confirmed(e, electoral):
+    site, version = e["site"], e["site"].version
+    with pytest.raises(DeletionNeedsConfirmation) as asked:
+        services.plan_item_delete(item=site, user=electoral, expected_version=version)
+    assert "1 security task" in str(asked.value)
+    assert PollingSite.objects.filter(pk=site.pk).exists() and SecurityTask.objects.filter(pk=e["task"].pk).exists()
+
+    site.refresh_from_db()
+    services.plan_item_delete(item=site, user=electoral, expected_version=version, confirmed=True)
+    assert not PollingSite.objects.filter(pk=site.pk).exists()
+    assert not SecurityTask.objects.filter(pk=e["task"].pk).exists()
+
+
+def test_the_page_says_what_goes_with_a_site_and_deletes_only_once_confirmed(client, electoral, e):
+    site, task = e["site"], e["task"]
+    client.force_login(electoral)
+    url = reverse("elections:item-delete", args=["site", site.pk])
+
+    asked = client.post(url, {"version": site.version})
+    assert asked.status_code == 409
+    body = asked.content.decode()
+    assert "1 security task" in body and str(task) in body and 'name="confirm" value="1"' in body
+    assert PollingSite.objects.filter(pk=site.pk).exists()
+
+    done = client.post(url, {"version": site.version, "confirm": "1"})
+    assert done.status_code == 302
+    assert not PollingSite.objects.filter(pk=site.pk).exists() and not SecurityTask.objects.filter(pk=task.pk).exists()
+
+
+def test_a_site_nothing_depends_on_is_removed_at_once(client, electoral, e):
+    site = e["sites"][1]
+    client.force_login(electoral)
+    response = client.post(reverse("elections:item-delete", args=["site", site.pk]), {"version": site.version})
+    assert response.status_code == 302
+    assert not PollingSite.objects.filter(pk=site.pk).exists()
