@@ -95,12 +95,18 @@ def form_errors(form: forms.BaseForm, exc: ValidationError | None) -> None:
         form.add_error(None, exc.messages)
 
 
-def posted_version(request) -> int | None:
-    """The `version` a page's button posted, None when it posted none; 400 for anything not a version."""
+def posted_version(request, *, required: bool = False) -> int | None:
+    """The `version` a page's button posted, None when it posted none; 400 for anything not a version.
+
+    `required=True` (removals: every delete checks the version) also answers 400 when none was posted.
+    """
     try:
-        return parse_version(request.POST.get("version"))
+        version = parse_version(request.POST.get("version"))
     except ValidationError as exc:
         raise BadRequest(" ".join(exc.messages)) from None
+    if version is None and required:
+        raise BadRequest(_("Send the version of the record, as read from the page."))
+    return version
 
 
 # --- conflicts ----------------------------------------------------------------------------------

@@ -109,8 +109,10 @@ def contact_update(*, user, contact: Contact, expected_version: int | None, **fi
 
 
 @transaction.atomic
-def contact_delete(*, user, contact: Contact) -> None:
+def contact_delete(*, user, contact: Contact, expected_version: int | None) -> None:
+    """Remove a contact, if nobody changed it since `expected_version` (ConcurrentEditError otherwise)."""
     _require(access.can(user, access.Action.EDIT, contact))
+    claim_version(contact, expected_version)
     contact._history_user = user
     contact.delete()
 

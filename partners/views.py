@@ -21,7 +21,7 @@ from mandate import access
 from mandate.context_processors import current_mission
 from missions import exports
 from missions.concurrency import ConcurrentEditError
-from missions.edit import edit_page, form_errors, model_form_rebuild
+from missions.edit import edit_page, form_errors, model_form_rebuild, posted_version
 from missions.imports import TableError, discard_stashed, open_stashed, read_table, stash_upload
 from missions.models import AuditEvent, Membership
 from missions.services import audit_event_record
@@ -192,7 +192,13 @@ def contact_create(request, pk):
 def contact_edit(request, pk):
     contact = access.get_for_user(request.user, Contact.objects.select_related("partner__mission"), pk, Action.EDIT)
     if request.method == "POST" and "delete" in request.POST:
-        services.contact_delete(user=request.user, contact=contact)
+        try:
+            services.contact_delete(
+                user=request.user, contact=contact, expected_version=posted_version(request, required=True)
+            )
+        except ConcurrentEditError as exc:
+            messages.error(request, str(exc))
+            return redirect("partners:contact-edit", pk=contact.pk)
         messages.success(request, _("Contact removed."))
         return redirect("partners:partner-detail", pk=contact.partner_id)
     form = ContactForm(request.POST or None, instance=contact)

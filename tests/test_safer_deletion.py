@@ -57,3 +57,34 @@ def test_a_site_nothing_depends_on_is_removed_at_once(client, electoral, e):
     response = client.post(reverse("elections:item-delete", args=["site", site.pk]), {"version": site.version})
     assert response.status_code == 302
     assert not PollingSite.objects.filter(pk=site.pk).exists()
+
+
+def test_removing_a_plan_item_without_a_version_is_refused(client, electoral, e):
+    site = e["sites"][1]
+    client.force_login(electoral)
+    assert client.post(reverse("elections:item-delete", args=["site", site.pk])).status_code == 400
+    assert PollingSite.objects.filter(pk=site.pk).exists()
+
+
+@pytest.fixture
+def contact(partner_a):
+    from partners.models import Contact
+
+    return Contact.objects.create(partner=partner_a, name="Amina Diallo", position="Coordinator")
+
+
+def test_removing_a_contact_checks_its_version(client, civilaffairs, contact):
+    from partners.models import Contact
+
+    client.force_login(civilaffairs)
+    url = reverse("partners:contact-edit", args=[contact.pk])
+    Contact.objects.filter(pk=contact.pk).update(version=contact.version + 1)  # someone saved it meanwhile
+
+    stale = client.post(url, {"delete": "1", "version": contact.version}, follow=True)
+    assert Contact.objects.filter(pk=contact.pk).exists()
+    assert "Someone else changed this record" in stale.content.decode()
+    assert client.post(url, {"delete": "1"}).status_code == 400
+    assert client.post(url, {"delete": "1", "version": "abc"}).status_code == 400
+
+    client.post(url, {"delete": "1", "version": contact.version + 1})
+    assert not Contact.objects.filter(pk=contact.pk).exists()

@@ -210,7 +210,7 @@ def item_delete(request, kind, pk):
         raise Http404
     model, list_name = ITEM_KINDS[kind]
     item = _item(request, model, pk)
-    version = posted_version(request)
+    version = posted_version(request, required=True)
     try:
         services.plan_item_delete(
             item=item,
