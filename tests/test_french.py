@@ -10,11 +10,12 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import models
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from config.catalogues import BASE_DIR, read_catalogue
+from elections.models import SecurityPlan
 from missions.models import Mission, Profile
 from reports import services
 from reports.models import Report, ReportKind
@@ -143,7 +144,8 @@ def _crawl(client, start="/"):
     return pages
 
 
-def test_every_page_each_role_reaches_is_in_french(client, demo):
+def test_every_page_each_role_reaches_is_in_french(client, demo, django_capture_on_commit_callbacks, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     plain, patterns = english_catalogue()
     data = data_strings()
     problems, visited = {}, set()
@@ -160,6 +162,23 @@ def test_every_page_each_role_reaches_is_in_french(client, demo):
             if left:
                 problems[f"{username} {url}"] = sorted(set(left))
         client.logout()
+
+    # Pages the links of the demo data do not reach: a report's page, the polling-site map (SVG legend).
+    hom = demo.memberships.get(user__username="hom").user
+    client.force_login(hom)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_request(
+            mission=demo, kind=ReportKind.PARTNER_SUMMARY, period_start=demo.start_date,
+            period_end=Report._meta.get_field("period_end").to_python("2026-11-30"), user=hom,
+        )  # fmt: skip
+    detail = client.get(reverse("reports:detail", args=[report.pk]))
+    page = _Page()
+    page.feed(detail.content.decode())
+    problems["hom report"] = english_left(page.texts, plain, patterns, data)
+    plan = SecurityPlan.objects.filter(election_plan__mission=demo).first()
+    svg = client.get(reverse("elections:site-map", args=[plan.pk])).content.decode()
+    assert "Élevé" in svg and ">High<" not in svg
+    problems = {where: texts for where, texts in problems.items() if texts}
 
     assert problems == {}, "\n".join(f"{page}: {texts}" for page, texts in sorted(problems.items()))
     # The crawl reaches the pages of every section, not just the home page.
