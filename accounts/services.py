@@ -76,7 +76,8 @@ def totp_setup_confirm(*, request, device: TOTPDevice, token: str) -> list[str] 
 def _new_recovery_codes(user) -> list[str]:
     device, _ = StaticDevice.objects.get_or_create(user=user, name="recovery codes", defaults={"confirmed": True})
     device.token_set.all().delete()
-    codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODE_COUNT)]
+    # django-otp keeps a static token in 16 characters: two groups of 6 hex digits (48 bits, single use).
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
 
