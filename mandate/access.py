@@ -30,6 +30,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from benchmarks.models import (
@@ -639,8 +640,29 @@ def get_for_user(user, queryset: QuerySet | type[Model], pk, action: Action = Ac
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if action != Action.VIEW and not can(user, action, obj):
-        raise PermissionDenied
+        raise PermissionDenied(locked_reason(obj) if action == Action.EDIT else "")
     return obj
+
+
+def locked_reason(obj: Model) -> str:
+    """Why a security plan revision, or an item of it, cannot be changed by anyone now ("" when it can).
+
+    A submitted revision is locked while it awaits the Head of Mission's decision; an approved one is
+    frozen. Pages and the API give this reason instead of the generic "your role does not allow this",
+    which would send people to ask for a role they already have.
+    """
+    plan = _security_plan_of(obj)
+    if plan is None or not plan.is_frozen:
+        return ""
+    if plan.status == SecurityPlan.Status.APPROVED:
+        return _("This revision is approved and frozen. To change it, open a new revision from the overview.")
+    return _("This revision is submitted to the Head of Mission and cannot be edited until it is decided.")
+
+
+def require_add(user, model: type[Model], parent: Model, **fields) -> None:
+    """`can_add`, raising PermissionDenied (with the lock reason when the parent revision is locked)."""
+    if not can_add(user, model, parent, **fields):
+        raise PermissionDenied(locked_reason(parent))
 
 
 # --- navigation ---------------------------------------------------------------------------------

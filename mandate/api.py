@@ -95,7 +95,13 @@ class AccessPermission(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         action = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
-        return access.can(request.user, action or getattr(view, "edit_action", access.Action.EDIT), obj)
+        action = action or getattr(view, "edit_action", access.Action.EDIT)
+        if access.can(request.user, action, obj):
+            return True
+        # A locked revision is refused for its state, not the role: say so (DRF reads `message` after this).
+        if action == access.Action.EDIT and access.locked_reason(obj):
+            self.message = access.locked_reason(obj)
+        return False
 
 
 # --- serializers ---------------------------------------------------------------------------------
@@ -278,7 +284,9 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def check_can_add(self, model, parent, **fields) -> None:
         """403 unless the user may create a `model` row under `parent` (see access.can_add)."""
         if not access.can_add(self.request.user, model, parent, **fields):
-            raise exceptions.PermissionDenied(_("Your role does not allow adding this record here."))
+            raise exceptions.PermissionDenied(
+                access.locked_reason(parent) or _("Your role does not allow adding this record here.")
+            )
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

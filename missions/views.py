@@ -94,11 +94,13 @@ def error_400(request, exception=None):
 
 
 def error_403(request, exception=None):
+    # The project raises PermissionDenied with a message only to say why (e.g. access.locked_reason).
+    reason = str(exception or "")
     if _is_api(request):
         return JsonResponse(
-            {"detail": _("You do not have permission to perform this action."), "errors": {}}, status=403
+            {"detail": reason or _("You do not have permission to perform this action."), "errors": {}}, status=403
         )
-    return render(request, "403.html", status=403)
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 def error_404(request, exception=None):

@@ -44,8 +44,7 @@ def threat_list(request, pk):
 @login_required
 def threat_create(request, pk):
     plan = _security_plan(request.user, pk)
-    if not access.can_add(request.user, Threat, plan):
-        raise PermissionDenied
+    access.require_add(request.user, Threat, plan)
     form = _make_form(
         forms.ThreatForm, request, instance=Threat(security_plan=plan), mission_id=plan.election_plan.mission_id
     )
@@ -114,7 +113,7 @@ def task_create(request, pk):
     task = SecurityTask(security_plan=plan)
     form = _make_form(forms.SecurityTaskForm, request, instance=task, user=request.user, mission_id=mission_id)
     if not access.can_add_task(request.user, plan):
-        raise PermissionDenied
+        raise PermissionDenied(access.locked_reason(plan))
     return _form_page(
         request,
         form=form,
@@ -165,8 +164,7 @@ def leg_list(request, pk):
 @login_required
 def leg_create(request, pk):
     plan = _security_plan(request.user, pk)
-    if not access.can_add(request.user, TransportLeg, plan):
-        raise PermissionDenied
+    access.require_add(request.user, TransportLeg, plan)
     form = _make_form(forms.TransportLegForm, request, instance=TransportLeg(security_plan=plan))
     return _form_page(
         request,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -51,8 +50,7 @@ def site_list(request, pk):
 @login_required
 def site_create(request, pk):
     plan = _security_plan(request.user, pk)
-    if not access.can_add(request.user, PollingSite, plan):
-        raise PermissionDenied
+    access.require_add(request.user, PollingSite, plan)
     form = _make_form(
         forms.PollingSiteForm,
         request,
@@ -100,8 +98,7 @@ def _import_key(plan) -> str:
 def site_import(request, pk):
     """Upload -> preview (every row checked, nothing written; the file is kept for the confirmation)."""
     plan = _security_plan(request.user, pk)
-    if not access.can_add(request.user, PollingSite, plan):
-        raise PermissionDenied
+    access.require_add(request.user, PollingSite, plan)
     form = forms.SiteImportForm(request.POST or None, request.FILES or None)
     context = {"plan": plan, "form": form}
     if request.method == "POST" and form.is_valid():
@@ -122,8 +119,7 @@ def site_import(request, pk):
 @require_POST
 def site_import_confirm(request, pk):
     plan = _security_plan(request.user, pk)
-    if not access.can_add(request.user, PollingSite, plan):
-        raise PermissionDenied
+    access.require_add(request.user, PollingSite, plan)
     upload = open_stashed(request, _import_key(plan))
     if upload is None:
         messages.error(request, _("The uploaded file has expired; upload it again."))
