@@ -33,8 +33,15 @@ def envsecret(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
-DEBUG = envbool("DEBUG", "true")
-SECRET_KEY = envsecret("SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
+# Three run modes, chosen by DEBUG:
+# - unset (`make run` on a fresh machine): the embedded local mode. No debug pages (the project's own
+#   404 and 500, never Django's URL map), but a development key, plain HTTP, and static files served
+#   from the source folders, so nothing needs collecting or configuring;
+# - DEBUG=true: Django's debug pages, for developers who ask for them;
+# - DEBUG=false: production. SECRET_KEY is required and the HTTPS settings are on.
+DEBUG = envbool("DEBUG", "false")
+PRODUCTION = bool(os.environ.get("DEBUG", "").strip()) and not DEBUG
+SECRET_KEY = envsecret("SECRET_KEY", "" if PRODUCTION else "dev-only-insecure-key-change-me")
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off.")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
@@ -196,9 +203,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 
@@ -360,7 +367,7 @@ PERMISSIONS_POLICY = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+if PRODUCTION:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -397,5 +404,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files wait in a temporar
 # Domain settings.
 ASSESSMENT_OVERDUE_DAYS = envint("ASSESSMENT_OVERDUE_DAYS", "90")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "mandate-demo-2026")
-WHITENOISE_USE_FINDERS = DEBUG
-WHITENOISE_AUTOREFRESH = DEBUG
+# Outside production WhiteNoise serves static files straight from the source folders (runserver itself
+# serves them only with DEBUG on).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
