@@ -29,7 +29,8 @@
       });
     });
     box.addEventListener("keydown", function (event) {
-      if (event.key !== "Enter") { return; }
+      // Ctrl+Enter / Cmd+Enter is the form's "save" shortcut (below): it must not also pick a match.
+      if (event.key !== "Enter" || event.ctrlKey || event.metaKey || event.altKey) { return; }
       event.preventDefault();  // Enter picks the first visible match instead of submitting the form
       var first = Array.prototype.find.call(select.options, function (o) { return !o.hidden && !o.selected && o.value !== ""; });
       if (first) {
