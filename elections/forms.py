@@ -318,6 +318,34 @@ class SiteFilterForm(forms.Form):
         self.fields["district"].empty_label = _("Any")
 
 
+class TaskFilterForm(forms.Form):
+    """The filters of the security tasks page: phase, provider, responsible component (all optional)."""
+
+    phase = forms.ChoiceField(label=_("Phase"), choices=[("", _("All")), *Phase.choices], required=False)
+    provider = forms.ChoiceField(
+        label=_("Provided by"), choices=[("", _("All")), *SecurityTask.Provider.choices], required=False
+    )
+    component = forms.ModelChoiceField(label=_("Responsible component"), queryset=None, required=False)
+
+    def __init__(self, *args, mission_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["component"].queryset = Component.objects.filter(mission_id=mission_id).order_by("name")
+        self.fields["component"].empty_label = _("All")
+
+    def selection(self) -> dict:
+        """The valid filters as keyword arguments of `selectors.tasks_of` (an invalid value is ignored)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        component = data.get("component")
+        return {
+            "phase": data.get("phase", ""),
+            "provider": data.get("provider", ""),
+            "component": component.pk if component else None,
+        }
+
+
 class SiteImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV or XLSX file"),

@@ -188,23 +188,30 @@ def engagement_log(
 
 
 def search_engagements(qs: QuerySet[Engagement], q: str) -> QuerySet[Engagement]:
-    """Engagements whose summary, outcomes or topics match `q`.
+    """Engagements whose summary, outcomes or topics match `q`, or with a partner `q` names.
 
-    PostgreSQL: full-text search (websearch syntax: words, "a phrase", -excluded) on the stored,
+    Text: on PostgreSQL full-text search (websearch syntax: words, "a phrase", -excluded) on the stored,
     GIN-indexed `search_document` column that migration 0003 adds and a trigger keeps (it is not a
-    model field, so it is named here in SQL). Elsewhere: every word as `icontains`.
+    model field, so it is named here in SQL); elsewhere every word as `icontains`.
+    Partners: the log shows partners by acronym, so the whole query equal to a partner's acronym
+    (any case), or contained in its name, finds that partner's engagements too (a subquery over the
+    few matching partners, so no row repeats).
     """
     q = (q or "").strip()
     if not q:
         return qs
+    named = Engagement.partners.through.objects.filter(
+        Q(partner__acronym__iexact=q) | Q(partner__name__icontains=q)
+    ).values("engagement_id")
     if connection.vendor == "postgresql":
         document = RawSQL("search_document", [], output_field=SearchVectorField())
         return qs.alias(document=document).filter(
-            document=SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
+            Q(document=SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")) | Q(pk__in=named)
         )
+    text = Q()
     for word in q.split():
-        qs = qs.filter(Q(summary__icontains=word) | Q(outcomes__icontains=word) | Q(topics__icontains=word))
-    return qs
+        text &= Q(summary__icontains=word) | Q(outcomes__icontains=word) | Q(topics__icontains=word)
+    return qs.filter(text | Q(pk__in=named))
 
 
 @dataclass

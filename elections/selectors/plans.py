@@ -136,10 +136,14 @@ def threats_of(security_plan: SecurityPlan) -> QuerySet[Threat]:
     )
 
 
-def tasks_of(security_plan: SecurityPlan, *, phase: str = "", component: int | None = None) -> QuerySet[SecurityTask]:
+def tasks_of(
+    security_plan: SecurityPlan, *, phase: str = "", provider: str = "", component: int | None = None
+) -> QuerySet[SecurityTask]:
     qs = SecurityTask.objects.filter(security_plan=security_plan).select_related("component", "site", "district")
     if phase:
         qs = qs.filter(phase=phase)
+    if provider:
+        qs = qs.filter(provider=provider)
     if component:
         qs = qs.filter(component_id=component)
     return qs.order_by("start", "pk")

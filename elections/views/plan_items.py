@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from elections import forms, selectors, services
 from elections.models import (
-    Phase,
     PollingSite,
     SecurityTask,
     Threat,
@@ -86,10 +85,11 @@ def threat_edit(request, pk):
 @login_required
 def task_list(request, pk):
     plan = _security_plan(request.user, pk)
-    phase = request.GET.get("phase", "")
-    phase = phase if phase in Phase.values else ""
+    filter_form = forms.TaskFilterForm(request.GET or None, mission_id=plan.election_plan.mission_id)
     user = request.user
-    page = _page(request, selectors.tasks_of(plan, phase=phase))
+    page = _page(request, selectors.tasks_of(plan, **filter_form.selection()))
+    query = request.GET.copy()
+    query.pop("page", None)
     for task in page:
         task.editable = access.can(user, Action.EDIT, task)
     return render(
@@ -98,9 +98,8 @@ def task_list(request, pk):
         {
             "plan": plan,
             "page": page,
-            "phase": phase,
-            "phases": Phase.choices,
-            "query": f"phase={phase}" if phase else "",
+            "filter_form": filter_form,
+            "query": query.urlencode(),
             "can_add": access.can_add_task(user, plan),
         },
     )
