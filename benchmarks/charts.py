@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from benchmarks.models import Risk, Status
+from missions.formats import format_count
 
 # Order in which statuses stack, best news last so the eye reads "problems" first.
 STATUS_ORDER: tuple[str, ...] = (
@@ -249,7 +250,7 @@ def indicator_chart(
         points.append((x, ypos(value)))
         body.append(
             f'<circle cx="{x:.1f}" cy="{ypos(value):.1f}" r="3.5" fill="#1f5fa8">'
-            f"<title>{_t(period)}: {_t(value)}{_t(unit)}</title></circle>"
+            f"<title>{_t(period)}: {_t(format_count(value))}{_t(unit)}</title></circle>"
         )
     if len(points) > 1:
         body.append(_polyline(points))

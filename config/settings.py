@@ -119,6 +119,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mandate.context_processors.navigation",
             ],
+            # The one date and number format (missions/formats), in every template without {% load %}.
+            "builtins": ["missions.templatetags.formatting"],
         },
     },
 ]
@@ -189,6 +191,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date and number format per language: missions/formats/<lang>/formats.py (see missions/formats).
+FORMAT_MODULE_PATH = ["missions.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from missions.formats import format_day
+
 register = template.Library()
 
 _PK = 2_147_483_647  # a placeholder id, replaced in the reversed URL
@@ -70,7 +72,7 @@ def benchmark_rows(rows) -> SafeString:
                 f'<a href="{output_url(b.output_id)}">{_e(b.output.title)}</a></th></tr>'
             )
         statement = b.statement if len(b.statement) <= 140 else b.statement[:139] + "…"
-        last = b.last_assessed.isoformat() if b.last_assessed else never
+        last = _e(format_day(b.last_assessed)) if b.last_assessed else never
         late = f' <span class="overdue">{overdue}</span>' if b.overdue else ""
         action = f'<a href="{assess_url(b.pk)}">{assess}</a>' if b.can_assess else ""
         out.append(

@@ -1,0 +1,56 @@
+"""The one way the project writes dates, times and counts for people (pages, PDF reports, messages).
+
+English "1 Dec 2026", French "1 déc. 2026"; times add "14:05" (24-hour, the mission's time zone);
+counts have a thousands separator ("12,480", in French "12 480" with a narrow no-break space) and
+never decimals ("531", not "531.00"). The per-language formats live in `missions/formats/<lang>/formats.py`
+(settings.FORMAT_MODULE_PATH), so Django's own `{{ value }}`, `|date` and form widgets agree with these
+functions. Machine exports (CSV, XLSX, the API) use ISO 8601 instead: `value.isoformat()`.
+
+Templates use the filters of `missions/templatetags/formatting.py` (loaded as builtins): `|day`,
+`|moment`, `|count`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils import formats, timezone
+
+
+def format_day(value: datetime.date | datetime.datetime | None) -> str:
+    """A date as people read it: "1 Dec 2026" / "1 déc. 2026"; a datetime gives its local date; None gives ""."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def format_moment(value: datetime.datetime | None) -> str:
+    """A date and time in the current time zone: "1 Dec 2026 14:05"; a bare date gives `format_day`."""
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, datetime.datetime):
+        return format_day(value)
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, "DATETIME_FORMAT")
+
+
+def format_count(value) -> str:
+    """A whole number with the language's thousands separator: 12480 -> "12,480" ("12 480" in French).
+
+    Decimals that are whole numbers lose their zeros (Decimal("531.00") -> "531"); a non-number is
+    returned as text, so a template never fails on it.
+    """
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if number == number.to_integral_value():
+        return formats.number_format(int(number), decimal_pos=0, force_grouping=True)
+    return formats.number_format(number.normalize(), force_grouping=True)

@@ -1,0 +1,81 @@
+"""One date and number format across pages and PDFs (missions/formats), in English and French; ISO in exports.
+
+Failing-first: before, dates showed as 2026-06-04, 06/04/2026, "Dec. 1, 2026" or "1 Dec 2026" depending
+on the page; an indicator of people showed "531.00"; the output page cut its term table's headers
+("Not star…").
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from benchmarks.models import IndicatorValue
+from missions.formats import format_count, format_day, format_moment
+from tests.benchmarks_support import make_plan
+from tests.factories import EngagementFactory
+
+DAY = datetime.date(2026, 12, 1)
+MOMENT = datetime.datetime(2026, 12, 1, 14, 5, tzinfo=datetime.UTC)
+
+
+def test_english_dates_times_and_counts():
+    with translation.override("en"):
+        assert format_day(DAY) == "1 Dec 2026"
+        assert format_day(MOMENT) == "1 Dec 2026"
+        assert format_moment(MOMENT) == "1 Dec 2026 14:05"
+        assert format_count(12480) == "12,480"
+        assert format_count(Decimal("531.00")) == "531"
+        assert format_count(Decimal("2.50")) == "2.5"
+        assert format_day(None) == "" and format_count(None) == ""
+
+
+def test_french_dates_and_counts_use_french_conventions():
+    with translation.override("fr"):
+        assert format_day(DAY) == "1 déc. 2026"
+        assert format_day(datetime.date(2026, 7, 14)) == "14 juil. 2026"
+        assert format_moment(MOMENT) == "1 déc. 2026 14:05"
+        assert format_count(12480) == "12\u202f480"  # narrow no-break space: never split across lines
+        assert format_count(Decimal("2.50")) == "2,5"
+
+
+def test_templates_format_plain_dates_the_same_way(mission):
+    from django.template import Context, Template
+
+    template = Template("{{ d }}|{{ d|date }}|{{ d|day }}|{{ m|moment }}|{{ n|count }}")
+    with translation.override("en"):
+        assert template.render(Context({"d": DAY, "m": MOMENT, "n": 1234567})) == (
+            "1 Dec 2026|1 Dec 2026|1 Dec 2026|1 Dec 2026 14:05|1,234,567"
+        )
+
+
+@pytest.fixture
+def plan(mission, components, electoral):
+    return make_plan(mission, components, electoral)
+
+
+def test_engagement_log_shows_the_one_date_format(client, civilaffairs, mission, components):
+    EngagementFactory(mission=mission, date=datetime.date(2026, 6, 4), summary="Elders met")
+    client.force_login(civilaffairs)
+    body = client.get(reverse("partners:engagement-list")).content.decode()
+    assert "4 Jun 2026" in body
+    assert "2026-06-04<" not in body and "06/04/2026" not in body
+
+
+def test_people_counts_have_no_decimals_and_the_term_table_is_whole(client, hom, plan):
+    IndicatorValue.objects.filter(pk=plan.value.pk).update(actual=Decimal("531.00"))
+    client.force_login(hom)
+    body = client.get(reverse("benchmarks:indicator", args=[plan.indicator.pk])).content.decode()
+    assert ">531<" in body and "531.00" not in body
+    body = client.get(reverse("benchmarks:output", args=[plan.out_ca.pk])).content.decode()
+    assert "Not started</span>" in body and "Not star…" not in body
+
+
+def test_csv_export_keeps_iso_dates(client, civilaffairs, mission, components):
+    EngagementFactory(mission=mission, date=datetime.date(2026, 6, 4), summary="Elders met")
+    client.force_login(civilaffairs)
+    response = client.get(reverse("partners:engagement-export", args=["csv"]))
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert b"2026-06-04" in body
