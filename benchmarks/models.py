@@ -418,3 +418,48 @@ class Risk(Retirable):
     @property
     def level(self) -> str:
         return self.level_for(self.score)
+
+
+# --- summaries (derived data, kept by benchmarks.summaries; never edited by hand) --------------------
+
+
+class StatusChange(models.Model):
+    """A month in which a benchmark's month-end status changed, and the status it replaced.
+
+    Derived from the assessment log by `benchmarks.summaries.trend_refresh`, which the services that
+    write assessments and plan items call in the same transaction.
+    """
+
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="status_changes")
+    month = models.DateField()  # first day of the month
+    status = models.CharField(max_length=12, choices=Status.choices)
+    replaced = models.CharField(max_length=12, choices=Status.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["benchmark", "month"], name="statuschange_once_a_month")]
+
+    def __str__(self):
+        return f"{self.benchmark_id} {self.month:%Y-%m}: {self.replaced} -> {self.status}"
+
+
+class StatusTrendCount(models.Model):
+    """How many of an output's active benchmarks moved into (n > 0) or out of (n < 0) a status in a month.
+
+    Grouped by what the dashboard filters on: term, lead component (the benchmark's own, else its
+    output's) and current status. Rows dated `summaries.BASE_MONTH` count the benchmarks themselves as
+    not started, so summing a group's rows up to a month end gives its benchmarks by status then.
+    """
+
+    output = models.ForeignKey(OperationalOutput, on_delete=models.CASCADE, related_name="+")
+    term = models.CharField(max_length=10, choices=Term.choices)
+    component = models.ForeignKey(Component, on_delete=models.CASCADE, null=True, related_name="+")
+    current = models.CharField(max_length=12, choices=Status.choices)
+    month = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices)
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["output", "month"])]
+
+    def __str__(self):
+        return f"{self.output_id} {self.term} {self.month:%Y-%m} {self.status}: {self.n:+d}"

@@ -17,6 +17,7 @@ from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from benchmarks import summaries
 from benchmarks.models import (
     Activity,
     Assessment,
@@ -151,6 +152,7 @@ def plan_instantiate(
             ]
         )
         created.append(output)
+    summaries.trend_refresh(output_ids=[o.pk for o in created])
     return created
 
 
@@ -192,6 +194,7 @@ def assessment_create(
     latest = benchmark.assessments.order_by("-assessed_on", "-created_at", "-id").only("pk").first()
     if benchmark.latest_assessment_id != latest.pk:
         Benchmark.objects.filter(pk=benchmark.pk).update(latest_assessment=latest)
+    summaries.trend_refresh(benchmark_ids=[benchmark.pk])
     return assessment
 
 
@@ -286,7 +289,9 @@ def benchmark_create(
         target_date=target_date,
         order=order,
     )
-    return _create(benchmark, user, output.benchmarks.filter(term=term), output)
+    _create(benchmark, user, output.benchmarks.filter(term=term), output)
+    summaries.trend_refresh(benchmark_ids=[benchmark.pk])
+    return benchmark
 
 
 @transaction.atomic
@@ -362,7 +367,16 @@ def plan_item_update(*, item: Retirable | IndicatorValue, user, expected_version
     _validate(item)
     item._history_user = access.history_user(user)
     item.save(update_fields=[*changes, "version", "updated_at"])
+    _refresh_trend(item)
     return item
+
+
+def _refresh_trend(item: Model) -> None:
+    # Term, lead component and retirement decide where a benchmark counts in the dashboard trend.
+    if isinstance(item, Benchmark):
+        summaries.trend_refresh(benchmark_ids=[item.pk])
+    elif isinstance(item, OperationalOutput):
+        summaries.trend_refresh(output_ids=[item.pk])
 
 
 @transaction.atomic
@@ -374,6 +388,7 @@ def plan_item_retire(*, item: Retirable, user, expected_version: int | None, ret
     item.retired_at = timezone.now() if retire else None
     item._history_user = access.history_user(user)
     item.save(update_fields=["retired_at", "version", "updated_at"])
+    _refresh_trend(item)
     return item
 
 

@@ -295,6 +295,15 @@ VIEW_RULES = {
 }
 
 
+def sees_whole_mission(user, model: type[Model], mission_id: int) -> bool:
+    """Whether the user's view of `model` in this mission is every row of it, so a mission-wide summary
+    (e.g. the dashboard trend) may answer for them. `SYSTEM` sees everything."""
+    if is_system(user):
+        return True
+    m = membership(user, mission_id)
+    return m is not None and VIEW_RULES[model](m) == EVERYTHING
+
+
 def view_q(user, model: type[Model]) -> Q:
     """The filter that selects the rows of `model` the user may view, across all their missions."""
     path = MISSION_PATH[model]

@@ -10,7 +10,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
+from benchmarks import summaries
 from benchmarks.models import Assessment, Benchmark
+from missions.models import Mission
 
 
 def _newest_assessment():
@@ -30,6 +32,7 @@ def benchmark_latest_refresh(*, mission_id: int) -> int:
     stale = [
         pk for pk, current, newest in rows.values_list("pk", "latest_assessment_id", "newest_id") if current != newest
     ]
-    if not stale:
-        return 0
-    return Benchmark.objects.filter(pk__in=stale).update(latest_assessment=_newest_assessment())
+    changed = Benchmark.objects.filter(pk__in=stale).update(latest_assessment=_newest_assessment()) if stale else 0
+    # Assessments loaded in bulk (seed_scale) bypassed the services, so the trend summaries are rebuilt too.
+    summaries.trend_rebuild(Mission.objects.get(pk=mission_id))
+    return changed

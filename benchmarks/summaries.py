@@ -1,0 +1,172 @@
+"""The dashboard's twelve-month trend, read from summaries kept exact by the services that write.
+
+Two derived tables (benchmarks.models):
+- `StatusChange`: for each benchmark, the months in which its month-end status changed (and from what);
+- `StatusTrendCount`: those changes summed per output, term, lead component and current status, plus a
+  baseline row per group counting its benchmarks as not started.
+
+`trend_refresh(benchmark_ids=..., output_ids=...)` rebuilds both for what a write touched; the services
+call it inside their transaction (assessment_create, benchmark_create, plan_instantiate,
+plan_item_update, plan_item_retire), so a page read after the write commits sees it. Bulk loaders
+(seed_demo, seed_scale, the migration that created the tables) call `trend_rebuild`.
+
+`trend_moves` is what `selectors.status_trend` reads: one query over a few hundred summary rows for the
+whole mission or any output / term / component / status filter; the "overdue" filter depends on
+today's date, so it reads the per-benchmark changes of the filtered benchmarks instead (two queries).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, Sum
+
+from benchmarks.models import Assessment, Benchmark, OperationalOutput, Status, StatusChange, StatusTrendCount
+from missions.models import Mission
+
+# The month of the baseline rows: before any assessment, every benchmark is not started.
+BASE_MONTH = datetime.date(1900, 1, 1)
+
+
+def _month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _changes_of(benchmark_ids: list[int]) -> list[StatusChange]:
+    """Month-end status changes of these benchmarks, from their assessments (one query).
+
+    A benchmark's status at a month end is that of its newest assessment on or before it, newest by
+    (date, recorded at, id): a correction dated the same day wins, as it is recorded later.
+    """
+    month_status: dict[int, dict[datetime.date, str]] = defaultdict(dict)
+    rows = (
+        Assessment.objects.filter(benchmark_id__in=benchmark_ids)
+        .order_by("benchmark_id", "assessed_on", "created_at", "id")
+        .values_list("benchmark_id", "assessed_on", "status")
+    )
+    for benchmark_id, assessed_on, status in rows.iterator(chunk_size=5000):
+        month_status[benchmark_id][_month(assessed_on)] = status  # the last one of the month wins
+    changes = []
+    for benchmark_id, by_month in month_status.items():
+        previous = Status.NOT_STARTED
+        for month in sorted(by_month):
+            status = by_month[month]
+            if status != previous:
+                changes.append(StatusChange(benchmark_id=benchmark_id, month=month, status=status, replaced=previous))
+                previous = status
+    return changes
+
+
+def _recount(output_ids: list[int]) -> None:
+    """Rebuild `StatusTrendCount` for these outputs from their active benchmarks' changes (three queries)."""
+    StatusTrendCount.objects.filter(output_id__in=output_ids).delete()
+    benchmarks = {
+        pk: (output_id, term, own_lead or output_lead, current or Status.NOT_STARTED)
+        for pk, output_id, term, own_lead, output_lead, current in Benchmark.objects.filter(
+            output_id__in=output_ids, retired_at__isnull=True, output__retired_at__isnull=True
+        ).values_list(
+            "pk", "output_id", "term", "lead_component_id", "output__lead_component_id", "latest_assessment__status"
+        )
+    }
+    counts: dict[tuple, int] = defaultdict(int)
+    for key in benchmarks.values():
+        counts[(*key, BASE_MONTH, Status.NOT_STARTED)] += 1
+    changes = StatusChange.objects.filter(benchmark_id__in=list(benchmarks)).values_list(
+        "benchmark_id", "month", "status", "replaced"
+    )
+    for benchmark_id, month, status, replaced in changes.iterator(chunk_size=5000):
+        key = benchmarks[benchmark_id]
+        counts[(*key, month, status)] += 1
+        counts[(*key, month, replaced)] -= 1
+    StatusTrendCount.objects.bulk_create(
+        [
+            StatusTrendCount(
+                output_id=output_id,
+                term=term,
+                component_id=component_id,
+                current=current,
+                month=month,
+                status=status,
+                n=n,
+            )
+            for (output_id, term, component_id, current, month, status), n in counts.items()
+            if n
+        ],
+        batch_size=5000,
+    )
+
+
+@transaction.atomic
+def trend_refresh(*, benchmark_ids: Iterable[int] = (), output_ids: Iterable[int] = ()) -> None:
+    """Bring the trend summaries up to date after a write to these benchmarks and/or outputs.
+
+    Call it inside the writing transaction, after the write (and after `latest_assessment` is set).
+    The outputs' rows are locked first, so two refreshes of one output run one after the other and
+    the second counts what the first wrote.
+    """
+    benchmark_ids = list(benchmark_ids)
+    outputs = set(output_ids)
+    if benchmark_ids:
+        outputs |= set(Benchmark.objects.filter(pk__in=benchmark_ids).values_list("output_id", flat=True))
+    if not outputs:
+        return
+    list(OperationalOutput.objects.select_for_update().filter(pk__in=outputs).order_by("pk").values_list("pk"))
+    if benchmark_ids:
+        StatusChange.objects.filter(benchmark_id__in=benchmark_ids).delete()
+        StatusChange.objects.bulk_create(_changes_of(benchmark_ids), batch_size=5000)
+    _recount(sorted(outputs))
+
+
+@transaction.atomic
+def trend_rebuild(mission: Mission | None = None) -> None:
+    """Rebuild the trend summaries of a mission (or of every mission) from scratch, e.g. after a bulk load."""
+    benchmarks = Benchmark.objects.all() if mission is None else Benchmark.objects.filter(output__mission=mission)
+    outputs = OperationalOutput.objects.all() if mission is None else mission.outputs.all()
+    ids = list(benchmarks.values_list("pk", flat=True))
+    output_ids = list(outputs.values_list("pk", flat=True))
+    list(OperationalOutput.objects.select_for_update().filter(pk__in=output_ids).order_by("pk").values_list("pk"))
+    StatusChange.objects.filter(benchmark_id__in=benchmarks.values("pk")).delete()
+    for start in range(0, len(ids), 5000):
+        StatusChange.objects.bulk_create(_changes_of(ids[start : start + 5000]), batch_size=5000)
+    _recount(output_ids)
+
+
+def trend_moves(
+    *, mission: Mission, benchmarks, whole_view: bool, output=None, term=None, component=None, status=None,
+    today: datetime.date,
+) -> list[tuple[datetime.date, str, int]]:  # fmt: skip
+    """(month, status, n) moves up to today's month whose running sums give the statuses at each month end.
+
+    `whole_view`: the summaries may answer (the reader sees every benchmark of the mission and the only
+    filters are output, term, component and current status); `benchmarks` is then unused. Otherwise
+    the moves are computed from the per-benchmark changes of `benchmarks` (the filtered, scoped queryset).
+    """
+    last = _month(today)
+    if whole_view:
+        rows = StatusTrendCount.objects.filter(
+            output__mission=mission, output__retired_at__isnull=True, month__lte=last
+        )
+        if output:
+            rows = rows.filter(output_id=output)
+        if term:
+            rows = rows.filter(term=term)
+        if component:
+            rows = rows.filter(component_id=component)
+        if status:
+            rows = rows.filter(current=status)
+        grouped = rows.values("month", "status").annotate(total=Sum("n")).order_by()
+        return [(row["month"], row["status"], row["total"]) for row in grouped]
+    moves = [(BASE_MONTH, Status.NOT_STARTED, benchmarks.count())]
+    changes = (
+        StatusChange.objects.filter(benchmark_id__in=benchmarks.values("pk"), month__lte=last)
+        .values("month", "status", "replaced")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in changes:
+        moves.append((row["month"], row["status"], row["n"]))
+        moves.append((row["month"], row["replaced"], -row["n"]))
+    return moves
