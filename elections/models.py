@@ -284,6 +284,11 @@ class Threat(PlanItem):
     def __str__(self):
         return f"{self.actor} ({self.get_threat_type_display()})"
 
+    @property
+    def reference(self) -> str:
+        """How pages and history name the threat: "T-12"."""
+        return f"T-{self.pk}"
+
 
 class SecurityTask(PlanItem):
     class TaskType(models.TextChoices):

@@ -366,7 +366,12 @@ def test_import_of_valid_rows_creates_all_with_history_and_risk(e, electoral, di
     assert created.count() == 30 and {s.registered_voters for s in created} == {1200}
     # The district threat of build_election applies to the new sites too.
     assert set(created.values_list("suggested_risk", flat=True)) == {RiskLevel.HIGH}
-    assert PollingSite.history.filter(code__startswith="N-", history_user=electoral).count() == 30
+    assert PollingSite.history.filter(code__startswith="N-", history_user=electoral, history_type="+").count() == 30
+    # Their first rating is in their history too, with its cause.
+    reasons = PollingSite.history.filter(code__startswith="N-", history_type="~").values_list(
+        "history_change_reason", flat=True
+    )
+    assert set(reasons) == {"sites imported"}
 
 
 def test_import_missing_columns_is_one_clear_error(e, electoral):

@@ -193,7 +193,7 @@ def test_changes_are_measured_from_the_previous_report_period_end(
     services.report_generate(report_id=first.pk)
     second = request(hom, mission, django_capture_on_commit_callbacks)
     html = second.snapshot.body_html
-    assert "31 January 2026" in html  # the previous report's period end is the reference date
+    assert "31 Jan 2026" in html  # the previous report's period end is the reference date
     changes = html.split('id="changes"')[1].split('id="attention"')[0]
     assert changes.count('<span class="down">▼</span>') == len(plan) // 2  # every other benchmark went off track
     assert '<span class="up">' not in changes

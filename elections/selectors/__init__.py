@@ -10,7 +10,15 @@ offline SVG map of the sites.
 One module a sub-domain; this package re-exports them all.
 """
 
-from elections.selectors.history import ACTIONS, HISTORY_IGNORED, LABEL_CHOICES, HistoryEntry, plan_history
+from elections.selectors.history import (
+    ACTIONS,
+    HISTORY_IGNORED,
+    LABEL_CHOICES,
+    HistoryEntry,
+    RiskChangeRecord,
+    plan_history,
+    risk_changes_since_submission,
+)
 from elections.selectors.plans import (
     HIGH_OR_CRITICAL,
     HIGH_RISK,
@@ -76,5 +84,7 @@ __all__ = [
     "HISTORY_IGNORED",
     "ACTIONS",
     "plan_history",
+    "RiskChangeRecord",
+    "risk_changes_since_submission",
     "LABEL_CHOICES",
 ]

@@ -12,8 +12,7 @@ from django.db.models import (
     Q,
     Value,
 )
-from django.db.models.functions import Cast, Concat
-from django.utils import timezone
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from elections.models import (
     ElectionPlan,
@@ -21,11 +20,13 @@ from elections.models import (
     Incident,
     Milestone,
     PollingSite,
+    RiskLevel,
     SecurityPlan,
     SecurityTask,
     Threat,
     TransportLeg,
 )
+from missions.formats import format_moment
 
 
 @dataclass
@@ -37,6 +38,7 @@ class HistoryEntry:
     user: str
     object_id: int
     changes: list[tuple[str, str, str]]
+    reason: str = ""  # why an automatic change happened, e.g. "threat T-12 added"
 
 
 def _history_sources(election_plan: ElectionPlan, *, include_security: bool):
@@ -60,7 +62,8 @@ def _history_sources(election_plan: ElectionPlan, *, include_security: bool):
     return sources
 
 
-HISTORY_IGNORED = {"version", "updated_at", "created_at", "suggested_risk"}
+# A site's suggested risk is shown: each automatic re-rating is a history record with its cause.
+HISTORY_IGNORED = {"version", "updated_at", "created_at"}
 
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -89,8 +92,9 @@ def plan_history(election_plan: ElectionPlan, *, include_security: bool, offset:
                 h_obj=F("id"),
                 h_kind=Value(kind, output_field=CharField()),
                 h_label=label,
+                h_reason=Coalesce(F("history_change_reason"), Value("")),
             )
-            .values("h_id", "h_date", "h_type", "h_user", "h_obj", "h_kind", "h_label")
+            .values("h_id", "h_date", "h_type", "h_user", "h_obj", "h_kind", "h_label", "h_reason")
             .order_by()
         )
     union = parts[0].union(*parts[1:], all=True)
@@ -135,6 +139,7 @@ def plan_history(election_plan: ElectionPlan, *, include_security: bool, offset:
             user=users.get(r["h_user"], ""),
             object_id=r["h_obj"],
             changes=changes.get((r["h_kind"], r["h_id"]), []),
+            reason=r["h_reason"],
         )
         for r in rows
     ]
@@ -164,7 +169,57 @@ def _history_value(model, attname: str, record) -> str:
     if field.choices:
         return str(dict(field.choices).get(value, value))
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return format_moment(value)
     if field.is_relation:
         return f"#{value}"
     return str(value)
+
+
+@dataclass(frozen=True)
+class RiskChangeRecord:
+    code: str
+    before: str
+    after: str
+    cause: str
+    when: datetime.datetime
+
+
+def risk_changes_since_submission(security_plan: SecurityPlan) -> list[RiskChangeRecord]:
+    """The automatic re-ratings of a submitted revision's sites since it was submitted, oldest first.
+
+    What the Head of Mission needs before approving: numbers that moved after the electoral component
+    submitted them (an incident re-rates the sites of revisions awaiting a decision too). Two queries:
+    the recent history records that carry a cause, then the records of those sites to know each "before".
+    """
+    if security_plan.status != SecurityPlan.Status.SUBMITTED or security_plan.submitted_at is None:
+        return []
+    records = PollingSite.history.model.objects
+    recent = list(
+        records.filter(security_plan_id=security_plan.pk, history_date__gt=security_plan.submitted_at, history_type="~")
+        .exclude(history_change_reason__isnull=True)
+        .exclude(history_change_reason="")
+        .only("history_id", "id")
+    )
+    if not recent:
+        return []
+    wanted = {r.history_id for r in recent}
+    before: dict[int, str] = {}
+    result = []
+    for record in (
+        records.filter(id__in={r.id for r in recent})
+        .order_by("id", "history_date", "history_id")
+        .only("history_id", "id", "code", "suggested_risk", "history_change_reason", "history_date")
+    ):
+        previous = before.get(record.id)
+        if record.history_id in wanted and previous is not None and previous != record.suggested_risk:
+            result.append(
+                RiskChangeRecord(
+                    code=record.code,
+                    before=RiskLevel(previous).label,
+                    after=RiskLevel(record.suggested_risk).label,
+                    cause=record.history_change_reason,
+                    when=record.history_date,
+                )
+            )
+        before[record.id] = record.suggested_risk
+    return sorted(result, key=lambda r: r.when)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import (
@@ -16,6 +15,7 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
+from missions.formats import format_moment
 
 
 @dataclass
@@ -50,7 +50,7 @@ def _display(obj, name: str) -> str:
         return str(getattr(obj, f"get_{name}_display")())
     value = getattr(obj, name)
     if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        value = format_moment(value)
     return "—" if value in (None, "") else str(value)
 
 

@@ -11,11 +11,12 @@ from elections.models import (
     PollingSite,
 )
 from elections.services._common import _apply, _raise, _require, _save
-from elections.services.risk import _refresh_open_plans
+from elections.services.risk import refresh_for_incident
 from elections.services.validation import validate_incident_time
 from mandate import access
 from mandate.access import Action
 from missions.concurrency import claim_version
+from missions.formats import format_day
 
 INCIDENT_FIELDS = {
     "occurred_at",
@@ -51,7 +52,12 @@ def incident_create(*, election_plan: ElectionPlan, user, data: dict) -> Inciden
     _check_incident(incident)
     # reported_by is set by the service, may be empty on imported history, and is not the editor's to fill.
     _save(incident, user, exclude=["reported_by"])
-    _refresh_open_plans(election_plan.pk)
+    incident.risk_changes = refresh_for_incident(
+        incident=incident,
+        before=None,
+        user=user,
+        cause=_("incident on %(date)s") % {"date": format_day(incident.occurred_at)},
+    )
     return incident
 
 
@@ -59,9 +65,15 @@ def incident_create(*, election_plan: ElectionPlan, user, data: dict) -> Inciden
 def incident_update(*, incident: Incident, user, expected_version: int | None, data: dict) -> Incident:
     _require(access.can(user, Action.EDIT, incident))
     claim_version(incident, expected_version)
+    before = (incident.site_code, incident.district_id)
     _apply(incident, {k: v for k, v in data.items() if k in INCIDENT_FIELDS})
     _check_incident(incident)
     # reported_by is set by the service, may be empty on imported history, and is not the editor's to fill.
     _save(incident, user, exclude=["reported_by"])
-    _refresh_open_plans(incident.election_plan_id)
+    incident.risk_changes = refresh_for_incident(
+        incident=incident,
+        before=before,
+        user=user,
+        cause=_("incident on %(date)s changed") % {"date": format_day(incident.occurred_at)},
+    )
     return incident

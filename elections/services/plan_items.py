@@ -14,7 +14,7 @@ from elections.models import (
     TransportLeg,
 )
 from elections.services._common import _apply, _raise, _require, _save
-from elections.services.risk import site_risk_refresh
+from elections.services.risk import site_risk_refresh, sites_concerned_by_threat
 from elections.services.validation import validate_coordinates, validate_task_window
 from mandate import access
 from mandate.access import Action
@@ -50,7 +50,9 @@ def polling_site_create(*, security_plan: SecurityPlan, user, data: dict) -> Pol
     _apply(site, {k: v for k, v in data.items() if k in SITE_FIELDS})
     _check_site(site)
     _save(site, user)
-    site_risk_refresh(security_plan=security_plan, site_ids=[site.pk])
+    site.risk_changes = site_risk_refresh(
+        security_plan=security_plan, site_ids=[site.pk], cause=_("site added"), user=user
+    )
     site.refresh_from_db(fields=["suggested_risk"])
     return site
 
@@ -64,7 +66,9 @@ def polling_site_update(*, site: PollingSite, user, expected_version: int | None
         site.risk_reason = site.risk_reason or ""
     _check_site(site)
     _save(site, user)
-    site_risk_refresh(security_plan=site.security_plan, site_ids=[site.pk])
+    site.risk_changes = site_risk_refresh(
+        security_plan=site.security_plan, site_ids=[site.pk], cause=_("site changed"), user=user
+    )
     site.refresh_from_db(fields=["suggested_risk"])
     return site
 
@@ -88,7 +92,12 @@ def threat_create(*, security_plan: SecurityPlan, user, data: dict, sites=None) 
     _apply(threat, {k: v for k, v in data.items() if k in THREAT_FIELDS})
     _save(threat, user)
     _set_threat_sites(threat, sites)
-    site_risk_refresh(security_plan=security_plan)
+    threat.risk_changes = site_risk_refresh(
+        security_plan=security_plan,
+        site_ids=sites_concerned_by_threat(threat),
+        cause=_("threat %(ref)s added") % {"ref": threat.reference},
+        user=user,
+    )
     return threat
 
 
@@ -96,10 +105,16 @@ def threat_create(*, security_plan: SecurityPlan, user, data: dict, sites=None) 
 def threat_update(*, threat: Threat, user, expected_version: int | None, data: dict, sites=None) -> Threat:
     _require(access.can(user, Action.EDIT, threat))
     claim_version(threat, expected_version)
+    concerned = sites_concerned_by_threat(threat)  # before the change: sites it may no longer weigh on
     _apply(threat, {k: v for k, v in data.items() if k in THREAT_FIELDS})
     _save(threat, user)
     _set_threat_sites(threat, sites)
-    site_risk_refresh(security_plan=threat.security_plan)
+    threat.risk_changes = site_risk_refresh(
+        security_plan=threat.security_plan,
+        site_ids=concerned | sites_concerned_by_threat(threat),
+        cause=_("threat %(ref)s changed") % {"ref": threat.reference},
+        user=user,
+    )
     return threat
 
 
@@ -187,7 +202,15 @@ def plan_item_delete(
     claim_version(item, expected_version)
     require_confirmation(item, confirmed=confirmed)
     security_plan = item.security_plan
+    concerned = sites_concerned_by_threat(item) if isinstance(item, Threat) else set()
+    reference = getattr(item, "reference", "")
     item._history_user = user
     item.delete()
-    if isinstance(item, Threat):
-        site_risk_refresh(security_plan=security_plan)
+    if not concerned:
+        return []
+    return site_risk_refresh(
+        security_plan=security_plan,
+        site_ids=concerned,
+        cause=_("threat %(ref)s removed") % {"ref": reference},
+        user=user,
+    )

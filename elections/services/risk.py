@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from elections.models import (
     Incident,
@@ -50,19 +54,40 @@ def suggest_risk(*, threat_scores: Iterable[int], site_severities: Iterable[int]
     return RISK_ORDER[min(level, len(RISK_ORDER) - 1)]
 
 
-def site_risk_refresh(*, security_plan: SecurityPlan, site_ids: Iterable[int] | None = None) -> int:
-    """Recompute `suggested_risk` for the plan's sites (or some of them); returns how many changed.
+@dataclass(frozen=True)
+class RiskChange:
+    """One site whose suggested risk an automatic re-rating changed."""
 
-    Four queries whatever the number of sites, plus batched updates of the changed rows. The
-    suggestion is derived data, so it is updated without history records (overrides have history).
+    site_id: int
+    code: str
+    before: str
+    after: str
+
+    def __str__(self) -> str:
+        return _("%(code)s: %(before)s → %(after)s") % {
+            "code": self.code,
+            "before": RiskLevel(self.before).label,
+            "after": RiskLevel(self.after).label,
+        }
+
+
+def site_risk_refresh(
+    *, security_plan: SecurityPlan, site_ids: Iterable[int] | None = None, cause: str = "", user=None
+) -> list[RiskChange]:
+    """Recompute `suggested_risk` for the plan's sites (or only `site_ids`); returns what changed.
+
+    Callers pass the sites a write concerns (a threat's sites and district, an incident's site and
+    district), never the whole plan for one threat. Every change is recorded in the site's history
+    with `cause` (e.g. "threat T-12 added") as its reason and `user` as its author. Four queries
+    whatever the number of sites, plus batched updates and history inserts of the changed rows.
     """
     window_start = timezone.now() - datetime.timedelta(days=incident_window_days())
     sites = PollingSite.objects.filter(security_plan=security_plan)
     if site_ids is not None:
         sites = sites.filter(pk__in=list(site_ids))
-    sites = list(sites.only("pk", "code", "district_id", "suggested_risk"))
+    sites = list(sites.order_by("code"))
     if not sites:
-        return 0
+        return []
     by_district: dict[int, list[int]] = defaultdict(list)
     scores_by_threat: dict[int, int] = {}
     for threat_id, district_id, likelihood, impact in Threat.objects.filter(security_plan=security_plan).values_list(
@@ -84,7 +109,7 @@ def site_risk_refresh(*, security_plan: SecurityPlan, site_ids: Iterable[int] | 
         if code:
             severities_by_code[code.casefold()].append(severity)
         incidents_by_district[district_id] += 1
-    changed = []
+    changed, changes = [], []
     for site in sites:
         level = suggest_risk(
             threat_scores=by_site[site.pk] + by_district[site.district_id],
@@ -92,16 +117,47 @@ def site_risk_refresh(*, security_plan: SecurityPlan, site_ids: Iterable[int] | 
             district_incidents=incidents_by_district[site.district_id],
         )
         if level != site.suggested_risk:
+            changes.append(RiskChange(site_id=site.pk, code=site.code, before=site.suggested_risk, after=level))
             site.suggested_risk = level
             changed.append(site)
-    PollingSite.objects.bulk_update(changed, ["suggested_risk"], batch_size=1000)
-    return len(changed)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            PollingSite,
+            ["suggested_risk"],
+            batch_size=1000,
+            default_user=user,
+            default_change_reason=(cause or _("suggested risk re-rated"))[:100],
+        )
+    return changes
 
 
-def _refresh_open_plans(election_plan_id: int) -> None:
-    # Incidents belong to the election: they move the suggestion of every revision still being edited.
+def sites_concerned_by_threat(threat: Threat) -> set[int]:
+    """The sites a threat moves: those linked to it and those of its area (one query)."""
+    q = Q(threats=threat)
+    if threat.district_id:
+        q |= Q(district_id=threat.district_id)
+    return set(PollingSite.objects.filter(q, security_plan_id=threat.security_plan_id).values_list("pk", flat=True))
+
+
+def refresh_for_incident(*, incident: Incident, before: tuple[str, int | None] | None, user, cause: str):
+    """Re-rate, in every revision of the election still open or awaiting a decision, the sites an incident
+    concerns: the site it names and the sites of its district (now and, for an edit, `before` it:
+    (site code, district id)). Approved revisions are frozen and keep their ratings."""
+    places = [(incident.site_code, incident.district_id)]
+    if before is not None:
+        places.append(before)
+    q = Q(pk__in=[])
+    for code, district_id in places:
+        if code:
+            q |= Q(code__iexact=code)
+        if district_id:
+            q |= Q(district_id=district_id)
+    changes = []
     for plan in SecurityPlan.objects.filter(
-        election_plan_id=election_plan_id,
-        status__in=[SecurityPlan.Status.DRAFT, SecurityPlan.Status.RETURNED],
+        election_plan_id=incident.election_plan_id,
+        status__in=[SecurityPlan.Status.DRAFT, SecurityPlan.Status.RETURNED, SecurityPlan.Status.SUBMITTED],
     ):
-        site_risk_refresh(security_plan=plan)
+        site_ids = PollingSite.objects.filter(q, security_plan=plan).values_list("pk", flat=True)
+        changes += site_risk_refresh(security_plan=plan, site_ids=list(site_ids), cause=cause, user=user)
+    return changes

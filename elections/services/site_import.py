@@ -140,5 +140,7 @@ def polling_sites_import(*, security_plan: SecurityPlan, user, rows: list[dict])
             return report
         created = bulk_create_with_history(sites, PollingSite, batch_size=1000, default_user=user)
         report.created = len(created)
-        site_risk_refresh(security_plan=security_plan)
+        site_risk_refresh(
+            security_plan=security_plan, site_ids=[s.pk for s in created], cause=_("sites imported"), user=user
+        )
     return report

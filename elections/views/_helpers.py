@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from elections.models import (
     SecurityPlan,
@@ -22,9 +25,38 @@ def _security_plan(user, pk, action=Action.VIEW) -> SecurityPlan:
     return access.get_for_user(user, SecurityPlan.objects.select_related("election_plan", "previous"), pk, action)
 
 
+# The page after a save lists at most this many re-rated sites; the plan's history has them all.
+RISK_CHANGES_LISTED = 20
+
+
+def report_risk_changes(request, changes) -> None:
+    """Say, after a save, which sites' suggested risk it changed and from what to what (None: not a rating write)."""
+    if changes is None:
+        return
+    if not changes:
+        messages.info(request, _("No polling site's suggested risk changed."))
+        return
+    listed = "; ".join(str(c) for c in changes[:RISK_CHANGES_LISTED])
+    more = len(changes) - RISK_CHANGES_LISTED
+    text = ngettext(
+        "Suggested risk changed at %(n)s site: %(list)s.",
+        "Suggested risk changed at %(n)s sites: %(list)s.",
+        len(changes),
+    ) % {"n": len(changes), "list": listed}
+    if more > 0:
+        text += " " + _("%(n)s more in the plan's history.") % {"n": more}
+    messages.warning(request, text)
+
+
 def _form_page(request, *, form, save, title, back_url, success, extra=None, delete_url=None):
     """An election edit page through the one edit layer (`missions.edit.edit_page`): `save(form)` calls a
-    service and may return the URL to go to next (else `back_url`); a stale version answers 409."""
+    service and may return the URL to go to next (else `back_url`); a stale version answers 409.
+    A save that re-rated polling sites (threats, sites) lists them after the success message."""
+
+    def next_url(saved):
+        report_risk_changes(request, getattr(saved, "risk_changes", None))
+        return saved if isinstance(saved, str) else back_url
+
     return edit_page(
         request,
         form=form,
@@ -32,7 +64,7 @@ def _form_page(request, *, form, save, title, back_url, success, extra=None, del
         template="elections/form.html",
         context={"title": title, "back_url": back_url, "delete_url": delete_url, **(extra or {})},
         success=success,
-        redirect_to=lambda saved: saved if isinstance(saved, str) else back_url,
+        redirect_to=next_url,
         rebuild=model_form_rebuild(form, **{k: v for k, v in form._init_kwargs.items() if k != "instance"}),
     )
 

@@ -18,7 +18,7 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
-from elections.views._helpers import _form_page, _item, _make_form, _page, _security_plan
+from elections.views._helpers import _form_page, _item, _make_form, _page, _security_plan, report_risk_changes
 from mandate import access
 from mandate.access import Action
 from missions.concurrency import ConcurrentEditError
@@ -55,7 +55,7 @@ def threat_create(request, pk):
         ),
         title=_("New threat"),
         back_url=reverse("elections:threat-list", args=[plan.pk]),
-        success=_("Threat added; the suggested risk of its sites was updated."),
+        success=_("Threat added."),
     )
 
 
@@ -77,7 +77,7 @@ def threat_edit(request, pk):
         ),
         title=_("Edit threat"),
         back_url=reverse("elections:threat-list", args=[threat.security_plan_id]),
-        success=_("Threat saved; the suggested risk of its sites was updated."),
+        success=_("Threat saved."),
         delete_url=reverse("elections:item-delete", args=["threat", threat.pk]),
     )
 
@@ -209,7 +209,7 @@ def item_delete(request, kind, pk):
     item = _item(request, model, pk)
     version = posted_version(request, required=True)
     try:
-        services.plan_item_delete(
+        changes = services.plan_item_delete(
             item=item,
             user=request.user,
             expected_version=version,
@@ -233,4 +233,5 @@ def item_delete(request, kind, pk):
         )
     else:
         messages.success(request, _("%(item)s removed from this revision.") % {"item": item})
+        report_risk_changes(request, changes if isinstance(item, Threat) else None)
     return redirect(list_name, pk=item.security_plan_id)

@@ -79,6 +79,7 @@ def security_plan_detail(request, pk):
             "can_revise": access.can_revise_plan(user, plan),
             "can_add_task": access.can_add_task(user, plan),
             "decision_form": forms.DecisionForm(initial={"version": plan.version}),
+            "risk_changes": selectors.risk_changes_since_submission(plan),
         },
     )
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.services import demo_two_factor_ensure
 from benchmarks.models import Assessment, Benchmark, Indicator, IndicatorValue, LibraryOutput, Risk, Status, Term
@@ -33,6 +34,7 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
+from elections.services import site_risk_refresh
 from mandate import access
 from mandate.management.seeding import (
     ROLE_USERS,
@@ -621,32 +623,22 @@ class DemoBuilder:
                 "materials and a quick reaction force in the north."
             ),
         )
-        # Polling sites: eight districts, the north more dangerous than the south.
+        # Polling sites: eight districts; the threats below make the north more dangerous than the south.
         site_districts = [
-            ("Nortea", 12, 0.45),
-            ("Kalvi", 10, 0.4),
-            ("Brasso", 8, 0.15),
-            ("Estavia", 8, 0.2),
-            ("Morvan", 6, 0.25),
-            ("Sudara", 8, 0.05),
-            ("Port Alvar", 12, 0.0),
-            ("Ostrin", 8, 0.1),
+            ("Nortea", 12),
+            ("Kalvi", 10),
+            ("Brasso", 8),
+            ("Estavia", 8),
+            ("Morvan", 6),
+            ("Sudara", 8),
+            ("Port Alvar", 12),
+            ("Ostrin", 8),
         ]
         places = ["Primary school", "Community hall", "Health centre", "Mosque courtyard", "Church hall", "Market hall"]
         sites = []
-        for name, count, high_share in site_districts:
+        for name, count in site_districts:
             d = self.districts[name]
             for k in range(1, count + 1):
-                r = rng.random()
-                level = (
-                    RiskLevel.CRITICAL
-                    if r < high_share / 3
-                    else RiskLevel.HIGH
-                    if r < high_share
-                    else RiskLevel.MEDIUM
-                    if r < high_share + 0.25
-                    else RiskLevel.LOW
-                )
                 override = k == 3 and name in {"Nortea", "Sudara"}
                 sites.append(
                     PollingSite.objects.create(
@@ -658,7 +650,6 @@ class DemoBuilder:
                         latitude=d.latitude + Decimal(f"{rng.uniform(-0.25, 0.25):.6f}"),
                         longitude=d.longitude + Decimal(f"{rng.uniform(-0.25, 0.25):.6f}"),
                         registered_voters=rng.randint(350, 2400),
-                        suggested_risk=level,
                         risk_override=(RiskLevel.HIGH if name == "Nortea" else RiskLevel.LOW) if override else "",
                         risk_reason=(
                             "Armed group seen on the access road last week."
@@ -691,6 +682,10 @@ class DemoBuilder:
                 mitigation="Area patrols, liaison with local leaders and early-warning networks.",
             )
             threat.sites.set([s for s in sites if s.district.name == district][:4])
+        # Suggested risks come from the rule (threats, recent incidents), as every later write recomputes them.
+        site_risk_refresh(security_plan=security_plan, cause=_("demo data loaded"))
+        for site in sites:
+            site.refresh_from_db(fields=["suggested_risk"])
         opening = datetime.datetime.combine(polling, datetime.time(6), tzinfo=datetime.UTC)
         police, military = self.components[Kind.POLICE], self.components[Kind.MILITARY]
         n_tasks = 0
@@ -784,6 +779,7 @@ class DemoBuilder:
                 status=Incident.Status.CLOSED if days_ago > 40 else Incident.Status.OPEN,
                 reported_by=self.users["military"],
             )
+        site_risk_refresh(security_plan=security_plan, cause=_("demo data loaded"))
         self.counts["polling sites"] = len(sites)
         self.counts["security tasks"] = n_tasks
         self.counts["incidents"] = len(incidents)
@@ -880,7 +876,7 @@ class DemoBuilder:
     def follow_ups(self, engagement: Engagement, partners: list[Partner]) -> int:
         rng = self.rng
         count = 0
-        for _ in range(rng.randint(1, 2)):
+        for _i in range(rng.randint(1, 2)):
             to_partner = rng.random() < 0.45
             due = engagement.date + datetime.timedelta(days=rng.randint(10, 45))
             # Older follow-ups are mostly done; some stay open past their due date (overdue).
