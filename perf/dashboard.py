@@ -8,7 +8,7 @@ auth, template rendering; DEBUG off as in production):
 - a bare view that runs only the same aggregate SQL (the status GROUP BY and the twelve-month trend)
   and returns JSON, the same way; and the ratio of the two medians (target < 3; dashboard < 150 ms);
 - the page weight on first load: HTML (with its inline SVG charts) + CSS + JS + images (target < 300 KB);
-- the twelve-month trend computed two ways (SQL window aggregate, as the app does, versus one query
+- the twelve-month trend computed two ways (the summaries of benchmarks.summaries, as the app does, versus one query
   of (benchmark_id, date, status) processed in Python), with both timings and a check they agree.
 
 The bare view exists only in this script (its own URLconf wraps the project's).
@@ -202,7 +202,7 @@ def main() -> None:
         py = trend_in_python(mission, user, 12)
         samples_py.append((time.perf_counter() - start) * 1000)
     same = [{k: v for k, v in c.items() if v} for c in sql] == py
-    print(f"  SQL window aggregate (app)      : median {statistics.median(samples_sql):6.1f} ms")
+    print(f"  summaries (app)                 : median {statistics.median(samples_sql):6.1f} ms")
     print(f"  one query + Python (alternative): median {statistics.median(samples_py):6.1f} ms")
     print(f"  results agree: {same}")
 

@@ -12,6 +12,7 @@ from elections.models import (
     ElectionPlan,
     Phase,
 )
+from missions.formats import format_day
 
 PHASE_ORDER = list(Phase.values)
 
@@ -41,12 +42,12 @@ def validate_phases(
             if start < prev_start:
                 errors[kind].append(
                     _("%(phase)s cannot start before %(prev)s starts (%(date)s).")
-                    % {"phase": label, "prev": Phase(prev_kind).label, "date": prev_start}
+                    % {"phase": label, "prev": Phase(prev_kind).label, "date": format_day(prev_start)}
                 )
             elif end < prev_end:
                 errors[kind].append(
                     _("%(phase)s cannot end before %(prev)s ends (%(date)s).")
-                    % {"phase": label, "prev": Phase(prev_kind).label, "date": prev_end}
+                    % {"phase": label, "prev": Phase(prev_kind).label, "date": format_day(prev_end)}
                 )
         previous = (kind, (start, end))
     errors.update(validate_polling_days(phases, polling_start=polling_start, polling_end=polling_end))
@@ -62,7 +63,12 @@ def validate_polling_days(phases, *, polling_start, polling_end) -> dict[str, li
         return {
             "polling_start": [
                 _("The polling days (%(a)s – %(b)s) must fall inside the polling phase (%(s)s – %(e)s).")
-                % {"a": polling_start, "b": polling_end, "s": start, "e": end}
+                % {
+                    "a": format_day(polling_start),
+                    "b": format_day(polling_end),
+                    "s": format_day(start),
+                    "e": format_day(end),
+                }
             ]
         }
     return {}
@@ -87,7 +93,7 @@ def validate_task_window(
         if local_start < first or local_end > last:
             errors.setdefault(f"{prefix}start", []).append(
                 _("The task must fall inside the %(phase)s phase (%(s)s – %(e)s).")
-                % {"phase": Phase(phase).label, "s": first, "e": last}
+                % {"phase": Phase(phase).label, "s": format_day(first), "e": format_day(last)}
             )
     return errors
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 
 from benchmarks import charts
 from benchmarks.models import Status
+from missions.formats import format_day
 from reports import selectors
 from reports.models import Report
 
@@ -69,7 +69,7 @@ def since_date(report: Report) -> tuple[datetime.date, Report | None]:
 
 
 def _d(day) -> str:
-    return date_format(day, "j M Y") if day else ""
+    return format_day(day)
 
 
 def _pdf_chart(svg: str):
