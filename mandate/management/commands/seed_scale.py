@@ -29,6 +29,8 @@ from benchmarks.models import (
     OperationalOutput,
     Risk,
     Status,
+    StatusChange,
+    StatusTrendCount,
     Term,
 )
 from elections.models import (
@@ -205,6 +207,8 @@ def delete_mission_rows(mission: Mission) -> None:
         _raw_delete(qs)
     Benchmark.objects.filter(output__mission_id=m).update(latest_assessment=None)
     for qs in [
+        StatusChange.objects.filter(benchmark__output__mission_id=m),
+        StatusTrendCount.objects.filter(output__mission_id=m),
         Assessment.objects.filter(benchmark__output__mission_id=m),
         Benchmark.objects.filter(output__mission_id=m),
         Activity.objects.filter(output__mission_id=m),
