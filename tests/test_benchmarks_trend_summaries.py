@@ -25,7 +25,7 @@ TODAY = timezone.localdate()
 
 def _reference(mission, filters: selectors.Filters) -> list[dict[str, int]]:
     ends = selectors.month_ends(TODAY, 12)
-    benchmarks = list(filters.apply(selectors.active_benchmarks(mission), TODAY))
+    benchmarks = list(filters.apply(selectors.active_benchmarks(mission, access.SYSTEM), TODAY))
     log = list(
         Assessment.objects.filter(benchmark__in=benchmarks)
         .order_by("assessed_on", "created_at", "id")
@@ -52,9 +52,9 @@ def _assert_exact(mission, components):
         *[selectors.Filters(output=o.pk) for o in mission.outputs.all()],
     ]
     for filters in filter_sets:
-        assert selectors.status_trend(mission, None, 12, filters, today=TODAY).counts == _reference(mission, filters), (
-            filters
-        )
+        assert selectors.status_trend(mission, access.SYSTEM, 12, filters, today=TODAY).counts == _reference(
+            mission, filters
+        ), filters
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from elections.models import (
     SecurityPlan,
     Threat,
 )
+from mandate import access
 
 RISK_ORDER = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.CRITICAL]
 
@@ -126,7 +127,7 @@ def site_risk_refresh(
             PollingSite,
             ["suggested_risk"],
             batch_size=1000,
-            default_user=user,
+            default_user=access.history_user(user),
             default_change_reason=(cause or _("suggested risk re-rated"))[:100],
         )
     return changes
