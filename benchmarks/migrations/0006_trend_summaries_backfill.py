@@ -11,6 +11,6 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("benchmarks", "0004_trend_summaries")]
+    dependencies = [("benchmarks", "0005_trend_summaries")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]
