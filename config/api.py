@@ -9,10 +9,18 @@ def _register_all():
     from benchmarks.api import register as register_benchmarks
     from elections.api import register as register_elections
     from mandate.api import register as register_missions
+    from notifications.api import register as register_notifications
     from partners.api import register as register_partners
     from reports.api import register as register_reports
 
-    for register in (register_missions, register_benchmarks, register_elections, register_partners, register_reports):
+    for register in (
+        register_missions,
+        register_benchmarks,
+        register_elections,
+        register_partners,
+        register_reports,
+        register_notifications,
+    ):
         register(router)
 
 

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     # Above the domain apps: access rules, the API base, seeding and cross-app maintenance.
     "mandate",
     "accounts",
+    # Above them too: the inbox, notifications and digests read every domain app.
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -237,6 +239,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # instead of waiting for the broker to redeliver the task after its visibility timeout.
 REPORT_STALL_SECONDS = envint("REPORT_STALL_SECONDS", str(CELERY_TASK_TIME_LIMIT + 60))
 CELERY_BEAT_SCHEDULE = {
+    # Reminders, then digests in each user's time zone (both idempotent: running twice sends nothing twice).
+    "notifications-hourly": {"task": "notifications.tasks.hourly", "schedule": crontab(minute=5)},
     "monthly-progress-reports": {
         "task": "reports.tasks.generate_scheduled_reports",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
@@ -404,6 +408,22 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", str(64 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024 * 1024))
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files wait in a temporary file, not in memory
+
+# Email: SMTP when EMAIL_HOST is set; otherwise, on the embedded default, each mail is a file in var/mail/.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = envint("EMAIL_PORT", "587")
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "true")
+    EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "20")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Mandate <mandate@localhost>")
+# The address of the site as people reach it, for the links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Domain settings.
 ASSESSMENT_OVERDUE_DAYS = envint("ASSESSMENT_OVERDUE_DAYS", "90")

@@ -6,6 +6,7 @@ from django.urls import include, path
 from config.api import router
 from config.docs import SchemaView, SwaggerView
 from missions import views as mission_views
+from notifications.api import MyWorkView
 
 handler400 = "missions.views.error_400"
 handler403 = "missions.views.error_403"
@@ -20,9 +21,11 @@ urlpatterns = [
     path("elections/", include("elections.urls")),
     path("partners/", include("partners.urls")),
     path("reports/", include("reports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", mission_views.healthz, name="healthz"),
+    path("api/v1/my-work/", MyWorkView.as_view(), name="my-work"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="swagger-ui"),

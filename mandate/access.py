@@ -55,6 +55,7 @@ from elections.models import (
     TransportLeg,
 )
 from missions.models import AuditEvent, Component, Location, Membership, Mission
+from notifications.models import Notification
 from partners.models import Contact, Engagement, FollowUp, Partner
 from reports.models import Report, ReportKind
 
@@ -197,6 +198,7 @@ MISSION_PATH: dict[type[Model], str] = {
     Engagement: "mission_id",
     FollowUp: "engagement__mission_id",
     Report: "mission_id",
+    Notification: "mission_id",
 }
 
 # Where each security-plan model keeps its plan id, for explicit grants.
@@ -262,6 +264,11 @@ def _report_q(m: Membership) -> Q:
     return ~Q(kind=ReportKind.ELECTION_SECURITY)
 
 
+def _notification_q(m: Membership) -> Q:
+    # A notification is its recipient's alone, whatever their role.
+    return Q(recipient_id=m.user_id)
+
+
 def _membership_q(m: Membership) -> Q:
     return EVERYTHING if is_leadership(m) else Q(user_id=m.user_id)
 
@@ -292,6 +299,7 @@ VIEW_RULES = {
     Engagement: _engagement_q,
     FollowUp: _follow_up_q,
     Report: _report_q,
+    Notification: _notification_q,
 }
 
 
@@ -761,3 +769,99 @@ def _audit_q(user) -> Q:
         if can_view_audit(user, mission_id):
             q |= audit_in_mission_q(mission_id)
     return q
+
+
+# --- work that awaits someone (the "my work" inbox, notifications and reminders) ---------------------
+
+
+class Work(StrEnum):
+    """The areas of a person's inbox. The same areas decide who is reminded of what."""
+
+    PLANS_TO_DECIDE = "plans_to_decide"  # security plans submitted for approval
+    REPORTS_TO_SIGN = "reports_to_sign"  # generated reports awaiting approval or release
+    PLANS_RETURNED = "plans_returned"  # security plans returned with the HoM's comment
+    COMPONENT_PLAN = "component_plan"  # benchmarks to assess, risks to review, indicators to report
+    OWN_FOLLOW_UPS = "own_follow_ups"  # follow-ups the person owns
+    SCREENINGS = "screenings"  # partners whose due diligence screening lapses or has lapsed
+    PARTNER_FOLLOW_UPS = "partner_follow_ups"  # follow-ups assigned to the person's organisation
+    RELEASED_REPORTS = "released_reports"  # reports newly released to HQ
+
+
+def work_areas(user, mission_id: int | None) -> set[Work]:
+    """The inbox areas a user's role in a mission opens. Each area's items are still scoped row by row."""
+    m = membership(user, mission_id)
+    if m is None:
+        return set()
+    if m.role == Role.PARTNER:
+        return {Work.PARTNER_FOLLOW_UPS}
+    if m.role == Role.HQ:
+        return {Work.RELEASED_REPORTS}
+    areas = {Work.OWN_FOLLOW_UPS}
+    if m.role == Role.HOM:
+        areas |= {Work.PLANS_TO_DECIDE, Work.REPORTS_TO_SIGN}
+    if is_staff_of(m, {Kind.ELECTORAL}):
+        areas.add(Work.PLANS_RETURNED)
+    if m.role in {Role.MLT, Role.STAFF} and m.component_id:
+        areas.add(Work.COMPONENT_PLAN)
+    if is_staff_of(m, PARTNER_KEEPERS):
+        areas.add(Work.SCREENINGS)
+    return areas
+
+
+def _led_by(component_id: int, lead: str, fallback: str) -> Q:
+    # An item's own lead, else its parent's: the rule of `_lead_component_id`, as SQL.
+    return Q(**{lead: component_id}) | Q(**{f"{lead.removesuffix('_id')}__isnull": True, fallback: component_id})
+
+
+def led_q(user, model: type[Model], mission_id: int) -> Q:
+    """The plan items (benchmarks, risks, indicators) of one mission that the user's component leads."""
+    m = membership(user, mission_id)
+    if m is None or not m.component_id or m.role not in {Role.MLT, Role.STAFF}:
+        return NOTHING
+    c = m.component_id
+    if model is Benchmark:
+        return _led_by(c, "lead_component_id", "output__lead_component_id")
+    if model is Risk:
+        return _led_by(c, "owner_id", "output__lead_component_id")
+    if model is Indicator:
+        with_benchmark = Q(benchmark__isnull=False) & (
+            Q(benchmark__lead_component_id=c)
+            | Q(benchmark__lead_component__isnull=True, benchmark__output__lead_component_id=c)
+        )
+        return with_benchmark | Q(benchmark__isnull=True, output__lead_component_id=c)
+    return NOTHING
+
+
+def leads(user, obj: Model) -> bool:
+    """Whether the user's component leads this plan item (benchmark, risk, indicator): they assess, review
+    and report it, and are reminded of it."""
+    m = membership(user, mission_id_of(obj))
+    return m is not None and m.role in {Role.MLT, Role.STAFF} and m.component_id == _lead_component_id(obj)
+
+
+def is_assignee(user, follow_up: FollowUp) -> bool:
+    """Whether the follow-up is the user's to do: they own it, or it is assigned to their organisation."""
+    if follow_up.owner_id is not None and follow_up.owner_id == user.pk:
+        return True
+    m = membership(user, mission_id_of(follow_up))
+    return m is not None and m.role == Role.PARTNER and m.partner_id == follow_up.partner_id
+
+
+def members(mission_id: int) -> list:
+    """The mission's users, in one query, with their membership there remembered, so that asking this
+    module about them for one of the mission's objects costs no further query (security plan grants aside)."""
+    found = []
+    for m in Membership.objects.filter(mission_id=mission_id).select_related("user", "component", "mission"):
+        user = m.user
+        cached = getattr(user, "_mandate_memberships", None)
+        if cached is None:
+            # Only this mission is known: enough for questions about its objects, which is what callers ask.
+            user._mandate_memberships = {mission_id: m}
+        found.append(user)
+    return found
+
+
+def users_who_may(action: Action, obj: Model, *, among=None) -> list:
+    """The mission members who may do `action` on `obj`; `among(user)` narrows them further. For telling
+    people about an object: nobody is told about what they may not see."""
+    return [u for u in members(mission_id_of(obj)) if (among is None or among(u)) and can(u, action, obj)]

@@ -24,7 +24,7 @@ from mandate import access
 from mandate.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModelSerializer
 from missions.models import Component, Mission
 from partners import selectors, services
-from partners.models import Engagement, FollowUp, Partner
+from partners.models import Engagement, FollowUp, Partner, follow_up_overdue_q
 
 User = get_user_model()
 
@@ -319,8 +319,8 @@ class FollowUpFilter(django_filters.FilterSet):
     def filter_overdue(self, qs, name, value):
         from django.utils import timezone
 
-        lookup = {"status": FollowUp.Status.OPEN, "due_date__lt": timezone.localdate()}
-        return qs.filter(**lookup) if value else qs.exclude(**lookup)
+        overdue = follow_up_overdue_q(timezone.localdate())
+        return qs.filter(overdue) if value else qs.exclude(overdue)
 
 
 class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):

@@ -3,11 +3,37 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from benchmarks.models import Benchmark, OperationalOutput
 from missions.models import Component, Location, Mission, Versioned
+
+# Due diligence rules, in one place: the registry filter, the partner page, the screening badge, the
+# support check, the inbox and the reminders all ask these.
+SCREENING_WARNING_DAYS = 30  # a screening "expires soon" this many days before its review date
+
+
+def screening_lapsed_q(on: datetime.date) -> Q:
+    """Partners whose screening cleared them but whose review date has passed on `on` (support is refused)."""
+    return Q(screening_status__in=Partner.CLEARED, screening_review_due__lt=on)
+
+
+def screening_lapsing_q(on: datetime.date, within_days: int = SCREENING_WARNING_DAYS) -> Q:
+    """Cleared partners whose review falls due from `on` to `within_days` days later (still cleared today)."""
+    until = on + datetime.timedelta(days=within_days)
+    return Q(screening_status__in=Partner.CLEARED, screening_review_due__gte=on, screening_review_due__lte=until)
+
+
+def follow_up_overdue_q(today: datetime.date) -> Q:
+    """Open follow-ups past their due date."""
+    return Q(status=FollowUp.Status.OPEN, due_date__lt=today)
+
+
+def follow_up_due_q(until: datetime.date) -> Q:
+    """Open follow-ups due by `until`, overdue ones included."""
+    return Q(status=FollowUp.Status.OPEN, due_date__lte=until)
 
 
 class Partner(Versioned):
@@ -56,6 +82,8 @@ class Partner(Versioned):
         _("relationship"), max_length=12, choices=Relationship.choices, default=Relationship.ACTIVE
     )
     description = models.TextField(_("description"), blank=True)
+    CLEARED = frozenset({Screening.CLEARED, Screening.CLEARED_WITH_MITIGATION})
+
     screening_status = models.CharField(
         _("due diligence screening"), max_length=20, choices=Screening.choices, default=Screening.PENDING
     )
@@ -76,8 +104,19 @@ class Partner(Versioned):
 
     def is_cleared_for_support(self, on: datetime.date) -> bool:
         """Human-rights due diligence: cleared (with or without mitigation) and not past its review date."""
-        cleared = self.screening_status in {self.Screening.CLEARED, self.Screening.CLEARED_WITH_MITIGATION}
-        return cleared and (self.screening_review_due is None or self.screening_review_due >= on)
+        return self.screening_status in self.CLEARED and not self.screening_lapsed(on)
+
+    def screening_lapsed(self, on: datetime.date) -> bool:
+        """Python twin of `screening_lapsed_q`: cleared once, but the review date has passed."""
+        return (
+            self.screening_status in self.CLEARED
+            and self.screening_review_due is not None
+            and self.screening_review_due < on
+        )
+
+    @property
+    def screening_lapsed_today(self) -> bool:
+        return self.screening_lapsed(timezone.localdate())
 
 
 class Contact(Versioned):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from benchmarks.models import OperationalOutput
 from mandate import access
 from missions.models import Location, Mission
-from partners.models import Contact, Engagement, FollowUp, Partner
+from partners.models import Contact, Engagement, FollowUp, Partner, follow_up_overdue_q, screening_lapsed_q
 
 PAGE_SIZE = 50
 # Counting every match of a broad filter over 100,000 engagements costs more than the page itself;
@@ -52,10 +52,7 @@ def partner_list(
     if relationship:
         qs = qs.filter(relationship=relationship)
     if screening == "expired":
-        qs = qs.filter(
-            screening_status__in=[Partner.Screening.CLEARED, Partner.Screening.CLEARED_WITH_MITIGATION],
-            screening_review_due__lt=timezone.localdate(),
-        )
+        qs = qs.filter(screening_lapsed_q(timezone.localdate()))
     elif screening:
         qs = qs.filter(screening_status=screening)
     if q:
@@ -312,7 +309,7 @@ def overdue_follow_ups(*, user, mission: Mission, today: datetime.date | None = 
     """
     today = today or timezone.localdate()
     overdue = access.scope(user, FollowUp.objects.filter(engagement__mission=mission)).filter(
-        status=FollowUp.Status.OPEN, due_date__lt=today
+        follow_up_overdue_q(today)
     )
     per_owner = list(
         overdue.filter(owner__isnull=False)

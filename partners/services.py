@@ -132,7 +132,7 @@ def due_diligence_refusals(*, engagement_type: str, partners: Iterable[Partner],
     for p in partners:
         if p.partner_type != Partner.PartnerType.SECURITY_INSTITUTION or p.is_cleared_for_support(on):
             continue
-        if p.screening_status in {Partner.Screening.CLEARED, Partner.Screening.CLEARED_WITH_MITIGATION}:
+        if p.screening_lapsed(on):
             reason = _("its due diligence screening expired: the review was due on %(due)s") % {
                 "due": p.screening_review_due.isoformat()
             }

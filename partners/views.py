@@ -129,7 +129,7 @@ def partner_detail(request, pk):
             "page": data,
             "partner": partner,
             "today": today,
-            "screening_expired": partner.screening_review_due is not None and partner.screening_review_due < today,
+            "screening_expired": partner.screening_lapsed(today),
             "cleared_for_support": partner.is_cleared_for_support(today),
             "can_edit": access.can(request.user, Action.EDIT, partner),
             "can_log": access.can_add(request.user, Engagement, partner.mission),

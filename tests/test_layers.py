@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ABOVE_MISSIONS = {"benchmarks", "elections", "partners", "reports", "mandate"}
+ABOVE_MISSIONS = {"benchmarks", "elections", "partners", "reports", "mandate", "notifications"}
 
 
 def _imported_top_packages(path: Path) -> set[tuple[int, str]]:

@@ -37,8 +37,11 @@ from benchmarks.selectors.scope import (
     TERM_ORDER,
     Filters,
     active_benchmarks,
+    indicator_to_report_q,
     is_overdue,
     overdue_q,
+    reporting_period,
+    risk_review_overdue_q,
 )
 from benchmarks.selectors.trend import Trend, month_ends, status_trend
 
@@ -49,6 +52,9 @@ __all__ = [
     "Filters",
     "overdue_q",
     "is_overdue",
+    "risk_review_overdue_q",
+    "reporting_period",
+    "indicator_to_report_q",
     "active_benchmarks",
     "Cell",
     "OutputSummary",

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from benchmarks.models import (
     Benchmark,
+    IndicatorValue,
     Status,
     Term,
 )
@@ -134,6 +135,23 @@ def is_overdue(benchmark: Benchmark, today: datetime.date) -> bool:
     if latest is None:
         return timezone.localdate(benchmark.created_at) < cutoff if benchmark.created_at else False
     return latest.status != Status.ACHIEVED and latest.assessed_on < cutoff
+
+
+def risk_review_overdue_q(today: datetime.date) -> Q:
+    """Risks past their review date."""
+    return Q(review_date__lt=today)
+
+
+def reporting_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The indicator reporting period due on `today`: the last full calendar month (reports are monthly)."""
+    end = today.replace(day=1) - datetime.timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def indicator_to_report_q(today: datetime.date) -> Q:
+    """Indicators with no value reaching into the period due on `today` (see `reporting_period`)."""
+    start, _end = reporting_period(today)
+    return ~Q(pk__in=IndicatorValue.objects.filter(period_end__gte=start).values("indicator_id"))
 
 
 def _scoped(user, queryset: QuerySet) -> QuerySet:

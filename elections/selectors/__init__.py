@@ -46,11 +46,15 @@ from elections.selectors.readiness import (
     DistrictReadiness,
     PhaseCoverage,
     Readiness,
+    ReadinessGaps,
     readiness,
+    readiness_gaps,
 )
 from elections.selectors.revisions import COMPARED, ItemChange, KindDiff, compare_revisions
 
 __all__ = [
+    "ReadinessGaps",
+    "readiness_gaps",
     "RISK_LEVELS",
     "HIGH_RISK",
     "HIGH_OR_CRITICAL",

@@ -23,6 +23,7 @@ from elections.models import (
     RiskLevel,
     SecurityPlan,
     SecurityTask,
+    TransportLeg,
 )
 from elections.selectors.plans import HIGH_RISK, RISK_LEVELS, effective_risk, risk_rank
 from missions.models import Location
@@ -217,3 +218,56 @@ def readiness(
         open_incidents_by_severity=dict(sorted(by_severity.items(), reverse=True)),
         recent_open_incidents=recent,
     )
+
+
+@dataclass
+class ReadinessGaps:
+    """What a submitted plan still lacks, as the approval box and the HoM's inbox show it."""
+
+    uncovered_high_risk: int = 0  # high and critical sites with no task at the site (as `readiness` counts)
+    unescorted_legs: int = 0  # transport legs of election materials with no escort task
+    phases_without_tasks: list[str] = field(default_factory=list)  # labels of the election's phases
+
+    def __bool__(self) -> bool:
+        return bool(self.uncovered_high_risk or self.unescorted_legs or self.phases_without_tasks)
+
+
+def readiness_gaps(security_plans: list[SecurityPlan]) -> dict[int, ReadinessGaps]:
+    """The gaps of several plan revisions at once, in four queries whatever their number:
+    1. uncovered high-risk sites per plan; 2. unescorted legs per plan; 3. the elections' phases;
+    4. the phases each plan has tasks in."""
+    gaps = {p.pk: ReadinessGaps() for p in security_plans}
+    if not gaps:
+        return gaps
+    covered = SecurityTask.objects.filter(security_plan__in=gaps, site__isnull=False).values("site_id")
+    for row in (
+        PollingSite.objects.filter(security_plan__in=gaps)
+        .annotate(risk=effective_risk())
+        .filter(risk__in=HIGH_RISK)
+        .exclude(pk__in=covered)
+        .values("security_plan_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        gaps[row["security_plan_id"]].uncovered_high_risk = row["n"]
+    for row in (
+        TransportLeg.objects.filter(security_plan__in=gaps, escort__isnull=True)
+        .values("security_plan_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        gaps[row["security_plan_id"]].unescorted_legs = row["n"]
+    phases: dict[int, list[str]] = defaultdict(list)
+    for plan_id, kind in ElectoralPhase.objects.filter(
+        plan__in={p.election_plan_id for p in security_plans}
+    ).values_list("plan_id", "kind"):
+        phases[plan_id].append(kind)
+    with_tasks = set(
+        SecurityTask.objects.filter(security_plan__in=gaps).values_list("security_plan_id", "phase").distinct()
+    )
+    labels = dict(Phase.choices)
+    for plan in security_plans:
+        gaps[plan.pk].phases_without_tasks = [
+            str(labels[kind]) for kind in phases[plan.election_plan_id] if (plan.pk, kind) not in with_tasks
+        ]
+    return gaps

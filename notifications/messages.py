@@ -1,0 +1,50 @@
+"""The words of each kind of notification, rendered when shown or mailed, in the reader's language.
+
+A notification stores only parameters (names, dates, revision numbers); this module turns them into a
+sentence. For restricted kinds (security plans) the email uses `mail_text`, which names nothing.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from notifications.models import RESTRICTED_KINDS, Kind, Notification
+
+TEXTS = {
+    Kind.PLAN_SUBMITTED: lambda p: _("%(election)s: security plan revision %(revision)s awaits your decision.") % p,
+    Kind.PLAN_APPROVED: lambda p: _("%(election)s: security plan revision %(revision)s was approved.") % p,
+    Kind.PLAN_RETURNED: lambda p: (
+        _("%(election)s: security plan revision %(revision)s was returned with comments.") % p
+    ),
+    Kind.REPORT_READY: lambda p: _("%(report)s is ready.") % p,
+    Kind.REPORT_APPROVED: lambda p: _("%(report)s was approved by the Head of Mission.") % p,
+    Kind.REPORT_RELEASED: lambda p: _("%(report)s was released to HQ.") % p,
+    Kind.FOLLOW_UP_ASSIGNED: lambda p: _("Follow-up assigned to you, due %(due)s: %(action)s") % p,
+    Kind.FOLLOW_UP_DONE: lambda p: _("Follow-up done: %(action)s") % p,
+    Kind.FOLLOW_UP_DUE: lambda p: _("Follow-up due %(due)s: %(action)s") % p,
+    Kind.SCREENING_LAPSING: lambda p: _("The due diligence screening of %(partner)s must be reviewed by %(due)s.") % p,
+    Kind.ASSESSMENT_OVERDUE: lambda p: _("Benchmark assessment due: %(benchmark)s") % p,
+}
+
+# What a restricted item's email says: that something awaits, never what.
+MAIL_TEXTS = {
+    Kind.PLAN_SUBMITTED: lambda p: _("A security plan awaits your decision."),
+    Kind.PLAN_APPROVED: lambda p: _("A security plan was approved."),
+    Kind.PLAN_RETURNED: lambda p: _("A security plan was returned with comments."),
+}
+
+
+def text(notification: Notification) -> str:
+    """The sentence shown on the site."""
+    try:
+        return TEXTS[notification.kind](notification.params)
+    except (KeyError, TypeError, ValueError):
+        # A kind or parameter from another release: say something rather than fail the page.
+        return str(Kind(notification.kind).label) if notification.kind in Kind.values else notification.kind
+
+
+def mail_text(notification: Notification) -> str:
+    """The sentence of the email: for restricted kinds, nothing that names the item."""
+    if notification.kind in RESTRICTED_KINDS:
+        return MAIL_TEXTS[notification.kind](notification.params)
+    return text(notification)

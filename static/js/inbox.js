@@ -1,0 +1,22 @@
+// The header's counts (my work, unread notifications), fetched once per page so that no page pays for
+// them in its own queries. Without JavaScript the links still lead to the inbox and the list.
+(function () {
+  "use strict";
+  var link = document.getElementById("notifications-link");
+  if (!link || !window.fetch) { return; }
+  fetch(link.getAttribute("data-counts-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (counts) {
+      if (!counts) { return; }
+      Object.keys(counts).forEach(function (name) {
+        var badge = document.querySelector('[data-count="' + name + '"]');
+        if (badge && counts[name] > 0) {
+          badge.textContent = String(counts[name]);
+          badge.hidden = false;
+          var label = document.querySelector('[data-count-label="' + name + '"]');
+          if (label) { label.hidden = false; }
+        }
+      });
+    })
+    .catch(function () { /* the counts are a convenience: the page works without them */ });
+})();
