@@ -460,6 +460,9 @@ def can(user, action: Action, obj: Model) -> bool:
         return False
     if model is Report:
         return action == Action.APPROVE and m.role == Role.HOM
+    if model is Notification:
+        # Marking read is the only change, and only the recipient's.
+        return action == Action.EDIT and obj.recipient_id == user.pk
     return False
 
 

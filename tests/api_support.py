@@ -22,6 +22,8 @@ from config.api import router
 from mandate import access
 from missions.models import AuditEvent, Component, Membership
 from missions.services import audit_event_record
+from notifications.models import Kind as NotificationKind
+from notifications.models import Notification
 from partners.models import Engagement
 from reports.models import Report, ReportKind
 from tests.conftest import ROLE_FIXTURES
@@ -161,6 +163,15 @@ def build_world(mission, *, partner_a=None, partner_b=None, author=None) -> dict
         ),
     }  # fmt: skip
     audit_event_record(action=AuditEvent.Action.EXPORTED, user=author, mission=mission, summary=f"World export {n}")
+    # Notifications of the world's report, for its author and the mission's Heads of Mission (when any yet).
+    heads = [
+        m.user for m in Membership.objects.filter(mission=mission, role=Membership.Role.HOM).select_related("user")
+    ]  # noqa: E501
+    for user in [author, *heads]:
+        Notification.objects.create(
+            recipient=user, mission=mission, kind=NotificationKind.REPORT_READY, event_key=f"world:{n}",
+            url=f"/reports/{reports['draft'].pk}/", params={"report": "World report"},
+        )  # fmt: skip
     return {
         "components": components,
         "partner_a": partner_a,
@@ -201,6 +212,12 @@ def shared_world(django_db_blocker):
         here = build_world(mission, partner_a=partner_a, partner_b=partner_b)
         there = build_world(other)
         users = _role_users(mission, other, here["components"], partner_a, partner_b)
+        for name, user in users.items():
+            # Notifications are their recipient's alone: each role has one of its own to list.
+            Notification.objects.create(
+                recipient=user, mission=other if name == "outsider" else mission, kind=NotificationKind.REPORT_READY,
+                event_key="world:own", url="/reports/", params={"report": "Monthly report"},
+            )  # fmt: skip
         yield {"mission": mission, "other_mission": other, "here": here, "there": there, "users": users}
         transaction.set_rollback(True)
 

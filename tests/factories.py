@@ -18,6 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("pw")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
 
 
 class MissionFactory(factory.django.DjangoModelFactory):
