@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from benchmarks.models import Benchmark, OperationalOutput
 from mandate import access
 from missions.concurrency import claim_version
+from missions.events import announce
 from missions.models import Component, Location, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner
 
@@ -238,6 +239,11 @@ def _validate_engagement(
         raise ValidationError({"follow_ups": errors})
 
 
+def _announce_assigned(follow_up: FollowUp, user) -> None:
+    # Keyed by the assignee: a follow-up handed to someone else is a new assignment for them.
+    announce("follow_up_assigned", obj=follow_up, actor=user, key=f"{follow_up.owner_id}-{follow_up.partner_id}")
+
+
 def _sync_follow_ups(engagement: Engagement, follow_ups: Sequence[FollowUpInput], user) -> None:
     existing = {f.pk: f for f in engagement.follow_ups.all()} if engagement.pk else {}
     for item in follow_ups:
@@ -259,6 +265,8 @@ def _sync_follow_ups(engagement: Engagement, follow_ups: Sequence[FollowUpInput]
                     setattr(current, name, getattr(item, name))
                 current.version += 1
                 current.save(update_fields=[*changed, "version", "updated_at"])
+                if {"owner", "partner"} & set(changed):
+                    _announce_assigned(current, user)
         elif not item.delete:
             created = FollowUp(
                 engagement=engagement,
@@ -270,6 +278,7 @@ def _sync_follow_ups(engagement: Engagement, follow_ups: Sequence[FollowUpInput]
             created._history_user = user
             created.full_clean(exclude=["engagement"])
             created.save()
+            _announce_assigned(created, user)
 
 
 def _write_engagement(
@@ -482,6 +491,7 @@ def follow_up_complete(
     follow_up.save(
         update_fields=["status", "completed_at", "completed_by", "completion_comment", "version", "updated_at"]
     )
+    announce("follow_up_done", obj=follow_up, actor=user, key="done")
     return follow_up
 
 

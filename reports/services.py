@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from mandate import access
 from missions.concurrency import claim_version
+from missions.events import announce
 from missions.models import AuditEvent, Mission
 from missions.services import audit_event_record
 from reports import documents, rendering
@@ -248,6 +249,9 @@ def _finish(report: Report, *, pdf_name: str, xlsx_name: str, pdf: rendering.Ren
         current.progress_message = _("Ready")
         current.finished_at = timezone.now()
         current.save()
+        if current.approval == Report.Approval.DRAFT:
+            # A new file (first generation or a retry): its checksum says which one people are told of.
+            announce("report_ready", obj=current, key=current.sha256[:16])
     return current
 
 
@@ -410,6 +414,7 @@ def report_approve(*, report: Report, user, expected_version: int | None = None)
                                "version", "updated_at"])  # fmt: skip
     audit_event_record(action=AuditEvent.Action.APPROVED, user=user, obj=report, summary=str(report))
     _enqueue(report)
+    announce("report_approved", obj=report, actor=user)
     return report
 
 
@@ -435,6 +440,7 @@ def report_release(*, report: Report, user, expected_version: int | None = None)
                                "version", "updated_at"])  # fmt: skip
     audit_event_record(action=AuditEvent.Action.RELEASED, user=user, obj=report, summary=str(report))
     _enqueue(report)
+    announce("report_released", obj=report, actor=user)
     return report
 
 

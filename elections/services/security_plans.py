@@ -21,6 +21,7 @@ from elections.services._common import _lock, _require, _save
 from mandate import access
 from mandate.access import Action
 from missions.concurrency import claim_version
+from missions.events import announce
 from missions.models import AuditEvent
 from missions.services import audit_event_record
 
@@ -61,6 +62,7 @@ def security_plan_submit(*, security_plan: SecurityPlan, user, expected_version:
     security_plan.submitted_by = user
     security_plan._history_user = user
     security_plan.save(update_fields=["status", "submitted_at", "submitted_by", "version", "updated_at"])
+    announce("plan_submitted", obj=security_plan, actor=user)
     return security_plan
 
 
@@ -83,6 +85,8 @@ def _decide(security_plan, user, status, comment, expected_version):
         obj=security_plan,
         summary=str(security_plan),
     )
+    event = "plan_approved" if status == SecurityPlan.Status.APPROVED else "plan_returned"
+    announce(event, obj=security_plan, actor=user)
     return security_plan
 
 
