@@ -129,3 +129,28 @@ def test_a_daily_digest_of_overdue_assessments_reaches_each_components_staff_onc
         (digest,) = _mail_to(user)
         assert digest.body.count("Benchmark assessment due") == 2
     assert _mail_to(military) == [] and _mail_to(hom) == []
+
+
+def test_the_demo_starts_with_work_waiting_for_people():
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from missions.models import Mission
+    from notifications.selectors import my_work
+
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = Mission.objects.get(acronym="UNMSV")
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=["hom", "civilaffairs", "electoral"])}
+
+    hom = {a.key: a for a in my_work(user=users["hom"], mission=demo)}
+    (plan,) = hom["plans_to_decide"].items
+    assert any("high-risk sites without a task" in gap for gap in plan.gaps)
+    assert any("without escort" in gap for gap in plan.gaps)
+    assert len(_mine(users["hom"], Kind.PLAN_SUBMITTED)) == 1
+    civil = {a.key: a for a in my_work(user=users["civilaffairs"], mission=demo)}
+    assert civil["screenings"].count >= 2 and civil["own_follow_ups"].count >= 1
+    assert civil["benchmarks_to_assess"].count >= 1
+    # The general election's plan is still a draft: electoral can submit it (the journey).
+    assert demo.election_plans.get(name__startswith="General").security_plans.get().status == "draft"

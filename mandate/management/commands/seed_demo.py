@@ -300,11 +300,79 @@ class DemoBuilder:
             self.risks,
             self.elections,
             self.engagements,
+            self.work_in_progress,
         ]:
             started = time.monotonic()
             step()
             self.timings[step.__name__] = time.monotonic() - started
         ReportSchedule.objects.create(mission=self.mission, kind=ReportKind.PROGRESS)
+
+    # --- work awaiting people (the inbox) --------------------------------------------------------------
+
+    def work_in_progress(self):
+        """A by-election whose security plan awaits the HoM's decision, with readiness gaps (high-risk sites
+        without a task, an unescorted leg, phases with no task), and two screenings due soon or lapsed.
+
+        The general election's plan stays a draft, for the electoral component to submit. The HoM's
+        notification of the submitted plan is recorded as the service would have (Celery or in-process).
+        """
+        from notifications.events import event_record
+
+        polling = self.today + datetime.timedelta(days=45)
+        plan = ElectionPlan.objects.create(
+            mission=self.mission,
+            name=f"Kalvi municipal by-election {polling.year}",
+            election_type=ElectionPlan.ElectionType.LOCAL,
+            polling_start=polling,
+            polling_end=polling,
+            notes="A by-election for the Kalvi municipal council after the mayor's death.",
+        )
+        for kind, start, end in [
+            (Phase.VOTER_REGISTRATION, self.day(30), self.day(5)),
+            (Phase.CAMPAIGN, self.day(-20), self.day(-43)),
+            (Phase.POLLING, polling, polling),
+            (Phase.COUNTING, polling, polling + datetime.timedelta(days=3)),
+        ]:
+            ElectoralPhase.objects.create(plan=plan, kind=kind, start=start, end=end)
+        electoral = self.users["electoral"]
+        security = SecurityPlan.objects.create(
+            election_plan=plan,
+            summary="Police secure the twelve polling centres; the Force escorts ballots from the Kalvi hub.",
+            status=SecurityPlan.Status.SUBMITTED,
+            submitted_at=self.now - datetime.timedelta(hours=20),
+            submitted_by=electoral,
+        )
+        kalvi = self.districts["Kalvi"]
+        risks = [RiskLevel.CRITICAL, RiskLevel.HIGH, RiskLevel.HIGH] + [RiskLevel.MEDIUM] * 4 + [RiskLevel.LOW] * 5
+        sites = [
+            PollingSite.objects.create(
+                security_plan=security,
+                code=f"KAL-BY-{i + 1:02d}",
+                name=f"Kalvi polling centre {i + 1}",
+                district=kalvi,
+                registered_voters=600 + 40 * i,
+                suggested_risk=risk,
+            )  # fmt: skip
+            for i, risk in enumerate(risks)
+        ]
+        start = datetime.datetime.combine(polling, datetime.time(6), tzinfo=datetime.UTC)
+        SecurityTask.objects.create(
+            security_plan=security, task_type=SecurityTask.TaskType.STATIC_GUARD,
+            provider=SecurityTask.Provider.NATIONAL_POLICE, site=sites[0], district=kalvi, phase=Phase.POLLING,
+            start=start, end=start + datetime.timedelta(hours=14),
+        )  # fmt: skip
+        TransportLeg.objects.create(
+            security_plan=security, materials="Ballot papers and result sheets", origin="Kalvi hub",
+            destination="Kalvi polling centres", departs_at=start - datetime.timedelta(days=1),
+            arrives_at=start - datetime.timedelta(hours=14),
+        )  # fmt: skip
+        event_record(event="plan_submitted", object_id=security.pk, actor_id=electoral.pk, key=f"v{security.version}")
+        # Due diligence reviews: one lapsed last week, one due within the month.
+        cleared = [p for p in self.partners if p.screening_status == Partner.Screening.CLEARED]
+        for partner, days_ahead in zip(cleared[:2], (-6, 12), strict=False):
+            partner.screening_review_due = self.today + datetime.timedelta(days=days_ahead)
+            partner.save(update_fields=["screening_review_due"])
+        self.counts["plans awaiting the HoM"] = 1
 
     def day(self, days_ago: int) -> datetime.date:
         return self.today - datetime.timedelta(days=days_ago)
