@@ -28,6 +28,7 @@ SOURCE_DIRS = (
     "reports",
     "mandate",
     "accounts",
+    "notifications",
     "templates",
 )
 TEMPLATE_SUFFIXES = (".html", ".txt")

@@ -74,6 +74,7 @@ def test_the_email_is_in_the_recipients_language(hom, mission, django_capture_on
 
     (message,) = mail.outbox
     assert services._language(hom) == "fr"
+    assert message.body.startswith("Bonjour") and "Un plan de sécurité attend votre décision." in message.body
 
 
 def test_someone_who_wants_no_email_gets_none_but_sees_the_notification(
