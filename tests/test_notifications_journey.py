@@ -21,7 +21,7 @@ from tests.factories import BenchmarkFactory, EngagementFactory, OutputFactory
 from tests.notifications_support import days, submitted_plan
 from tests.reports_support import eager_tasks  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.usefixtures("eager_tasks")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 Kind_ = Component.Kind
 
 
