@@ -82,13 +82,24 @@ class Context:
 # --- one function per area: a scoped queryset and how an item reads -----------------------------------
 
 
-def _plans_to_decide(c: Context) -> QuerySet:
+def _security_plans(c: Context, status: str, *order: str) -> QuerySet:
     return (
         access.scope(c.user, SecurityPlan.objects.filter(election_plan__mission=c.mission))
-        .filter(status=SecurityPlan.Status.SUBMITTED)
+        .filter(status=status)
         .select_related("election_plan")
-        .order_by("submitted_at", "pk")
+        .order_by(*order)
     )
+
+
+def _plans_to_decide(c: Context) -> QuerySet:
+    return _security_plans(c, SecurityPlan.Status.SUBMITTED, "submitted_at", "pk")
+
+
+def _plan_title(plan: SecurityPlan) -> str:
+    return _("%(election)s, security plan revision %(revision)s") % {
+        "election": plan.election_plan.name,
+        "revision": plan.revision,
+    }
 
 
 def _plan_items(c: Context, plans: list[SecurityPlan]) -> list[WorkItem]:
@@ -115,8 +126,7 @@ def _plan_items(c: Context, plans: list[SecurityPlan]) -> list[WorkItem]:
             lines.append(_("no task in: %(phases)s") % {"phases": ", ".join(g.phases_without_tasks)})
         items.append(
             WorkItem(
-                title=_("%(election)s, security plan revision %(revision)s")
-                % {"election": plan.election_plan.name, "revision": plan.revision},
+                title=_plan_title(plan),
                 url=reverse("elections:security-plan-detail", args=[plan.pk]),
                 detail=_("submitted %(date)s") % {"date": timezone.localdate(plan.submitted_at).isoformat()}
                 if plan.submitted_at
@@ -135,11 +145,18 @@ def _reports_to_sign(c: Context) -> QuerySet:
     )
 
 
+def _report_title(r: Report) -> str:
+    return _("%(kind)s, %(start)s to %(end)s") % {
+        "kind": r.get_kind_display(),
+        "start": r.period_start.isoformat(),
+        "end": r.period_end.isoformat(),
+    }
+
+
 def _report_items(c: Context, reports: list[Report]) -> list[WorkItem]:
     return [
         WorkItem(
-            title=_("%(kind)s, %(start)s to %(end)s")
-            % {"kind": r.get_kind_display(), "start": r.period_start.isoformat(), "end": r.period_end.isoformat()},
+            title=_report_title(r),
             url=reverse("reports:detail", args=[r.pk]),
             detail=_("ready: approve it") if r.approval == Report.Approval.DRAFT else _("approved: release it to HQ"),
         )
@@ -148,19 +165,13 @@ def _report_items(c: Context, reports: list[Report]) -> list[WorkItem]:
 
 
 def _plans_returned(c: Context) -> QuerySet:
-    return (
-        access.scope(c.user, SecurityPlan.objects.filter(election_plan__mission=c.mission))
-        .filter(status=SecurityPlan.Status.RETURNED)
-        .select_related("election_plan")
-        .order_by("-decided_at", "pk")
-    )
+    return _security_plans(c, SecurityPlan.Status.RETURNED, "-decided_at", "pk")
 
 
 def _returned_items(c: Context, plans: list[SecurityPlan]) -> list[WorkItem]:
     return [
         WorkItem(
-            title=_("%(election)s, security plan revision %(revision)s")
-            % {"election": p.election_plan.name, "revision": p.revision},
+            title=_plan_title(p),
             url=reverse("elections:security-plan-detail", args=[p.pk]),
             detail=_("returned by the Head of Mission: “%(comment)s”") % {"comment": p.decision_comment},
         )
@@ -316,8 +327,7 @@ def _released_reports(c: Context) -> QuerySet:
 def _released_items(c: Context, reports: list[Report]) -> list[WorkItem]:
     return [
         WorkItem(
-            title=_("%(kind)s, %(start)s to %(end)s")
-            % {"kind": r.get_kind_display(), "start": r.period_start.isoformat(), "end": r.period_end.isoformat()},
+            title=_report_title(r),
             url=reverse("reports:detail", args=[r.pk]),
             detail=_("released %(date)s") % {"date": timezone.localdate(r.released_at).isoformat()},
         )

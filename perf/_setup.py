@@ -45,3 +45,18 @@ def unhashed_static():
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     return override_settings(STORAGES=storages)
+
+
+def ensure_scale():
+    """The SCALE mission, built by `seed_scale` first when the database has none (takes a few minutes)."""
+    from django.core.management import call_command
+
+    from missions.models import Mission
+
+    mission = Mission.objects.filter(acronym="SCALE").first()
+    if mission is None:
+        print("SCALE mission missing: migrating and running seed_scale (takes a few minutes)...")
+        call_command("migrate", verbosity=0)
+        call_command("seed_scale")
+        mission = Mission.objects.get(acronym="SCALE")
+    return mission

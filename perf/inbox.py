@@ -22,7 +22,6 @@ _setup.django_setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core import mail  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
@@ -42,12 +41,7 @@ DIGEST_ITEMS = 6
 
 
 def ensure_data() -> Mission:
-    mission = Mission.objects.filter(acronym="SCALE").first()
-    if mission is None:
-        print("SCALE mission missing: migrating and running seed_scale (takes a few minutes)...")
-        call_command("migrate", verbosity=0)
-        call_command("seed_scale")
-        mission = Mission.objects.get(acronym="SCALE")
+    mission = _setup.ensure_scale()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

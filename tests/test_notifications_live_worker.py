@@ -1,7 +1,7 @@
 """Notifications through a real Redis broker and two real Celery workers racing: each event is recorded once
 per person and mailed once, even when its task is delivered twice.
 
-Runs when CELERY_BROKER_URL is set and the tests use PostgreSQL (see tests/test_live_worker.py). The two
+Runs when CELERY_BROKER_URL is set and the tests use PostgreSQL (as tests/test_reports_live_worker.py). The two
 workers listen on a queue of their own (also their default queue, so the email tasks they enqueue come back
 to them) and write mail as files under their own VAR_DIR, which the test reads.
 """
@@ -21,14 +21,55 @@ from elections.models import SecurityPlan
 from missions.models import Component, Membership
 from notifications.models import Notification
 from tests.factories import ComponentFactory, MembershipFactory, MissionFactory, SecurityPlanFactory, UserFactory
-from tests.test_live_worker import BROKER_URL, ROOT, _broker_url, _database_url
+from tests.test_reports_live_worker import _database_url
 
 TIMEOUT = 90
+BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
     pytest.mark.live_broker,
     pytest.mark.skipif(not BROKER_URL, reason="CELERY_BROKER_URL is not set: no broker to test against"),
 ]
+
+
+def _start_worker(queue: str, log: Path, var_dir: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": _database_url(),
+        "DB_CONN_MAX_AGE": "0",
+        # The email tasks a worker enqueues come back to this test's queue; mail is written under var_dir.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "VAR_DIR": str(var_dir),
+        "EMAIL_HOST": "",
+    }
+    celery = Path(sys.executable).with_name("celery")
+    command = [
+        str(celery),
+        "-A",
+        "config",
+        "worker",
+        "--pool=solo",
+        "-Q",
+        queue,
+        "--loglevel=INFO",
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+        f"--hostname={log.stem}-{queue}@%h",
+    ]
+    with log.open("wb") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _stop_worker(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture
@@ -38,38 +79,16 @@ def two_workers(tmp_path):
     from config.celery import app
 
     queue = f"mandate-inbox-{uuid.uuid4().hex[:12]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": _broker_url(),
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "DB_CONN_MAX_AGE": "0",
-        "VAR_DIR": str(tmp_path),
-        "EMAIL_HOST": "",
-    }
-    celery = Path(sys.executable).with_name("celery")
     processes, logs = [], []
     for n in range(2):
-        log = tmp_path / f"worker{n}.log"
-        command = [str(celery), "-A", "config", "worker", "--pool=solo", "-Q", queue, "--loglevel=INFO",
-                   "--without-heartbeat", "--without-gossip", "--without-mingle",
-                   f"--hostname=inbox{n}-{queue}@%h"]  # fmt: skip
-        with log.open("wb") as out:
-            processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
-        logs.append(log)
+        logs.append(tmp_path / f"inbox{n}.log")
+        processes.append(_start_worker(queue, logs[-1], tmp_path))
     try:
         yield queue, tmp_path / "mail", logs
     finally:
         for p in processes:
-            p.terminate()
-        for p in processes:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        with app.connection_for_write(_broker_url()) as conn:
+            _stop_worker(p)
+        with app.connection_for_write() as conn:
             conn.default_channel.queue_delete(queue)
 
 
@@ -94,7 +113,7 @@ def test_an_event_delivered_twice_to_two_workers_is_recorded_and_mailed_once(two
     plan = SecurityPlanFactory(election_plan__mission=mission, status=SecurityPlan.Status.SUBMITTED,
                                submitted_at=timezone.now(), submitted_by=electoral)  # fmt: skip
 
-    with app.connection_for_write(_broker_url()) as conn:
+    with app.connection_for_write() as conn:
         for _ in range(4):  # a retry, a redelivery, and both workers taking one each
             record_event.apply_async(args=["plan_submitted", plan.pk, electoral.pk, "v7"], queue=queue,
                                      connection=conn)  # fmt: skip
