@@ -28,7 +28,7 @@ FOLLOW_UP_NOTICE_DAYS = 3
 def _assessments(mission: Mission, members: list, today: datetime.date) -> list[Tell]:
     soon = today + datetime.timedelta(days=ASSESSMENT_NOTICE_DAYS)
     benchmarks = (
-        active_benchmarks(mission)
+        active_benchmarks(mission, access.SYSTEM)
         .filter(overdue_q(soon))
         .select_related("output")
         .only("pk", "statement", "lead_component_id", "latest_assessment_id", "output__lead_component_id")
