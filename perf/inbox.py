@@ -38,6 +38,8 @@ REPEAT = 15
 ROLES = ["hom", "mlt", "electoral", "civilaffairs", "partner1", "hq"]
 DIGEST_USERS = 500
 DIGEST_ITEMS = 6
+# The digest people are component staff: data this script creates (as the seeding commands do), not a rule.
+STAFF = Membership.Role.STAFF
 
 
 def ensure_data() -> Mission:
@@ -104,7 +106,7 @@ def digest_run(mission: Mission) -> None:
             User(username=f"perf_digest_{i}", email=f"perf_digest_{i}@example.org") for i in range(DIGEST_USERS)
         )
         Membership.objects.bulk_create(
-            Membership(user=u, mission=mission, role=Membership.Role.STAFF, component=components[i % len(components)])
+            Membership(user=u, mission=mission, role=STAFF, component=components[i % len(components)])
             for i, u in enumerate(users)
         )
         Notification.objects.bulk_create(
