@@ -29,6 +29,7 @@ from benchmarks.models import (
     Benchmark,
     Indicator,
     IndicatorValue,
+    LibraryOutput,
     OperationalOutput,
     Risk,
     Status,
@@ -139,7 +140,9 @@ def risks(request):
 
 @login_required
 def output_page(request, pk: int):
-    output = access.get_for_user(request.user, OperationalOutput.objects.select_related("lead_component"), pk)
+    output = access.get_for_user(
+        request.user, OperationalOutput.objects.select_related("lead_component", "library_output"), pk
+    )
     detail = selectors.output_detail(output, request.user)
     user = request.user
     return render(
@@ -374,4 +377,8 @@ def library(request):
         )
         messages.success(request, _("%(n)d output(s) added to the plan.") % {"n": len(created)})
         return redirect("benchmarks:dashboard")
-    return render(request, "benchmarks/library.html", {"form": form, "mission": mission})
+    # The handbook's considerations for each standard output, to weigh while planning.
+    considerations = [(o.title, o.considerations) for o in LibraryOutput.objects.all() if o.considerations]
+    return render(
+        request, "benchmarks/library.html", {"form": form, "mission": mission, "considerations": considerations}
+    )

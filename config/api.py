@@ -10,6 +10,7 @@ def _register_all():
     from elections.api import register as register_elections
     from mandate.api import register as register_missions
     from notifications.api import register as register_notifications
+    from narratives.api import register as register_narratives
     from partners.api import register as register_partners
     from reports.api import register as register_reports
 
@@ -20,6 +21,7 @@ def _register_all():
         register_partners,
         register_reports,
         register_notifications,
+        register_narratives,
     ):
         register(router)
 

@@ -26,6 +26,7 @@ SOURCE_DIRS = (
     "elections",
     "partners",
     "reports",
+    "narratives",
     "mandate",
     "accounts",
     "notifications",

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "elections",
     "partners",
     "reports",
+    "narratives",
     # Above the domain apps: access rules, the API base, seeding and cross-app maintenance.
     "mandate",
     "accounts",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
+    path("narratives/", include("narratives.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", mission_views.healthz, name="healthz"),

@@ -56,8 +56,9 @@ from elections.models import (
 )
 from missions.models import AuditEvent, Component, Location, Membership, Mission
 from notifications.models import Notification
+from narratives.models import Attachment, MandateTask, Narrative, Overview
 from partners.models import Contact, Engagement, FollowUp, Partner
-from reports.models import Report, ReportKind
+from reports.models import Report, ReportComment, ReportKind
 
 Role = Membership.Role
 Kind = Component.Kind
@@ -199,6 +200,11 @@ MISSION_PATH: dict[type[Model], str] = {
     FollowUp: "engagement__mission_id",
     Report: "mission_id",
     Notification: "mission_id",
+    ReportComment: "report__mission_id",
+    MandateTask: "mission_id",
+    Narrative: "output__mission_id",
+    Overview: "mission_id",
+    Attachment: "mission_id",
 }
 
 # Where each security-plan model keeps its plan id, for explicit grants.
@@ -267,6 +273,12 @@ def _report_q(m: Membership) -> Q:
 def _notification_q(m: Membership) -> Q:
     # A notification is its recipient's alone, whatever their role.
     return Q(recipient_id=m.user_id)
+def _report_comment_q(m: Membership) -> Q:
+    # Comments go with the report they are about: whoever reads the report reads its threads.
+    rule = _report_q(m)
+    if rule in (NOTHING, EVERYTHING):
+        return rule
+    return Q(report__in=Report.objects.filter(rule).values("pk"))
 
 
 def _membership_q(m: Membership) -> Q:
@@ -300,6 +312,13 @@ VIEW_RULES = {
     FollowUp: _follow_up_q,
     Report: _report_q,
     Notification: _notification_q,
+    ReportComment: _report_comment_q,
+    MandateTask: _plan_q,
+    # Narratives are the mission's internal drafts until a released report carries them to HQ.
+    Narrative: _mission_members_q,
+    Overview: _mission_members_q,
+    # Evidence is listed with the record it supports; partners and HQ never see the mission's evidence.
+    Attachment: _mission_members_q,
 }
 
 
@@ -375,6 +394,8 @@ def _lead_component_id(obj: Model) -> int | None:
         return obj.owner_id or obj.output.lead_component_id
     if isinstance(obj, Assessment):
         return _lead_component_id(obj.benchmark)
+    if isinstance(obj, Narrative):
+        return obj.output.lead_component_id
     return None
 
 
@@ -463,7 +484,70 @@ def can(user, action: Action, obj: Model) -> bool:
     if model is Notification:
         # Marking read is the only change, and only the recipient's.
         return action == Action.EDIT and obj.recipient_id == user.pk
+    if model is MandateTask:
+        return action == Action.EDIT and is_leadership(m)
+    if model is Narrative:
+        if action in {Action.EDIT, Action.SUBMIT}:
+            return obj.is_editable and (is_leadership(m) or _leads(m, obj))
+        if action == Action.APPROVE:
+            return obj.status == Narrative.Status.SUBMITTED and _validates(m, obj.output)
+        return False
+    if model is Overview:
+        return action == Action.EDIT and m.role == Role.HOM
     return False
+
+
+def _validates(m: Membership, output: OperationalOutput) -> bool:
+    """The HoM, or the MLT member who leads the output: the one whose area (membership component) is the
+    output's lead component. An MLT member with no area assigned speaks for the whole leadership team."""
+    if m.role == Role.HOM:
+        return True
+    return m.role == Role.MLT and (m.component_id is None or m.component_id == output.lead_component_id)
+
+
+def can_view_mandate(user, mission: Mission) -> bool:
+    """The mandate page: everyone who reads the results framework (not partner focal points)."""
+    m = membership(user, mission.pk)
+    return m is not None and _plan_q(m) != NOTHING
+
+
+def can_view_narratives(user, mission: Mission) -> bool:
+    """The narratives of the mission's reporting periods: its own members (HQ reads them in released reports)."""
+    m = membership(user, mission.pk)
+    return m is not None and _mission_members_q(m) != NOTHING
+
+
+def can_validate_narrative(user, narrative: Narrative) -> bool:
+    """Whether the user may validate or return a submitted narrative."""
+    return can(user, Action.APPROVE, narrative)
+
+
+def can_comment_report(user, report: Report, *, answering: bool) -> bool:
+    """HQ readers comment on a released report; the HoM and the MLT answer their comments (and HQ may answer back)."""
+    m = membership(user, report.mission_id)
+    if m is None or not report.is_released or not _can_view(user, m, report):
+        return False
+    if m.role == Role.HQ:
+        return True
+    return answering and is_leadership(m)
+
+
+def can_attach_evidence(user, target: Model) -> bool:
+    """Whether the user may add evidence to `target` (an assessment, a narrative or an engagement)."""
+    if isinstance(target, Assessment):
+        return can(user, Action.ASSESS, target.benchmark)
+    if isinstance(target, Narrative | Engagement):
+        return can(user, Action.EDIT, target)
+    return False
+
+
+def can_view_evidence(user, attachment: Attachment) -> bool:
+    """Evidence is seen by whoever may see the record it supports, within the mission's own members."""
+    return (
+        can(user, Action.VIEW, attachment)
+        and attachment.target is not None
+        and can(user, Action.VIEW, attachment.target)
+    )
 
 
 def _can_view(user, m: Membership | None, obj: Model) -> bool:
@@ -526,6 +610,12 @@ def can_add(user, model: type[Model], parent: Model, **fields) -> bool:
         return is_leadership(m) or m.role == Role.STAFF
     if model is FollowUp:
         return can(user, Action.EDIT, parent)
+    if model is MandateTask:
+        return is_leadership(m)
+    if model is Narrative:
+        return is_leadership(m) or _leads(m, parent)
+    if model is Overview:
+        return m.role == Role.HOM
     if model is Report:
         kind = fields.get("kind", ReportKind.PROGRESS)
         if kind == ReportKind.ELECTION_SECURITY:
@@ -704,6 +794,8 @@ def sections_for(user, mission_id: int | None) -> set[str]:
         sections.add("portal")
     if can_view_audit(user, mission_id):
         sections.add("audit")
+    if m.role != Role.PARTNER:
+        sections.add("mandate")
     return sections
 
 
@@ -718,6 +810,7 @@ class Navigation:
     portal: bool = False
     reports: bool = False
     report_requests: bool = False
+    mandate: bool = False
     admin: bool = False
     audit: bool = False
 
@@ -732,6 +825,7 @@ def navigation(user, mission_id: int | None) -> Navigation:
         portal="portal" in sections,
         reports="reports" in sections,
         report_requests="report_requests" in sections,
+        mandate="mandate" in sections,
         admin=can_open_admin(user),
         audit="audit" in sections,
     )

@@ -24,7 +24,7 @@ from mandate.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModel
 from missions.concurrency import version_from_request
 from missions.models import Mission
 from reports import services
-from reports.models import PaperSize, Report
+from reports.models import PaperSize, Report, ReportComment, SectionsBy
 from reports.views import CONTENT_TYPES
 
 
@@ -46,11 +46,13 @@ class ReportSerializer(StrictModelSerializer):
             "id", "mission", "kind", "period_start", "period_end", "election_plan", "paper_size",
             "language", "state", "progress", "progress_message", "error", "attempts", "data_as_of",
             "sha256", "size_bytes", "page_count", "approval", "approved_at", "released_at",
-            "scheduled", "created_at", "version", "pdf_url", "xlsx_url",
+            "scheduled", "created_at", "version", "pdf_url", "xlsx_url", "sections_by", "include_unvalidated",
+            "approved_sha256",
         ]  # fmt: skip
         read_only_fields = [
             "state", "progress", "progress_message", "error", "attempts", "data_as_of", "sha256", "size_bytes",
             "page_count", "approval", "approved_at", "released_at", "scheduled", "created_at", "version",
+            "approved_sha256",
         ]  # fmt: skip
 
     def _url(self, report, fmt):
@@ -88,6 +90,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
                 election_plan=data.get("election_plan"),
                 paper_size=data.get("paper_size", PaperSize.A4),
                 language=data.get("language"),
+                sections_by=data.get("sections_by", SectionsBy.OUTPUT),
+                include_unvalidated=data.get("include_unvalidated", True),
                 user=request.user,
             )
         except DjangoValidationError as exc:
@@ -133,6 +137,45 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return self._sign_off(request, services.report_release)
 
 
+class ReportCommentSerializer(StrictModelSerializer):
+    report = ScopedPrimaryKeyRelatedField(queryset=Report.objects.all())
+    parent = ScopedPrimaryKeyRelatedField(queryset=ReportComment.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = ReportComment
+        fields = ["id", "report", "section", "parent", "author", "body", "created_at"]
+        read_only_fields = ["author", "created_at"]
+
+
+class ReportCommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
+    """HQ's comments on released reports and the mission's answers (`parent`), kept with the report.
+
+    HQ readers comment (on the whole report or a `section` such as "overview" or "output-<id>") and answer;
+    the HoM and the MLT answer. Comments are never changed or deleted.
+    """
+
+    queryset = ReportComment.objects.select_related("author")
+    serializer_class = ReportCommentSerializer
+    filterset_fields = ["report", "parent", "section"]
+    ordering = ["created_at", "id"]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        report, parent = data["report"], data.get("parent")
+        if not access.can_comment_report(request.user, report, answering=parent is not None):
+            raise exceptions.PermissionDenied(_("Your role does not allow commenting on this report."))
+        try:
+            comment = services.report_comment_add(
+                user=request.user, report=report, body=data["body"], section=data.get("section", ""), parent=parent
+            )
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
+        return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
+
+
 def register(router):
     """Register this app's viewsets on the API router."""
     router.register("reports", ReportViewSet, basename="report")
+    router.register("report-comments", ReportCommentViewSet, basename="report-comment")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from elections.models import ElectionPlan
 from mandate import access
-from reports.models import PaperSize, Report, ReportKind
+from reports.models import PaperSize, Report, ReportKind, SectionsBy
 from reports.services import previous_month
 
 
@@ -24,6 +24,15 @@ class ReportRequestForm(forms.Form):
         label=_("Language of the report"),
         choices=settings.LANGUAGES,
         help_text=_("For example French for the mission, English for UNHQ."),
+    )
+    sections_by = forms.ChoiceField(
+        label=_("Progress report sections"), choices=SectionsBy.choices, initial=SectionsBy.OUTPUT
+    )
+    include_unvalidated = forms.TypedChoiceField(
+        label=_("Narratives not yet validated"),
+        choices=[("true", _("Include them, marked as not validated")), ("false", _("Leave them out"))],
+        coerce=lambda value: value == "true",
+        initial="true",
     )
 
     def __init__(self, *args, user, mission, **kwargs):
@@ -45,3 +54,15 @@ class ReportRequestForm(forms.Form):
         if data.get("kind") == ReportKind.ELECTION_SECURITY and not data.get("election_plan"):
             self.add_error("election_plan", _("Choose the election this report is about."))
         return data
+
+
+class ReportCommentForm(forms.Form):
+    """A comment on a released report, or an answer in one of its threads (`parent`)."""
+
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5_000)
+    section = forms.ChoiceField(label=_("About"), required=False, choices=())
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, sections: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [("", _("The whole report")), *sections]

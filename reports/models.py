@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
@@ -15,6 +16,13 @@ class ReportKind(models.TextChoices):
     PROGRESS = "progress", _("Mission progress report")
     ELECTION_SECURITY = "election_security", _("Election security readiness report")
     PARTNER_SUMMARY = "partner_summary", _("Partner engagement summary")
+
+
+class SectionsBy(models.TextChoices):
+    """How the progress report is organised after the Head of Mission's overview."""
+
+    OUTPUT = "output", _("One section per operational output")
+    MANDATE_TASK = "mandate_task", _("One section per mandate task, in the order of the resolution")
 
 
 class PaperSize(models.TextChoices):
@@ -76,7 +84,19 @@ class Report(Versioned):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size_bytes = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    sections_by = models.CharField(_("sections"), max_length=12, choices=SectionsBy.choices, default=SectionsBy.OUTPUT)
+    include_unvalidated = models.BooleanField(
+        _("include narratives not yet validated"),
+        default=True,
+        help_text=_("Shown marked as not validated; otherwise left out of the report."),
+    )
     approval = models.CharField(_("sign-off"), max_length=10, choices=Approval.choices, default=Approval.DRAFT)
+    approved_sha256 = models.CharField(
+        _("SHA-256 of the approved PDF"),
+        max_length=64,
+        blank=True,
+        help_text=_("Recorded when the approved PDF is written; the released file must have it."),
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -180,3 +200,34 @@ class ReportSchedule(models.Model):
 
     def __str__(self):
         return f"{self.mission.acronym} · {self.get_kind_display()}"
+
+
+class ReportComment(models.Model):
+    """HQ's feedback on a released report, and the mission's answers: kept with the report, append-only.
+
+    `section` names the part of the report the comment is about ("" for the whole report, else the
+    section key the PDF shows, such as "overview" or "output-12"); an answer points to its `parent`.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="comments")
+    section = models.CharField(_("section"), max_length=40, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="answers", verbose_name=_("answer to")
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("report comment")
+        verbose_name_plural = _("report comments")
+        indexes = [models.Index(fields=["report", "created_at"])]
+
+    def __str__(self):
+        return f"{self.report_id} · {self.section or '-'} · {self.author_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("Comments are kept as written; add an answer instead."))
+        super().save(*args, **kwargs)

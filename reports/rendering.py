@@ -92,7 +92,8 @@ def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> Rende
     fetcher = fetcher or StaticOnlyFetcher()
     document = HTML(string=html, base_url=None, url_fetcher=fetcher).render()
     # Fixed metadata keep the bytes a function of the content (no creation timestamp noise).
-    content = document.write_pdf(pdf_identifier=b"mandate-report", uncompressed_pdf=False)
+    # PDF/UA-1: a tagged PDF (headings, tables, reading order) that screen readers at HQ can read.
+    content = document.write_pdf(pdf_identifier=b"mandate-report", uncompressed_pdf=False, pdf_variant="pdf/ua-1")
     first = document.pages[0]
     # WeasyPrint lays out in CSS px (96 per inch); PDF points are 72 per inch.
     size = (round(first.width * 0.75, 1), round(first.height * 0.75, 1))

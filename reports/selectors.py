@@ -20,7 +20,7 @@ from elections.selectors import Readiness, readiness
 from mandate import access
 from missions.models import Mission
 from partners.models import Engagement, FollowUp, Partner
-from reports.models import Report
+from reports.models import Report, ReportComment
 
 # Statuses that put a benchmark on the leadership's agenda whether or not they changed.
 ATTENTION_STATUSES = frozenset({Status.OFF_TRACK, Status.AT_RISK})
@@ -402,3 +402,22 @@ def partner_summary_data(
 
 def status_label(value: str) -> str:
     return Status(value).label if value in Status.values else value
+
+
+def report_comments(*, user, report: Report) -> list[ReportComment]:
+    """The report's comment threads: first comments in order, each with its answers (`thread_answers`). Two queries."""
+    comments = list(
+        access.scope(user, ReportComment.objects.filter(report=report))
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    by_id = {c.pk: c for c in comments}
+    threads = []
+    for comment in comments:
+        comment.thread_answers = []
+    for comment in comments:
+        if comment.parent_id is None:
+            threads.append(comment)
+        elif comment.parent_id in by_id:
+            by_id[comment.parent_id].thread_answers.append(comment)
+    return threads

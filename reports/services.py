@@ -2,10 +2,11 @@
 
 Lifecycles. Generation (`Report.state`): queued -> running -> done | failed; a failed report can be
 retried. Sign-off (`Report.approval`): draft -> approved (HoM) -> released to HQ (HoM). The body of a
-report is rendered once from the live data and frozen (`ReportSnapshot`); approving and releasing
-re-render only the PDF frame (cover status, draft watermark) around that frozen body, so HQ reads
-exactly what the HoM reviewed. Once a released report is done, nothing about it changes again: its
-file and checksum are final, and a correction is a new report.
+report is rendered once from the live data and frozen (`ReportSnapshot`); approving re-renders only the
+PDF frame (cover status, draft watermark) around that frozen body and records the approved file's
+checksum; releasing hands HQ that very file (same checksum), so HQ reads exactly what the HoM approved.
+Once a released report is done, nothing about it changes again: its file and checksum are final, and a
+correction is a new report.
 
 Reliability. `report_generate` runs in Celery workers with late acknowledgement: a worker killed in
 the middle gives the task back to the broker, and another worker runs it again. So generation is
@@ -38,7 +39,16 @@ from missions.events import announce
 from missions.models import AuditEvent, Mission
 from missions.services import audit_event_record
 from reports import documents, rendering
-from reports.models import PaperSize, Report, ReportKind, ReportSchedule, ReportSnapshot, report_folder
+from reports.models import (
+    PaperSize,
+    Report,
+    ReportComment,
+    ReportKind,
+    ReportSchedule,
+    ReportSnapshot,
+    SectionsBy,
+    report_folder,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +85,8 @@ def report_request(
     paper_size: str = PaperSize.A4,
     language: str | None = None,
     scheduled: bool = False,
+    sections_by: str = SectionsBy.OUTPUT,
+    include_unvalidated: bool = True,
 ) -> Report:
     """Create a queued report and enqueue its generation once the transaction commits.
 
@@ -104,6 +116,8 @@ def report_request(
     language = language or mission.default_language
     if language not in dict(settings.LANGUAGES):
         errors["language"] = _("Choose English or French.")
+    if sections_by not in SectionsBy.values:
+        errors["sections_by"] = _("Choose how the report is organised.")
     if errors:
         raise ValidationError(errors)
     report = Report.objects.create(
@@ -116,6 +130,8 @@ def report_request(
         paper_size=paper_size,
         language=language,
         scheduled=scheduled,
+        sections_by=sections_by,
+        include_unvalidated=include_unvalidated,
         progress_message=_("Waiting for a worker"),
     )
     _enqueue(report)
@@ -242,6 +258,9 @@ def _finish(report: Report, *, pdf_name: str, xlsx_name: str, pdf: rendering.Ren
         current.file.name = pdf_name
         current.xlsx_file.name = xlsx_name
         current.sha256 = hashlib.sha256(pdf.content).hexdigest()
+        if current.approval == Report.Approval.APPROVED and not current.approved_sha256:
+            # The file the HoM approved: release hands exactly this one to HQ.
+            current.approved_sha256 = current.sha256
         current.size_bytes = len(pdf.content)
         current.page_count = pdf.page_count
         current.state = Report.State.DONE
@@ -420,8 +439,8 @@ def report_approve(*, report: Report, user, expected_version: int | None = None)
 
 @transaction.atomic
 def report_release(*, report: Report, user, expected_version: int | None = None) -> Report:
-    """The HoM releases an approved report to HQ. The final PDF is stamped "released"; after that the
-    report is immutable (its file and checksum never change)."""
+    """The HoM releases an approved report to HQ: the approved PDF itself, unchanged (its checksum is the one
+    recorded at approval). After that the report is immutable (its file and checksum never change)."""
     if not access.can(user, access.Action.APPROVE, report):
         raise PermissionDenied
     claim_version(report, expected_version)
@@ -432,14 +451,14 @@ def report_release(*, report: Report, user, expected_version: int | None = None)
         raise ReportStateError(_("Approve the report before releasing it."))
     if current.state != Report.State.DONE:
         raise ReportStateError(_("Wait until the approved PDF is ready before releasing it."))
+    if not current.approved_sha256 or current.sha256 != current.approved_sha256:
+        raise ReportStateError(_("The PDF is not the one that was approved; approve it again before releasing it."))
+    # Released as approved: no re-rendering, so HQ receives the very file (and checksum) the HoM approved.
     report.approval = Report.Approval.RELEASED
     report.released_by = user
     report.released_at = timezone.now()
-    _restamp(report)
-    report.save(update_fields=["approval", "released_by", "released_at", "state", "progress", "progress_message",
-                               "version", "updated_at"])  # fmt: skip
+    report.save(update_fields=["approval", "released_by", "released_at", "version", "updated_at"])
     audit_event_record(action=AuditEvent.Action.RELEASED, user=user, obj=report, summary=str(report))
-    _enqueue(report)
     announce("report_released", obj=report, actor=user)
     return report
 
@@ -468,6 +487,39 @@ def report_retry(*, report: Report, user, expected_version: int | None = None) -
     report.save(update_fields=["state", "progress", "progress_message", "error", "attempts", "version", "updated_at"])
     _enqueue(report)
     return report
+
+
+# --- HQ feedback --------------------------------------------------------------------------------
+
+COMMENT_MAX_LENGTH = 5_000
+
+
+@transaction.atomic
+def report_comment_add(
+    *, user, report: Report, body: str, section: str = "", parent: ReportComment | None = None
+) -> ReportComment:
+    """An HQ reader's comment on a released report (whole, or one section), or an answer in its thread.
+
+    HQ readers comment and answer; the HoM and the MLT answer (access.can_comment_report). An answer goes to
+    the thread's first comment and inherits its section. Raises ValidationError for an empty or too long text.
+    """
+    if not access.can_comment_report(user, report, answering=parent is not None):
+        raise PermissionDenied
+    body = (body or "").strip()
+    errors = {}
+    if not body:
+        errors["body"] = _("Write the comment.")
+    elif len(body) > COMMENT_MAX_LENGTH:
+        errors["body"] = _("Keep the comment under %(n)s characters.") % {"n": COMMENT_MAX_LENGTH}
+    if parent is not None and parent.report_id != report.pk:
+        errors["parent"] = _("Answer a comment of this report.")
+    if errors:
+        raise ValidationError(errors)
+    if parent is not None:
+        while parent.parent_id is not None:
+            parent = parent.parent
+        section = parent.section
+    return ReportComment.objects.create(report=report, section=section[:40], parent=parent, author=user, body=body)
 
 
 # --- schedules ------------------------------------------------------------------------------------

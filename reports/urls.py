@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/approve/", views.report_approve, name="approve"),
     path("<int:pk>/release/", views.report_release, name="release"),
     path("<int:pk>/retry/", views.report_retry, name="retry"),
+    path("<int:pk>/comments/", views.report_comment, name="comment"),
 ]

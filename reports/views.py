@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from benchmarks.models import OperationalOutput
 from mandate import access
 from mandate.context_processors import current_mission
 from missions.concurrency import ConcurrentEditError
 from missions.edit import form_errors, posted_version
 from reports import selectors, services
-from reports.forms import ReportRequestForm
-from reports.models import Report, ReportKind
+from reports.forms import ReportCommentForm, ReportRequestForm
+from reports.models import Report, ReportComment, ReportKind
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -75,9 +76,28 @@ def report_detail(request, pk):
     return render(request, "reports/detail.html", _detail_context(request.user, report))
 
 
-def _detail_context(user, report: Report) -> dict:
+def _comment_sections(user, report: Report) -> list[tuple[str, str]]:
+    """The sections a comment can be about: the overview and each output of the report's mission."""
+    outputs = access.scope(user, OperationalOutput.objects.filter(mission=report.mission, retired_at__isnull=True))
+    return [("overview", _("Head of Mission's overview")), *((f"output-{o.pk}", o.title) for o in outputs)]
+
+
+def _detail_context(user, report: Report, comment_form: ReportCommentForm | None = None) -> dict:
     can_sign = access.can(user, access.Action.APPROVE, report)
+    can_comment = access.can_comment_report(user, report, answering=False)
+    can_answer = access.can_comment_report(user, report, answering=True)
+    sections = _comment_sections(user, report) if report.is_released else []
+    labels = dict(sections)
+    comments = selectors.report_comments(user=user, report=report) if report.is_released else []
+    for comment in comments:
+        comment.section_label = (
+            labels.get(comment.section, comment.section) if comment.section else _("The whole report")
+        )
     return {
+        "comments": comments,
+        "can_comment": can_comment,
+        "can_answer": can_answer,
+        "comment_form": comment_form or (ReportCommentForm(sections=sections) if can_comment else None),
         "report": report,
         "mission": report.mission,
         "can_approve": can_sign and report.approval == Report.Approval.DRAFT and report.state == Report.State.DONE,
@@ -152,3 +172,37 @@ def report_retry(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(reverse("reports:detail", kwargs={"pk": pk}))
+
+
+@login_required
+@require_POST
+def report_comment(request, pk):
+    """HQ comments on a released report; the HoM, the MLT and HQ answer in its threads."""
+    report = access.get_for_user(request.user, Report.objects.select_related("mission"), pk)
+    form = ReportCommentForm(request.POST, sections=_comment_sections(request.user, report))
+    parent = None
+    if form.is_valid():
+        parent_id = form.cleaned_data["parent"]
+        if parent_id:
+            parent = access.scope(request.user, ReportComment.objects.filter(report=report, pk=parent_id)).first()
+            if parent is None:
+                raise Http404
+        if not access.can_comment_report(request.user, report, answering=parent is not None):
+            raise PermissionDenied
+        try:
+            services.report_comment_add(
+                user=request.user,
+                report=report,
+                body=form.cleaned_data["body"],
+                section=form.cleaned_data["section"],
+                parent=parent,
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Answer posted.") if parent else _("Comment posted."))
+            return redirect(f"{reverse('reports:detail', args=[report.pk])}#comments")
+    elif not access.can_comment_report(request.user, report, answering=bool(request.POST.get("parent"))):
+        raise PermissionDenied
+    context = _detail_context(request.user, report, comment_form=form if parent is None else None)
+    return render(request, "reports/detail.html", context, status=400)

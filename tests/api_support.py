@@ -13,6 +13,7 @@ import itertools
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,8 +25,9 @@ from missions.models import AuditEvent, Component, Membership
 from missions.services import audit_event_record
 from notifications.models import Kind as NotificationKind
 from notifications.models import Notification
+from narratives.models import Attachment, MandateTask, Narrative
 from partners.models import Engagement
-from reports.models import Report, ReportKind
+from reports.models import Report, ReportComment, ReportKind
 from tests.conftest import ROLE_FIXTURES
 from tests.factories import (
     AssessmentFactory,
@@ -172,6 +174,20 @@ def build_world(mission, *, partner_a=None, partner_b=None, author=None) -> dict
             recipient=user, mission=mission, kind=NotificationKind.REPORT_READY, event_key=f"world:{n}",
             url=f"/reports/{reports['draft'].pk}/", params={"report": "World report"},
         )  # fmt: skip
+    ReportComment.objects.create(report=reports["released"], author=author, body=f"Comment {n}")
+    task = MandateTask.objects.create(
+        mission=mission, resolution="S/RES/1 (2026)", paragraph=str(n), short_title="Task"
+    )
+    task.outputs.set([output])
+    narrative = Narrative.objects.create(
+        output=output, period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 3, 31), written_by=author
+    )
+    attachment = Attachment(
+        mission=mission, target=narrative, token=f"world{n:027d}", extension=".png", name="photo.png",
+        kind=Attachment.Kind.PNG, size_bytes=8, sha256="0" * 64, uploaded_by=author,
+    )  # fmt: skip
+    attachment.file.save("photo.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
+    attachment.save()
     return {
         "components": components,
         "partner_a": partner_a,

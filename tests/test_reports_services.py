@@ -132,7 +132,7 @@ def test_retry_is_refused_unless_the_report_failed(mission, hom, plan, django_ca
         services.report_retry(report=report, user=hom)
 
 
-def test_hom_approves_then_releases_and_the_pdf_is_restamped_with_the_same_content(
+def test_hom_approves_then_releases_and_hq_receives_the_very_file_that_was_approved(
     mission, hom, plan, django_capture_on_commit_callbacks
 ):
     report = request(hom, mission, django_capture_on_commit_callbacks)
@@ -142,12 +142,28 @@ def test_hom_approves_then_releases_and_the_pdf_is_restamped_with_the_same_conte
     report.refresh_from_db()
     assert report.approval == Report.Approval.APPROVED and report.state == Report.State.DONE
     assert report.sha256 != draft_sha and report.page_count == pages  # new stamp, same document
+    assert report.approved_sha256 == report.sha256
+    approved_bytes = Path(report.file.path).read_bytes()
     with django_capture_on_commit_callbacks(execute=True):
         services.report_release(report=report, user=hom)
     report.refresh_from_db()
     assert report.approval == Report.Approval.RELEASED and report.state == Report.State.DONE
     assert report.released_by == hom
+    assert report.sha256 == report.approved_sha256
+    assert Path(report.file.path).read_bytes() == approved_bytes
     assert len(folder_files(report)) == 2
+
+
+def test_release_refuses_a_file_that_is_not_the_approved_one(mission, hom, plan, django_capture_on_commit_callbacks):
+    report = request(hom, mission, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_approve(report=report, user=hom)
+    Report.objects.filter(pk=report.pk).update(sha256="f" * 64)
+    report.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.report_release(report=report, user=hom)
+    report.refresh_from_db()
+    assert report.approval == Report.Approval.APPROVED
 
 
 def test_released_report_is_immutable(mission, hom, plan, django_capture_on_commit_callbacks):

@@ -13,6 +13,7 @@ from benchmarks.models import Status, Term
 from benchmarks.selectors import status_trend
 from partners.selectors import partnership_indicators_by_output
 from reports import selectors
+from reports.documents import narratives as narrative_sections
 from reports.documents._common import (
     CHART_CHUNK,
     EVIDENCE_CHARS,
@@ -67,6 +68,8 @@ def _progress_body(report: Report, user) -> Body:
         indicators_listed = sorted(behind, key=lambda i: i["percent"])[:INDICATORS_BEHIND]
         indicator_summary = _indicator_summary(data, indicator_rows)
     trend = status_trend(report.mission, user, months=12, today=report.period_end)
+    narrative = narrative_sections.build(report, user, data, indicator_rows)
+    first = len(narrative.sections) + 1
 
     context = {
         "report": report,
@@ -100,6 +103,9 @@ def _progress_body(report: Report, user) -> Body:
         "risk_chart": _pdf_chart(charts.risk_heat_map(data.risk_heat)) if data.risks else "",
         "trend_chart": _pdf_chart(charts.status_trend(trend.months, trend.counts)) if data.rows else "",
         "total_benchmarks": len(data.rows),
+        "narrative": narrative,
+        # The figures' chapters follow the narrative sections: ch.1 (summary) is numbered after them.
+        "ch": list(range(first - 1, first + 9)),
     }
     html = render_to_string("reports/pdf/progress.html", context)
 
@@ -216,6 +222,7 @@ def _progress_body(report: Report, user) -> Body:
             ],
         },  # fmt: skip
         _partnership_table(partnership),
+        narrative_sections.narrative_table(narrative),
     ]
     return Body(html=html, tables=tables)
 

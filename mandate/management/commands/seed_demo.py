@@ -45,6 +45,7 @@ from mandate.management.seeding import (
     phase_spans,
 )
 from missions.models import Component, Location, Mission
+from narratives.models import MandateTask
 from partners.models import Contact, Engagement, FollowUp, Partner
 from reports.models import ReportKind, ReportSchedule
 
@@ -295,6 +296,7 @@ class DemoBuilder:
             self.mission_and_places,
             self.partners_and_users,
             self.plan,
+            self.mandate,
             self.assessments,
             self.indicators,
             self.risks,
@@ -485,6 +487,36 @@ class DemoBuilder:
             b.save(update_fields=fields)
         self.counts["outputs"] = len(outputs)
         self.counts["benchmarks"] = len(self.benchmarks)
+
+    # Operative paragraphs of the (fictional) resolutions, in their order, and the outputs that serve each.
+    MANDATE = [
+        ("S/RES/2791 (2025)", "3 (a)", "Support the implementation of the peace agreement", MandateTask.Priority.HIGH,
+         ["peace-process-supported"]),
+        ("S/RES/2791 (2025)", "3 (b)", "Good offices with the host Government", MandateTask.Priority.HIGH,
+         ["host-country-engaged"]),
+        ("S/RES/2791 (2025)", "3 (c)", "Extension of legitimate State authority", MandateTask.Priority.MEDIUM,
+         ["state-authority-strengthened"]),
+        ("S/RES/2791 (2025)", "3 (d)", "Local reconciliation and social cohesion", MandateTask.Priority.MEDIUM,
+         ["national-reconciliation-promoted", "host-country-engaged"]),
+        ("S/RES/2815 (2026)", "7", "Support to peaceful, credible and inclusive elections", MandateTask.Priority.HIGH,
+         ["elections-held"]),
+        ("S/RES/2815 (2026)", "9", "Women's full, equal and meaningful participation", MandateTask.Priority.MEDIUM,
+         ["national-reconciliation-promoted", "elections-held"]),
+    ]  # fmt: skip
+
+    def mandate(self):
+        for order, (resolution, paragraph, title, priority, keys) in enumerate(self.MANDATE, start=1):
+            task = MandateTask.objects.create(
+                mission=self.mission,
+                resolution=resolution,
+                paragraph=paragraph,
+                short_title=title,
+                text=f"Decides that the mandate of the mission shall include: {title.lower()}.",
+                priority=priority,
+                order=order,
+            )
+            task.outputs.set([self.outputs[key] for key in keys if key in self.outputs])
+        self.counts["mandate tasks"] = len(self.MANDATE)
 
     def assessor(self, benchmark: Benchmark):
         lead = benchmark.lead_component or benchmark.output.lead_component
