@@ -9,8 +9,8 @@ def _register_all():
     from benchmarks.api import register as register_benchmarks
     from elections.api import register as register_elections
     from mandate.api import register as register_missions
-    from notifications.api import register as register_notifications
     from narratives.api import register as register_narratives
+    from notifications.api import register as register_notifications
     from partners.api import register as register_partners
     from reports.api import register as register_reports
 

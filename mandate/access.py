@@ -55,8 +55,8 @@ from elections.models import (
     TransportLeg,
 )
 from missions.models import AuditEvent, Component, Location, Membership, Mission
-from notifications.models import Notification
 from narratives.models import Attachment, MandateTask, Narrative, Overview
+from notifications.models import Notification
 from partners.models import Contact, Engagement, FollowUp, Partner
 from reports.models import Report, ReportComment, ReportKind
 
@@ -273,6 +273,8 @@ def _report_q(m: Membership) -> Q:
 def _notification_q(m: Membership) -> Q:
     # A notification is its recipient's alone, whatever their role.
     return Q(recipient_id=m.user_id)
+
+
 def _report_comment_q(m: Membership) -> Q:
     # Comments go with the report they are about: whoever reads the report reads its threads.
     rule = _report_q(m)

@@ -23,9 +23,9 @@ from config.api import router
 from mandate import access
 from missions.models import AuditEvent, Component, Membership
 from missions.services import audit_event_record
+from narratives.models import Attachment, MandateTask, Narrative
 from notifications.models import Kind as NotificationKind
 from notifications.models import Notification
-from narratives.models import Attachment, MandateTask, Narrative
 from partners.models import Engagement
 from reports.models import Report, ReportComment, ReportKind
 from tests.conftest import ROLE_FIXTURES
