@@ -240,7 +240,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A report still "running" this long after its attempt started has lost its worker (the hard time limit
 # would have ended a live one): beat queues it again within a minute of that (and the page offers a retry),
 # instead of waiting for the broker to redeliver the task after its visibility timeout.
-REPORT_STALL_SECONDS = envint("REPORT_STALL_SECONDS", str(CELERY_TASK_TIME_LIMIT + 60))
+# A delivery the broker hands back after its visibility timeout means the run died too, hence the minimum.
+REPORT_STALL_SECONDS = envint(
+    "REPORT_STALL_SECONDS",
+    str(min(CELERY_TASK_TIME_LIMIT + 60, CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])),
+)
 CELERY_BEAT_SCHEDULE = {
     # Reminders, then digests in each user's time zone (both idempotent: running twice sends nothing twice).
     "notifications-hourly": {"task": "notifications.tasks.hourly", "schedule": crontab(minute=5)},

@@ -32,7 +32,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from benchmarks.models import OperationalOutput  # noqa: E402
-from missions.models import Membership, Mission  # noqa: E402
+from mandate import access  # noqa: E402
+from missions.models import Mission  # noqa: E402
 from narratives.models import MandateTask, Narrative, Overview, Rating  # noqa: E402
 from reports import services  # noqa: E402
 from reports.models import Report, ReportKind, SectionsBy, report_folder  # noqa: E402
@@ -107,7 +108,7 @@ def main():
     if scale is None:
         call_command("seed_scale")
         scale = Mission.objects.get(acronym="SCALE")
-    hom = Membership.objects.filter(mission=scale, role=Membership.Role.HOM).select_related("user").first().user
+    hom = access.head_of_mission(scale.pk)
     start, end = services.previous_month(timezone.localdate())
     added = add_narratives(scale, hom, start, end)
     try:

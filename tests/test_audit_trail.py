@@ -112,8 +112,10 @@ def test_approvals_returns_and_releases_are_recorded(mission, district, electora
     report = _report(mission, hom)
     report_services.report_approve(report=report, user=hom)
     report.refresh_from_db()
+    # As the worker does when the approved PDF is written: the checksum HQ will receive is recorded.
     report.state = Report.State.DONE
-    report.save(update_fields=["state"])
+    report.approved_sha256 = report.sha256
+    report.save(update_fields=["state", "approved_sha256"])
     report_services.report_release(report=report, user=hom)
 
     assert [(e.object_type, e.mission_id) for e in _events(Action.RETURNED)] == [("elections.securityplan", mission.pk)]

@@ -67,7 +67,8 @@ def walked_world(demo, django_user_model):
     (the comparison page), an election without a security plan yet (the new security plan page) and a
     released report (the report page, for hq too; its files are stand-ins, the journeys generate real ones)."""
     hom, electoral = (django_user_model.objects.get(username=name) for name in ("hom", "electoral"))
-    plan = SecurityPlan.objects.get(election_plan__mission__acronym="UNMSV")
+    # The general elections' plan (the demo also has a by-election plan awaiting the HoM).
+    plan = SecurityPlan.objects.get(election_plan__mission__acronym="UNMSV", election_plan__name__startswith="General")
     security_plan_submit(security_plan=plan, user=electoral)
     security_plan_approve(security_plan=plan, user=hom)
     security_plan_new_revision(security_plan=plan, user=electoral)

@@ -50,7 +50,8 @@ def page(context):
 
 
 def _security_plan():
-    return SecurityPlan.objects.get(election_plan__mission__acronym="UNMSV")
+    # The general elections' plan (the demo also has a by-election plan awaiting the HoM).
+    return SecurityPlan.objects.get(election_plan__mission__acronym="UNMSV", election_plan__name__startswith="General")
 
 
 def _report(user, **extra):
