@@ -58,6 +58,14 @@ REACHED_ELSEWHERE = {
     "reports:approve": "a POST; the hom journey",
     "reports:release": "a POST; the hom journey",
     "reports:retry": "a POST",
+    "reports:comment": "a POST (the comment form is on the released report's page, which the walk checks)",
+    "narratives:attachment": "a download (the evidence file itself)",
+    "narratives:attachment-add": "a POST (the evidence form is on the narrative, benchmark and engagement pages)",
+    "narratives:narrative-review": "a POST (the review form is on the narrative page)",
+    "notifications:counts": "JSON for the header counts",
+    "notifications:open": "a redirect to the notified item",
+    "notifications:read": "a POST",
+    "notifications:read-all": "a POST",
 }
 
 
