@@ -250,11 +250,6 @@ def test_civilaffairs_logs_an_engagement_by_keyboard_only_and_finds_it(demo, pag
     expect(page.locator("table.log")).to_contain_text("Keyboard-only meeting")
 
 
-@pytest.mark.xfail(
-    reason="issue 14 bug: Ctrl+Enter in a filter box also picks its first match; the fix (static/js/partners.js, "
-    "helper 'bugs') had not landed when this test did. Remove this mark once it passes.",
-    strict=False,
-)
 def test_ctrl_enter_in_a_filter_box_saves_the_form_without_picking_the_first_match(demo, page):
     _start_engagement_by_keyboard(page, demo.url)
     _tab_to(page, "#id_summary")
