@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from missions.models import Component, Mission, Versioned
+from missions.models import Component, Location, Mission, Versioned
 
 
 class Term(models.TextChoices):
@@ -229,6 +229,15 @@ class Assessment(models.Model):
         related_name="corrections",
         verbose_name=_("corrects"),
     )
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region or district"),
+        help_text=_("Where this applies, when it concerns one area rather than the whole country."),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -319,6 +328,15 @@ class IndicatorValue(Versioned):
     actual_men = models.DecimalField(_("of which men"), max_digits=14, decimal_places=2, null=True, blank=True)
     actual_youth = models.DecimalField(_("of which youth"), max_digits=14, decimal_places=2, null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region or district"),
+        help_text=_("Where this applies, when it concerns one area rather than the whole country."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -386,6 +404,15 @@ class Risk(Retirable):
     )
     mitigation = models.TextField(_("mitigation"), blank=True)
     review_date = models.DateField(_("review date"), null=True, blank=True)
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region or district"),
+        help_text=_("Where this applies, when it concerns one area rather than the whole country."),
+    )
     history = HistoricalRecords()
 
     class Meta:

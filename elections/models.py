@@ -185,6 +185,14 @@ class PlanItem(Versioned):
         abstract = True
 
 
+class CoordinatesIssue(models.TextChoices):
+    """Why a site's coordinates look wrong (blank: they look plausible, or there are none)."""
+
+    OUTSIDE_COUNTRY = "outside_country", _("Outside the country")
+    OUTSIDE_DISTRICT = "outside_district", _("Outside its district")
+    FAR_FROM_DISTRICT = "far_from_district", _("Far from the other sites of its district")
+
+
 class PollingSite(PlanItem):
     security_plan = models.ForeignKey(SecurityPlan, on_delete=models.CASCADE, related_name="sites")
     code = models.CharField(_("site code"), max_length=40)
@@ -210,6 +218,10 @@ class PollingSite(PlanItem):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     registered_voters = models.PositiveIntegerField(_("registered voters"), default=0)
+    coordinates_issue = models.CharField(
+        _("coordinates check"), max_length=20, choices=CoordinatesIssue.choices, blank=True, editable=False
+    )
+    coordinates_note = models.CharField(_("why the coordinates look wrong"), max_length=250, blank=True, editable=False)
     suggested_risk = models.CharField(
         _("suggested risk"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW, editable=False
     )
@@ -233,6 +245,13 @@ class PollingSite(PlanItem):
             ),
             models.CheckConstraint(
                 condition=Q(risk_override="") | ~Q(risk_reason=""), name="pollingsite_override_has_reason"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["security_plan", "coordinates_issue"],
+                condition=~Q(coordinates_issue=""),
+                name="pollingsite_suspect_coords",
             ),
         ]
 

@@ -34,12 +34,18 @@ class Mission(Versioned):
             "For members who have not chosen a language, scheduled reports and plans taken from the framework library."
         ),
     )
+    # Where the mission's sites may lie when no boundary is loaded (decimal degrees; all four or none).
+    bbox_south = models.FloatField(_("southern limit (latitude)"), null=True, blank=True)
+    bbox_west = models.FloatField(_("western limit (longitude)"), null=True, blank=True)
+    bbox_north = models.FloatField(_("northern limit (latitude)"), null=True, blank=True)
+    bbox_east = models.FloatField(_("eastern limit (longitude)"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["acronym"]
         verbose_name = _("mission")
         verbose_name_plural = _("missions")
+        permissions = [("gazetteer", _("Can load and edit the mission's administrative areas"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
@@ -86,12 +92,16 @@ class Location(models.Model):
     class Level(models.TextChoices):
         REGION = "region", _("Region")
         DISTRICT = "district", _("District")
+        SUBDISTRICT = "subdistrict", _("Sub-district")
         SITE = "site", _("Site")
 
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="locations")
     name = models.CharField(_("name"), max_length=150)
     name_fr = models.CharField(_("name in French"), max_length=150, blank=True, help_text=_("Empty: as in English."))
-    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    pcode = models.CharField(
+        _("P-code"), max_length=30, blank=True, help_text=_("The area's code in the common operational datasets.")
+    )
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
     )
@@ -111,14 +121,27 @@ class Location(models.Model):
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
-    history = HistoricalRecords()
+    # The area's outline as a GeoJSON geometry (simplified for drawing), and its bounding box for queries.
+    boundary = models.TextField(_("boundary"), blank=True, editable=False)
+    min_lat = models.FloatField(null=True, blank=True, editable=False)
+    min_lon = models.FloatField(null=True, blank=True, editable=False)
+    max_lat = models.FloatField(null=True, blank=True, editable=False)
+    max_lon = models.FloatField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["boundary"])
 
     class Meta:
         ordering = ["mission", "level", "name"]
         verbose_name = _("location")
         verbose_name_plural = _("locations")
         constraints = [
-            models.UniqueConstraint(fields=["mission", "level", "name"], name="location_unique_name"),
+            # Names repeat in real countries, under different parents; P-codes do not.
+            models.UniqueConstraint(fields=["mission", "pcode"], condition=~Q(pcode=""), name="location_unique_pcode"),
+            models.UniqueConstraint(fields=["mission", "parent", "level", "name"], name="location_unique_name"),
+            models.UniqueConstraint(
+                fields=["mission", "level", "name"],
+                condition=Q(parent__isnull=True),
+                name="location_unique_top_level_name",
+            ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="location_latitude_range",
