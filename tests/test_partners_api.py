@@ -145,3 +145,22 @@ def test_hq_and_outsiders_see_no_engagement(users, role, mission, partner_a):
     client = api(users[role])
     assert client.get("/api/v1/engagements/").json()["results"] == []
     assert client.get(f"/api/v1/engagements/{engagement.pk}/").status_code == 404
+
+
+def test_a_write_with_too_many_new_follow_ups_is_refused_before_any_is_looked_at(
+    civilaffairs, mission, components, partner_a
+):
+    follow_up = {"action": "Send photos", "due_date": "2030-01-01", "partner": partner_a.pk}
+    data = new_engagement(mission, components, [partner_a], new_follow_ups=[follow_up] * 51)
+    response = api(civilaffairs).post("/api/v1/engagements/", data, format="json")
+    assert response.status_code == 400
+    assert "At most 50 items" in str(response.json()["errors"]["new_follow_ups"])
+    assert not Engagement.objects.filter(mission=mission).exists()
+
+
+def test_fifty_new_follow_ups_in_one_write_are_accepted(civilaffairs, mission, components, partner_a):
+    follow_up = {"action": "Send photos", "due_date": "2030-01-01", "partner": partner_a.pk}
+    data = new_engagement(mission, components, [partner_a], new_follow_ups=[follow_up] * 50)
+    response = api(civilaffairs).post("/api/v1/engagements/", data, format="json")
+    assert response.status_code == 201, response.json()
+    assert FollowUp.objects.filter(engagement_id=response.json()["id"]).count() == 50
