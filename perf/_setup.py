@@ -60,3 +60,19 @@ def ensure_scale():
         call_command("seed_scale")
         mission = Mission.objects.get(acronym="SCALE")
     return mission
+
+
+def ensure_national():
+    """The SCALE mission with the national gazetteer (`seed_scale --national`: 37 regions, 800 districts with
+    P-codes and boundaries, 200,000 polling sites). A SCALE mission built without `--national` is rebuilt."""
+    from django.core.management import call_command
+
+    from missions.models import Location, Mission
+
+    mission = Mission.objects.filter(acronym="SCALE").first()
+    if mission is None or not Location.objects.filter(mission=mission, level="district").exclude(boundary="").exists():
+        print("national SCALE mission missing: running seed_scale --national --reset (takes a few minutes)...")
+        call_command("migrate", verbosity=0)
+        call_command("seed_scale", "--national", "--reset")
+        mission = Mission.objects.get(acronym="SCALE")
+    return mission

@@ -154,3 +154,71 @@ def test_latest_assessment_refresh_points_at_the_newest_and_changes_nothing_twic
     pointers = dict(Benchmark.objects.filter(output=output).values_list("pk", "latest_assessment_id"))
     assert pointers == {first.pk: a_new.pk, second.pk: b_only.pk, unassessed.pk: None}
     assert benchmark_latest_refresh(mission_id=output.mission_id) == 0
+
+
+def test_seed_scale_national_builds_a_country_with_p_codes_boundaries_and_some_wrong_coordinates():
+    import json
+
+    from shapely.geometry import Point, shape
+
+    from missions.models import Location
+
+    sizes = ["--benchmarks=20", "--assessments=60", "--partners=4", "--engagements=30", "--indicators=3"]
+    call_command(
+        "seed_scale",
+        "--national",
+        "--regions=4",
+        "--districts=40",
+        "--subdistricts",
+        "--sites=3000",
+        *sizes,
+        stdout=io.StringIO(),
+    )
+    mission = Mission.objects.get(acronym="SCALE")
+    areas = Location.objects.filter(mission=mission)
+    assert areas.filter(level="region").count() == 4
+    assert areas.filter(level="district").count() == 40
+    assert areas.filter(level="subdistrict").count() == 160
+    region = areas.get(pcode="XX01")
+    district = areas.get(pcode="XX0101")
+    assert district.parent == region and areas.get(pcode="XX010101").parent == district
+    assert not areas.filter(boundary="").exists() and not areas.filter(min_lat__isnull=True).exists()
+    assert mission.bbox_south < district.min_lat and district.max_lon < mission.bbox_east
+    # The same district name under two regions, as real countries have.
+    names = list(areas.filter(level="district").values_list("name", flat=True))
+    assert len(set(names)) < len(names)
+
+    sites = PollingSite.objects.filter(security_plan__election_plan__mission=mission).select_related("district")
+    assert sites.count() == 3000
+    outlines = {d.pk: shape(json.loads(d.boundary)) for d in areas.filter(level="district")}
+    outside = [s for s in sites if not outlines[s.district_id].buffer(0.01).contains(Point(s.longitude, s.latitude))]
+    # About 1.3% are wrong (another continent, swapped, zeros, a neighbouring district); the rest lie inside.
+    assert 0.005 * 3000 < len(outside) < 0.025 * 3000
+    assert all(s.code.startswith(s.district.pcode) for s in sites[:50])
+
+
+def test_the_synthetic_country_writes_a_cod_table_and_geojson_that_match(tmp_path):
+    import csv
+    import json
+
+    from mandate.management.national import synthetic_country, write_cod_files
+
+    country = synthetic_country(regions=3, districts=12, seed=7)
+    table, geojson = write_cod_files(country, tmp_path)
+    with table.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 12
+    assert set(rows[0]) == {
+        "admin1Name_en",
+        "admin1Name_fr",
+        "admin1Pcode",
+        "admin2Name_en",
+        "admin2Name_fr",
+        "admin2Pcode",
+    }
+    assert all(r["admin2Pcode"].startswith(r["admin1Pcode"]) for r in rows)
+    features = json.loads(geojson.read_text())["features"]
+    pcodes = {f["properties"].get("ADM1_PCODE") or f["properties"].get("ADM2_PCODE") for f in features}
+    assert pcodes == {r["admin1Pcode"] for r in rows} | {r["admin2Pcode"] for r in rows}
+    xlsx, _ = write_cod_files(country, tmp_path, fmt="xlsx")
+    assert xlsx.suffix == ".xlsx" and xlsx.stat().st_size > 0

@@ -5,6 +5,13 @@ signals, which is what makes 300,000+ rows fit in well under five minutes. The f
 with (users, memberships) go through the ordinary path. On PostgreSQL a transaction-level advisory
 lock serialises concurrent runs (perf scripts of several people may call this at once): the second
 run waits, then finds the mission and exits.
+
+`--national` gives the mission a real country's shape instead of a flat list of districts: the synthetic
+gazetteer of `mandate.management.national` (37 regions, 800 districts, optionally 3,200 sub-districts, all
+with COD-style P-codes and boundaries; district names that repeat in other regions), the country's box on
+the mission, and 200,000 polling sites inside their districts of which about 1.3% have wrong coordinates
+(another continent, latitude and longitude swapped, zeros, a neighbouring district). The sites are seeded
+unflagged: the coordinates rule (`elections.services.coordinates`) is what perf scripts measure on them.
 """
 
 from __future__ import annotations
@@ -47,7 +54,9 @@ from elections.models import (
     TransportLeg,
 )
 from mandate.maintenance import benchmark_latest_refresh
+from mandate.management import national
 from mandate.management.seeding import demo_password_hash, ensure_role_users, month_start, phase_spans
+from missions import boundaries
 from missions.models import Component, Location, Membership, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner
 from reports.models import Report, ReportKind, ReportSchedule, ReportSnapshot
@@ -74,20 +83,52 @@ def _text(rng: random.Random, n: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "Create a large synthetic mission (SCALE) for performance work. Exits if it exists, unless --reset."
+    help = (
+        "Create a large synthetic mission (SCALE) for performance work. Exits if it exists, unless --reset. "
+        "With --national: a synthetic country (37 regions, 800 districts with COD P-codes XX01, XX0101, ... and "
+        "boundary polygons, repeated district names, the mission's bounding box) and 200,000 polling sites, "
+        "about 1.3% of them with wrong coordinates."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--benchmarks", type=int, default=5000)
         parser.add_argument("--assessments", type=int, default=50000)
         parser.add_argument("--indicators", type=int, default=1000, help="each with twelve monthly values")
-        parser.add_argument("--polling-sites", type=int, default=5000)
+        parser.add_argument(
+            "--polling-sites",
+            "--sites",
+            dest="polling_sites",
+            type=int,
+            default=None,
+            help="polling sites in one security plan (default 5,000; 200,000 with --national)",
+        )
         parser.add_argument("--partners", type=int, default=2000)
         parser.add_argument("--engagements", type=int, default=100000)
-        parser.add_argument("--districts", type=int, default=120)
+        parser.add_argument(
+            "--districts", type=int, default=None, help="districts (default 120 in regions of ten; 800 with --national)"
+        )
+        parser.add_argument(
+            "--national",
+            action="store_true",
+            help="a country-shaped gazetteer: regions and districts with P-codes and boundaries, the mission's box",
+        )
+        parser.add_argument("--regions", type=int, default=37, help="regions with --national (default 37)")
+        parser.add_argument(
+            "--subdistricts", action="store_true", help="with --national: four sub-districts in each district"
+        )
         parser.add_argument("--seed", type=int, default=20260101)
         parser.add_argument("--reset", action="store_true", help="delete the SCALE mission first")
 
     def handle(self, *args, **opts):
+        national_defaults = {"districts": 800, "polling_sites": 200_000}
+        plain_defaults = {"districts": 120, "polling_sites": 5000}
+        for name, value in (national_defaults if opts["national"] else plain_defaults).items():
+            if opts[name] is None:
+                opts[name] = value
+        if opts["subdistricts"] and not opts["national"]:
+            raise CommandError("--subdistricts needs --national.")
+        if opts["national"] and not 1 <= opts["regions"] <= opts["districts"]:
+            raise CommandError("--national needs at least one region and as many districts as regions.")
         if opts["benchmarks"] < 10 or opts["partners"] < 2 or opts["polling_sites"] < 1 or opts["districts"] < 1:
             raise CommandError("Need at least 10 benchmarks, 2 partners, 1 polling site and 1 district.")
         self.verbosity = opts["verbosity"]
@@ -214,6 +255,7 @@ def delete_mission_rows(mission: Mission) -> None:
         Activity.objects.filter(output__mission_id=m),
         OperationalOutput.objects.filter(mission_id=m),
         Location.objects.filter(mission_id=m, level=Location.Level.SITE),
+        Location.objects.filter(mission_id=m, level=Location.Level.SUBDISTRICT),
         Location.objects.filter(mission_id=m, level=Location.Level.DISTRICT),
         Location.objects.filter(mission_id=m),
         Component.objects.filter(mission_id=m),
@@ -241,7 +283,8 @@ class ScaleBuilder:
         # After the indexes are back: the refresh looks up each benchmark's newest assessment by index.
         s("latest assessments", lambda: benchmark_latest_refresh(mission_id=self.mission.pk))
         s("indicators", self.indicators)
-        s("elections", self.elections)
+        with deferred_secondary_indexes([PollingSite, SecurityTask, Threat.sites.through, Incident]):
+            s("elections", self.elections)
         engagement_tables = [
             Engagement,
             Engagement.partners.through,
@@ -269,6 +312,10 @@ class ScaleBuilder:
             if kind != Kind.OTHER
         }
         Component.objects.bulk_create(self.components.values())
+        if self.opts["national"]:
+            self.national_locations()
+            return
+        self.country = None
         n_regions = max(1, n_districts // 10)
         regions = Location.objects.bulk_create(
             Location(
@@ -292,6 +339,57 @@ class ScaleBuilder:
             for i in range(n_districts)
         )
         self.counts["districts"] = n_districts
+
+    def national_locations(self):
+        """The synthetic country's regions, districts (and sub-districts) with P-codes and boundaries."""
+        opts = self.opts
+        country = national.synthetic_country(
+            regions=opts["regions"], districts=opts["districts"], subdistricts=opts["subdistricts"], seed=opts["seed"]
+        )
+        self.country = country
+        m = self.mission
+        m.bbox_south, m.bbox_west, m.bbox_north, m.bbox_east = country.bbox
+        m.host_country = "Scaleland (synthetic, national scale)"
+        m.save(update_fields=["bbox_south", "bbox_west", "bbox_north", "bbox_east", "host_country"])
+
+        def rows(areas, parents):
+            for area in areas:
+                lat, lon = area.centre
+                yield Location(
+                    mission=m,
+                    name=area.name,
+                    name_fr=area.name_fr,
+                    level=area.level,
+                    pcode=area.pcode,
+                    parent=parents[area.parent.pcode] if area.parent else None,
+                    latitude=Decimal(f"{lat:.6f}"),
+                    longitude=Decimal(f"{lon:.6f}"),
+                    **boundaries.store(area.geometry).as_fields(),
+                )
+
+        created = {}
+        for areas in (country.regions, country.districts, country.subdistricts):
+            rows_created = Location.objects.bulk_create(rows(areas, created), batch_size=BATCH)
+            created |= {loc.pcode: loc for loc in rows_created}
+        self.districts = [created[d.pcode] for d in country.districts]
+        self.counts["regions"] = len(country.regions)
+        self.counts["districts"] = len(country.districts)
+        if country.subdistricts:
+            self.counts["sub-districts"] = len(country.subdistricts)
+
+    def site_coordinates(self, i: int):
+        """The district of the i-th polling site and its coordinates (national: inside the district's boundary,
+        about 1.3% wrong; otherwise near the district's point)."""
+        rng = self.rng
+        if self.country is None:
+            d = self.districts[i % len(self.districts)]
+            lat = d.latitude + Decimal(f"{rng.uniform(-0.3, 0.3):.6f}")
+            lon = d.longitude + Decimal(f"{rng.uniform(-0.3, 0.3):.6f}")
+            return d, lat, lon
+        k = self.site_districts[i]
+        areas = self.country.districts
+        lat, lon, self.wrong_kind = national.site_point(areas[k], areas[(k + 1) % len(areas)], rng)
+        return self.districts[k], Decimal(f"{lat:.6f}"), Decimal(f"{lon:.6f}")
 
     def users(self):
         # Partners first: two focal points need theirs.
@@ -510,20 +608,31 @@ class ScaleBuilder:
             election_plan=plan, revision=1, summary="Synthetic concept of security operations."
         )
         risk_levels = list(RiskLevel)
+        n_sites = self.opts["polling_sites"]
+        if self.country is not None:
+            # Populous districts have many more sites than remote ones, as in a real voter register.
+            weights = [rng.lognormvariate(0, 0.8) for _ in self.districts]
+            self.site_districts = sorted(rng.choices(range(len(self.districts)), weights=weights, k=n_sites))
+        wrong = 0
         sites = []
-        for i in range(self.opts["polling_sites"]):
-            d = self.districts[i % len(self.districts)]
+        for i in range(n_sites):
+            d, latitude, longitude = self.site_coordinates(i)
+            if self.country is not None:
+                wrong += self.wrong_kind != ""
+                code = f"{d.pcode}-{i + 1:06d}"
+            else:
+                code = f"SCL-{(i % len(self.districts)) + 1:03d}-{i + 1:05d}"
             override = rng.random() < 0.03
             sites.append(
                 PollingSite(
                     security_plan=security_plan,
                     uid=uuid.UUID(int=rng.getrandbits(128), version=4),
-                    code=f"SCL-{(i % len(self.districts)) + 1:03d}-{i + 1:05d}",
+                    code=code,
                     name=f"Polling centre {i + 1:05d}",
                     district=d,
                     locality=f"Locality {rng.randint(1, 400)}",
-                    latitude=d.latitude + Decimal(f"{rng.uniform(-0.3, 0.3):.6f}"),
-                    longitude=d.longitude + Decimal(f"{rng.uniform(-0.3, 0.3):.6f}"),
+                    latitude=latitude,
+                    longitude=longitude,
                     registered_voters=rng.randint(200, 3000),
                     suggested_risk=rng.choices(risk_levels, weights=[50, 30, 15, 5])[0],
                     risk_override=rng.choice(risk_levels) if override else "",
@@ -543,7 +652,8 @@ class ScaleBuilder:
                     description=_text(rng, 15),
                     mitigation=_text(rng, 10),
                 )
-                for i in range(max(1, len(sites) // 10))
+                # Capped: a national list of 200,000 sites does not come with 20,000 threat assessments.
+                for i in range(max(1, min(len(sites) // 10, 5000)))
             ),
             batch_size=BATCH,
         )
@@ -616,11 +726,13 @@ class ScaleBuilder:
                     status=rng.choice(list(Incident.Status)),
                     reported_by=self.users_by_role["military"],
                 )
-                for _ in range(max(1, len(sites) // 5))
+                for _ in range(max(1, min(len(sites) // 5, 10000)))
             ),
             batch_size=BATCH,
         )
         self.counts["polling sites"] = len(sites)
+        if self.country is not None:
+            self.counts["sites with wrong coordinates"] = wrong
         self.counts["threats"] = len(threats)
         self.counts["security tasks"] = len(tasks) + len(escorts)
         self.counts["incidents"] = len(incidents)
