@@ -93,7 +93,9 @@ class LibraryOutput(models.Model):
 
 
 class LibraryBenchmark(models.Model):
-    output = models.ForeignKey(LibraryOutput, on_delete=models.CASCADE, related_name="benchmarks")
+    output = models.ForeignKey(
+        LibraryOutput, on_delete=models.CASCADE, related_name="benchmarks", verbose_name=_("output")
+    )
     term = models.CharField(_("term"), max_length=10, choices=Term.choices)
     statement = models.TextField(_("statement"))
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -115,7 +117,7 @@ class LibraryBenchmark(models.Model):
 
 
 class OperationalOutput(Retirable):
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="outputs")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="outputs", verbose_name=_("mission"))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     lead_component = models.ForeignKey(
@@ -153,7 +155,9 @@ class OperationalOutput(Retirable):
 
 
 class Activity(Retirable):
-    output = models.ForeignKey(OperationalOutput, on_delete=models.CASCADE, related_name="activities")
+    output = models.ForeignKey(
+        OperationalOutput, on_delete=models.CASCADE, related_name="activities", verbose_name=_("output")
+    )
     title = models.TextField(_("title"))
     lead_component = models.ForeignKey(
         Component,
@@ -175,7 +179,9 @@ class Activity(Retirable):
 
 
 class Benchmark(Retirable):
-    output = models.ForeignKey(OperationalOutput, on_delete=models.CASCADE, related_name="benchmarks")
+    output = models.ForeignKey(
+        OperationalOutput, on_delete=models.CASCADE, related_name="benchmarks", verbose_name=_("output")
+    )
     term = models.CharField(_("term"), max_length=10, choices=Term.choices)
     statement = models.TextField(_("statement"))
     lead_component = models.ForeignKey(
@@ -208,7 +214,9 @@ class Benchmark(Retirable):
 class Assessment(models.Model):
     """Append-only: a correction is a new assessment that points to the one it corrects."""
 
-    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="assessments")
+    benchmark = models.ForeignKey(
+        Benchmark, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("benchmark")
+    )
     assessed_on = models.DateField(_("date"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     progress = models.PositiveSmallIntegerField(
@@ -294,7 +302,9 @@ class Assessment(models.Model):
 
 
 class Indicator(Retirable):
-    output = models.ForeignKey(OperationalOutput, on_delete=models.CASCADE, related_name="indicators")
+    output = models.ForeignKey(
+        OperationalOutput, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("output")
+    )
     benchmark = models.ForeignKey(
         Benchmark,
         on_delete=models.CASCADE,
@@ -320,7 +330,9 @@ class Indicator(Retirable):
 
 
 class IndicatorValue(Versioned):
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator")
+    )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     actual = models.DecimalField(_("actual"), max_digits=14, decimal_places=2)
@@ -390,7 +402,9 @@ class Risk(Retirable):
         RISK = "risk", _("Risk")
         CHALLENGE = "challenge", _("Challenge")
 
-    output = models.ForeignKey(OperationalOutput, on_delete=models.CASCADE, related_name="risks")
+    output = models.ForeignKey(
+        OperationalOutput, on_delete=models.CASCADE, related_name="risks", verbose_name=_("output")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RISK)
     title = models.TextField(_("title"))
     likelihood = models.PositiveSmallIntegerField(
@@ -457,7 +471,9 @@ class StatusChange(models.Model):
     write assessments and plan items call in the same transaction.
     """
 
-    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="status_changes")
+    benchmark = models.ForeignKey(
+        Benchmark, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("benchmark")
+    )
     month = models.DateField()  # first day of the month
     status = models.CharField(max_length=12, choices=Status.choices)
     replaced = models.CharField(max_length=12, choices=Status.choices)
@@ -477,9 +493,11 @@ class StatusTrendCount(models.Model):
     not started, so summing a group's rows up to a month end gives its benchmarks by status then.
     """
 
-    output = models.ForeignKey(OperationalOutput, on_delete=models.CASCADE, related_name="+")
+    output = models.ForeignKey(OperationalOutput, on_delete=models.CASCADE, related_name="+", verbose_name=_("output"))
     term = models.CharField(max_length=10, choices=Term.choices)
-    component = models.ForeignKey(Component, on_delete=models.CASCADE, null=True, related_name="+")
+    component = models.ForeignKey(
+        Component, on_delete=models.CASCADE, null=True, related_name="+", verbose_name=_("component")
+    )
     current = models.CharField(max_length=12, choices=Status.choices)
     month = models.DateField()
     status = models.CharField(max_length=12, choices=Status.choices)

@@ -46,7 +46,9 @@ class ElectionPlan(Versioned):
         REGIONAL = "regional", _("Regional")
         LOCAL = "local", _("Local")
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="election_plans")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="election_plans", verbose_name=_("mission")
+    )
     name = models.CharField(_("election"), max_length=200)
     election_type = models.CharField(_("type"), max_length=20, choices=ElectionType.choices)
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.NATIONAL)
@@ -73,7 +75,9 @@ class ElectionPlan(Versioned):
 
 
 class ElectoralPhase(models.Model):
-    plan = models.ForeignKey(ElectionPlan, on_delete=models.CASCADE, related_name="phases")
+    plan = models.ForeignKey(
+        ElectionPlan, on_delete=models.CASCADE, related_name="phases", verbose_name=_("election plan")
+    )
     kind = models.CharField(_("phase"), max_length=24, choices=Phase.choices)
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
@@ -99,7 +103,9 @@ class Milestone(Versioned):
         DONE = "done", _("Done")
         DELAYED = "delayed", _("Delayed")
 
-    plan = models.ForeignKey(ElectionPlan, on_delete=models.CASCADE, related_name="milestones")
+    plan = models.ForeignKey(
+        ElectionPlan, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("election plan")
+    )
     phase = models.CharField(_("phase"), max_length=24, choices=Phase.choices)
     title = models.CharField(_("title"), max_length=250)
     due_date = models.DateField(_("due date"))
@@ -132,7 +138,9 @@ class SecurityPlan(Versioned):
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned")
 
-    election_plan = models.ForeignKey(ElectionPlan, on_delete=models.CASCADE, related_name="security_plans")
+    election_plan = models.ForeignKey(
+        ElectionPlan, on_delete=models.CASCADE, related_name="security_plans", verbose_name=_("election plan")
+    )
     revision = models.PositiveIntegerField(_("revision"), default=1)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     previous = models.OneToOneField(
@@ -194,7 +202,9 @@ class CoordinatesIssue(models.TextChoices):
 
 
 class PollingSite(PlanItem):
-    security_plan = models.ForeignKey(SecurityPlan, on_delete=models.CASCADE, related_name="sites")
+    security_plan = models.ForeignKey(
+        SecurityPlan, on_delete=models.CASCADE, related_name="sites", verbose_name=_("security plan")
+    )
     code = models.CharField(_("site code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
     district = models.ForeignKey(
@@ -278,7 +288,9 @@ class Threat(PlanItem):
         HATE_SPEECH = "hate_speech", _("Hate speech and disinformation")
         OTHER = "other", _("Other")
 
-    security_plan = models.ForeignKey(SecurityPlan, on_delete=models.CASCADE, related_name="threats")
+    security_plan = models.ForeignKey(
+        SecurityPlan, on_delete=models.CASCADE, related_name="threats", verbose_name=_("security plan")
+    )
     actor = models.CharField(_("actor"), max_length=200)
     threat_type = models.CharField(_("type"), max_length=20, choices=ThreatType.choices)
     district = models.ForeignKey(
@@ -325,7 +337,9 @@ class SecurityTask(PlanItem):
         NATIONAL_ARMY = "national_army", _("National armed forces")
         OTHER = "other", _("Other")
 
-    security_plan = models.ForeignKey(SecurityPlan, on_delete=models.CASCADE, related_name="tasks")
+    security_plan = models.ForeignKey(
+        SecurityPlan, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("security plan")
+    )
     task_type = models.CharField(_("type"), max_length=20, choices=TaskType.choices)
     provider = models.CharField(_("provided by"), max_length=20, choices=Provider.choices)
     component = models.ForeignKey(
@@ -366,7 +380,9 @@ class SecurityTask(PlanItem):
 
 
 class TransportLeg(PlanItem):
-    security_plan = models.ForeignKey(SecurityPlan, on_delete=models.CASCADE, related_name="transport_legs")
+    security_plan = models.ForeignKey(
+        SecurityPlan, on_delete=models.CASCADE, related_name="transport_legs", verbose_name=_("security plan")
+    )
     materials = models.CharField(_("election materials"), max_length=200)
     origin = models.CharField(_("from"), max_length=200)
     destination = models.CharField(_("to"), max_length=200)
@@ -417,7 +433,9 @@ class Incident(Versioned):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    election_plan = models.ForeignKey(ElectionPlan, on_delete=models.CASCADE, related_name="incidents")
+    election_plan = models.ForeignKey(
+        ElectionPlan, on_delete=models.CASCADE, related_name="incidents", verbose_name=_("election plan")
+    )
     occurred_at = models.DateTimeField(_("time"))
     district = models.ForeignKey(
         Location, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("district")
@@ -430,7 +448,9 @@ class Incident(Versioned):
     description = models.TextField(_("description"))
     follow_up = models.TextField(_("follow-up"), blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("reported by")
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -68,7 +68,7 @@ class Component(models.Model):
         RULE_OF_LAW = "rule_of_law", _("Rule of Law")
         OTHER = "other", _("Other")
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="components")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="components", verbose_name=_("mission"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
     history = HistoricalRecords()
@@ -95,7 +95,7 @@ class Location(models.Model):
         SUBDISTRICT = "subdistrict", _("Sub-district")
         SITE = "site", _("Site")
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="locations")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="locations", verbose_name=_("mission"))
     name = models.CharField(_("name"), max_length=150)
     name_fr = models.CharField(_("name in French"), max_length=150, blank=True, help_text=_("Empty: as in English."))
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
@@ -173,8 +173,12 @@ class Membership(models.Model):
         PARTNER = "partner", _("Partner focal point")
         HQ = "hq", _("UNHQ desk officer")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("mission")
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     component = models.ForeignKey(
         Component,
@@ -259,7 +263,9 @@ class ApiToken(models.Model):
 class Profile(models.Model):
     """A person's settings that do not depend on a mission: the language they chose in the header."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
     language = models.CharField(
         _("language"),
         max_length=8,

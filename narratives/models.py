@@ -24,7 +24,9 @@ class MandateTask(Versioned):
         MEDIUM = "medium", _("Medium")
         LOW = "low", _("Low")
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="mandate_tasks")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="mandate_tasks", verbose_name=_("mission")
+    )
     resolution = models.CharField(_("resolution"), max_length=60, help_text=_("e.g. S/RES/2640 (2022)"))
     paragraph = models.CharField(_("operative paragraph"), max_length=20, help_text=_("e.g. 12 (a)"))
     short_title = models.CharField(_("short title"), max_length=200)
@@ -76,7 +78,9 @@ class Narrative(Versioned):
 
     TEXT_FIELDS = ("progress", "challenges", "next_steps", "rating")
 
-    output = models.ForeignKey(OperationalOutput, on_delete=models.CASCADE, related_name="narratives")
+    output = models.ForeignKey(
+        OperationalOutput, on_delete=models.CASCADE, related_name="narratives", verbose_name=_("output")
+    )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     progress = models.TextField(_("progress"), blank=True, help_text=_("What changed in the period, and why."))
@@ -145,7 +149,7 @@ class Narrative(Versioned):
 class Overview(Versioned):
     """The Head of Mission's overview of one reporting period: the opening of the progress report."""
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="overviews")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="overviews", verbose_name=_("mission"))
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     text = models.TextField(_("overview"))
@@ -189,7 +193,9 @@ class Attachment(models.Model):
         JPEG = "jpeg", _("JPEG photo")
         PNG = "png", _("PNG image")
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="attachments")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("mission")
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")

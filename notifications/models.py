@@ -68,7 +68,9 @@ class Notification(models.Model):
         SKIPPED = "skipped", _("Not sent by email")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="notifications")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("mission")
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     # Says which event this is (kind, object, and the object's version or date): one row per event and person.
     event_key = models.CharField(max_length=160)
@@ -106,7 +108,9 @@ class Notification(models.Model):
 class Preference(models.Model):
     """How one person wants one kind of notification by email. No row: the kind's default."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs", verbose_name=_("user")
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     delivery = models.CharField(_("email"), max_length=10, choices=Delivery.choices)
 
@@ -146,7 +150,9 @@ class Digest(models.Model):
     """One digest email for one person and period. Unique per (user, frequency, first day of the period),
     so a beat task that runs twice (or on two hosts) sends it once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests", verbose_name=_("user")
+    )
     frequency = models.CharField(max_length=10, choices=[(Delivery.DAILY, Delivery.DAILY.label),
                                                          (Delivery.WEEKLY, Delivery.WEEKLY.label)])  # fmt: skip
     period_start = models.DateField()

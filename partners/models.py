@@ -66,7 +66,7 @@ class Partner(Versioned):
         CLEARED_WITH_MITIGATION = "cleared_mitigation", _("Cleared with mitigation measures")
         NOT_CLEARED = "not_cleared", _("Not cleared")
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="partners")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="partners", verbose_name=_("mission"))
     name = models.CharField(_("name"), max_length=200)
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     partner_type = models.CharField(_("type"), max_length=24, choices=PartnerType.choices)
@@ -120,7 +120,7 @@ class Partner(Versioned):
 
 
 class Contact(Versioned):
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contacts")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("partner"))
     name = models.CharField(_("name"), max_length=150)
     position = models.CharField(_("position"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -159,7 +159,9 @@ class Engagement(Versioned):
         }
     )
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="engagements")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="engagements", verbose_name=_("mission")
+    )
     date = models.DateField(_("date"))
     engagement_type = models.CharField(_("type"), max_length=20, choices=EngagementType.choices)
     partners = models.ManyToManyField(Partner, related_name="engagements", verbose_name=_("partners"))
@@ -195,7 +197,9 @@ class Engagement(Versioned):
         default=False,
         help_text=_("Internal engagements are never shown to partners."),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     history = HistoricalRecords(m2m_fields=[partners, outputs, benchmarks])
 
     class Meta:
@@ -230,7 +234,9 @@ class FollowUp(Versioned):
         OPEN = "open", _("Open")
         DONE = "done", _("Done")
 
-    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="follow_ups")
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("engagement")
+    )
     action = models.TextField(_("action"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

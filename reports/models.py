@@ -53,7 +53,7 @@ class Report(Versioned):
         APPROVED = "approved", _("Approved by the HoM")
         RELEASED = "released", _("Released to HQ")
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="reports")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="reports", verbose_name=_("mission"))
     kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -171,7 +171,7 @@ class ReportSnapshot(models.Model):
     the HoM reviewed, only with a new status stamp. Kept apart from Report so lists never load it.
     """
 
-    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="snapshot")
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="snapshot", verbose_name=_("report"))
     body_html = models.TextField()
     tables = models.JSONField(default=list, encoder=DjangoJSONEncoder, help_text="The report's tables, for the XLSX.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -187,7 +187,9 @@ class ReportSnapshot(models.Model):
 class ReportSchedule(models.Model):
     """Monthly generation of a report kind for a mission, run by Celery beat, as a draft for the HoM."""
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="report_schedules")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="report_schedules", verbose_name=_("mission")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices, default=ReportKind.PROGRESS)
     enabled = models.BooleanField(_("enabled"), default=True)
     last_period_end = models.DateField(_("last period generated"), null=True, blank=True)
@@ -209,7 +211,7 @@ class ReportComment(models.Model):
     section key the PDF shows, such as "overview" or "output-12"); an answer points to its `parent`.
     """
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="comments")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="comments", verbose_name=_("report"))
     section = models.CharField(_("section"), max_length=40, blank=True)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="answers", verbose_name=_("answer to")

@@ -8,6 +8,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import models
 from django.urls import Resolver404, resolve, reverse
@@ -234,3 +236,31 @@ def test_a_french_progress_report_of_the_demo_mission_and_an_english_one_for_unh
     workbook = load_workbook(reports["fr"].xlsx_file)
     reports["fr"].xlsx_file.close()
     assert "Critères de référence" in " ".join(workbook.sheetnames)
+
+
+def test_the_admin_pages_of_every_project_model_are_in_french(client, demo):
+    plain, patterns = english_catalogue()
+    data = data_strings()
+    root = User.objects.create_superuser("root-fr", "root@example.org", "x")
+    Profile.objects.update_or_create(user=root, defaults={"language": "fr"})
+    client.force_login(root)
+    problems, visited = {}, 0
+    for model in admin.site._registry:
+        if model._meta.app_label not in PROJECT_APPS | {"narratives", "notifications", "accounts"}:
+            continue
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        pages = [reverse(f"{prefix}_changelist")]
+        obj = model._default_manager.order_by("pk").first()
+        if obj is not None:
+            pages.append(reverse(f"{prefix}_change", args=[obj.pk]))
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            visited += 1
+            page = _Page()
+            page.feed(response.content.decode())
+            left = english_left(page.texts, plain, patterns, data)
+            if left:
+                problems[url] = sorted(set(left))
+    assert visited > 20
+    assert problems == {}, "\n".join(f"{page}: {texts}" for page, texts in sorted(problems.items()))
