@@ -102,9 +102,11 @@ def test_hom_filters_the_dashboard_exports_it_approves_the_plan_and_signs_off_a_
     # The report: approved, then released to HQ.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
     page.locator(f"a[href$='/reports/{report.pk}/']").first.click()
-    page.get_by_role("button", name="Approve").click()
+    # On the embedded default the approval stamps the PDF inside the request (tasks run in-process): as long
+    # as generating it, 14 s on the CI machine with the suite on both cores.
+    page.get_by_role("button", name="Approve").click(timeout=90_000)
     expect(page.get_by_role("button", name="Release to HQ")).to_be_visible()
-    page.get_by_role("button", name="Release to HQ").click()
+    page.get_by_role("button", name="Release to HQ").click(timeout=90_000)
     expect(page.locator("main")).to_contain_text("Released to HQ")
     report.refresh_from_db()
     assert report.approval == Report.Approval.RELEASED
