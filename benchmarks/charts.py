@@ -62,18 +62,28 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
     )
 
 
-def _legend(x: int, y: int, items: Sequence[tuple[str, str]]) -> list[str]:
-    """A one-line legend of (colour, label) swatches starting at (x, y)."""
+LEGEND_CHAR_W = 7.6  # average advance of a 12 px character of the chart fonts (DejaVu Sans is the widest)
+
+
+def _legend(x: int, y: int, items: Sequence[tuple[str, str]], width: int | None = None) -> list[str]:
+    """A one-line legend of (colour, label) swatches starting at (x, y). Given the chart's `width`, a legend
+    that would run past it (longer labels, as in French) is set in a smaller type so that no label overlaps
+    the next one or is cut at the edge."""
+    advances = [24 + LEGEND_CHAR_W * len(str(label)) for _colour, label in items]
+    scale = 1.0
+    if width is not None and sum(advances) > width - x:
+        scale = max(0.7, (width - x) / sum(advances))
+    size = f' font-size="{12 * scale:.1f}"' if scale < 1 else ""
     out = []
-    for colour, label in items:
-        out.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>')
-        out.append(f'<text x="{x + 14}" y="{y}" fill="{INK}">{_t(label)}</text>')
-        x += 22 + 7 * len(str(label))
+    for (colour, label), advance in zip(items, advances, strict=True):
+        out.append(f'<rect x="{x:.1f}" y="{y - 9}" width="10" height="10" fill="{colour}"/>')
+        out.append(f'<text x="{x + 14:.1f}" y="{y}" fill="{INK}"{size}>{_t(label)}</text>')
+        x += 14 + (advance - 14) * scale
     return out
 
 
-def _status_legend(x: int, y: int) -> list[str]:
-    return _legend(x, y, [(STATUS_COLOURS[s], Status(s).label) for s in STATUS_ORDER])
+def _status_legend(x: int, y: int, width: int | None = None) -> list[str]:
+    return _legend(x, y, [(STATUS_COLOURS[s], Status(s).label) for s in STATUS_ORDER], width)
 
 
 def _truncate(text: str, length: int) -> str:
@@ -81,35 +91,55 @@ def _truncate(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+def _wrap(text: str, length: int, lines: int) -> list[str]:
+    """`text` in at most `lines` lines of about `length` characters, cut at spaces; only what is left past
+    the last line is shortened."""
+    words, out, line = str(text).split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > length:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    out.append(line)
+    if len(out) > lines:
+        out = [*out[: lines - 1], _truncate(" ".join(out[lines - 1 :]), length)]
+    return [_truncate(line, length) for line in out]
+
+
 def status_distribution(
     groups: Sequence[tuple[str, Sequence[tuple[str, Mapping[str, int]]]]],
     *,
     title: str | None = None,
     width: int = 560,
+    label_lines: int = 1,
 ) -> SafeString:
     """A grid of 100 % stacked bars: one row per group (output), one column per bar (term).
 
     `groups`: `[(group_label, [(bar_label, {status_value: count}), ...]), ...]`; every group has the
     same bars in the same order (column headings come from the first group). Each bar shows the
     share of each status and its total; hovering a bar lists the counts. Kept lean (no per-segment
-    elements beyond one rect) so fifty outputs still weigh little on a slow link.
+    elements beyond one rect) so fifty outputs still weigh little on a slow link. `label_lines` > 1 wraps
+    the row labels over that many lines instead of shortening them (the PDF, where no tooltip shows the rest).
     """
     title = title or _("Benchmark status by output and term")
     label_w, row_h, bar_h, top = 170, 20, 13, 44
     columns = [label for label, _c in groups[0][1]] if groups else []
     col_gap = 12
     col_w = (width - label_w - col_gap * len(columns)) / max(len(columns), 1)
-    body: list[str] = _status_legend(0, 14)
+    body: list[str] = _status_legend(0, 14, width)
     labels = {s: _t(Status(s).label) for s in STATUS_ORDER}
     for c, label in enumerate(columns):
         x = label_w + c * (col_w + col_gap)
         body.append(f'<text x="{x:.0f}" y="{top - 8}" font-weight="600" fill="{INK}">{_t(label)}</text>')
     y = top
+    line_h = 14
     for group_label, bars in groups:
-        body.append(
-            f'<text x="0" y="{y + 11}" fill="{INK}"><title>{_t(group_label)}</title>'
-            f"{_t(_truncate(group_label, 26))}</text>"
+        lines = _wrap(group_label, 26, label_lines) if label_lines > 1 else [_truncate(group_label, 26)]
+        spans = "".join(
+            f'<tspan x="0" dy="{0 if i == 0 else line_h}">{_t(line)}</tspan>' for i, line in enumerate(lines)
         )
+        body.append(f'<text x="0" y="{y + 11}" fill="{INK}"><title>{_t(group_label)}</title>{spans}</text>')
         for c, (bar_label, counts) in enumerate(bars):
             x0 = label_w + c * (col_w + col_gap)
             total = sum(counts.get(s, 0) for s in STATUS_ORDER)
@@ -130,7 +160,7 @@ def status_distribution(
                 )
                 x += w
             body.append(f'<text x="{x0 + plot_w + 4:.1f}" y="{y + 11}" fill="{MUTED}">{total}</text></g>')
-        y += row_h
+        y += max(row_h, line_h * len(lines) + 6)
     return _svg(width, max(y, top + 20), title, body)
 
 
@@ -150,7 +180,7 @@ def status_trend(
     left, right, top, bottom = 40, 10, 28, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     biggest = max((sum(c.values()) for c in counts), default=0) or 1
-    body: list[str] = _status_legend(left, 14)
+    body: list[str] = _status_legend(left, 14, width)
     # Four horizontal grid lines with their values.
     for i in range(5):
         value = biggest * i / 4

@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mandate.context_processors.navigation",
+                "notifications.context_processors.header_counts",
             ],
             # The one date and number format (missions/formats), in every template without {% load %}.
             "builtins": ["missions.templatetags.formatting"],

@@ -884,6 +884,10 @@ class Work(StrEnum):
     SCREENINGS = "screenings"  # partners whose due diligence screening lapses or has lapsed
     PARTNER_FOLLOW_UPS = "partner_follow_ups"  # follow-ups assigned to the person's organisation
     RELEASED_REPORTS = "released_reports"  # reports newly released to HQ
+    NARRATIVES_TO_VALIDATE = "narratives_to_validate"  # narratives submitted to the person for validation
+    NARRATIVES_RETURNED = "narratives_returned"  # narratives of the person's component returned with comments
+    REPORT_COMMENTS = "report_comments"  # HQ comments on released reports awaiting the mission's answer
+    COMMENT_ANSWERS = "comment_answers"  # the mission's answers to the HQ reader's comments
 
 
 def work_areas(user, mission_id: int | None) -> set[Work]:
@@ -894,10 +898,14 @@ def work_areas(user, mission_id: int | None) -> set[Work]:
     if m.role == Role.PARTNER:
         return {Work.PARTNER_FOLLOW_UPS}
     if m.role == Role.HQ:
-        return {Work.RELEASED_REPORTS}
+        return {Work.RELEASED_REPORTS, Work.COMMENT_ANSWERS}
     areas = {Work.OWN_FOLLOW_UPS}
     if m.role == Role.HOM:
         areas |= {Work.PLANS_TO_DECIDE, Work.REPORTS_TO_SIGN}
+    if is_leadership(m):
+        areas |= {Work.NARRATIVES_TO_VALIDATE, Work.REPORT_COMMENTS}
+    if m.role == Role.STAFF and m.component_id:
+        areas.add(Work.NARRATIVES_RETURNED)
     if is_staff_of(m, {Kind.ELECTORAL}):
         areas.add(Work.PLANS_RETURNED)
     if m.role in {Role.MLT, Role.STAFF} and m.component_id:
@@ -928,7 +936,26 @@ def led_q(user, model: type[Model], mission_id: int) -> Q:
             | Q(benchmark__lead_component__isnull=True, benchmark__output__lead_component_id=c)
         )
         return with_benchmark | Q(benchmark__isnull=True, output__lead_component_id=c)
+    if model is Narrative:
+        return Q(output__lead_component_id=c)
     return NOTHING
+
+
+def validates_q(user, mission_id: int) -> Q:
+    """The narratives of one mission the user validates (`_validates` as SQL): all of them for the HoM and an
+    MLT member with no area; those of the outputs their component leads for an MLT member with one."""
+    m = membership(user, mission_id)
+    if m is None or m.role not in LEADERSHIP:
+        return NOTHING
+    if m.role == Role.HOM or m.component_id is None:
+        return EVERYTHING
+    return Q(output__lead_component_id=m.component_id)
+
+
+def leadership_user_ids(mission_id: int) -> QuerySet:
+    """The ids of the mission's leadership (HoM, MLT), as a subquery: who answers HQ's comments for the
+    mission, so the inbox can tell a thread that awaits the mission's answer from one answered already."""
+    return Membership.objects.filter(mission_id=mission_id, role__in=LEADERSHIP).values("user_id")
 
 
 def leads(user, obj: Model) -> bool:

@@ -13,6 +13,7 @@ from mandate.context_processors import current_mission
 from mandate.languages import SESSION_KEY, remember_language, supported
 from missions.models import AuditEvent
 from missions.services import profile_language_set
+from notifications import selectors as inbox
 
 AUDIT_PAGE_SIZE = 50
 
@@ -21,7 +22,12 @@ AUDIT_PAGE_SIZE = 50
 def home(request):
     """A home page per role: what this user can open in their current mission."""
     mission = current_mission(request)
-    return render(request, "missions/home.html", {"mission": mission})
+    # The inbox is read here, before the page renders, so the header shows the same counts as the panel.
+    areas = inbox.my_work(user=request.user, mission=mission)
+    inbox.header_counts_remember(
+        request, mission, work=sum(a.count for a in areas), unread=inbox.unread_count(request.user)
+    )
+    return render(request, "missions/home.html", {"mission": mission, "my_work_areas": areas})
 
 
 @login_required

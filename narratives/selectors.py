@@ -267,3 +267,70 @@ def attachments_of(*, user, target) -> list[Attachment]:
     return attachments_for(user=user, targets=[target]).get(
         (ContentType.objects.get_for_model(target).pk, target.pk), []
     )
+
+
+@dataclass
+class EvidenceFile:
+    """One attachment listed in a report: the file (name, type, size) and the record it supports."""
+
+    attachment: Attachment
+    supports: str
+    on: datetime.date | None
+
+
+def evidence_in_period(
+    *, user, mission: Mission, start: datetime.date, end: datetime.date, narratives: list[Narrative]
+) -> list[EvidenceFile]:
+    """The evidence attached to the period's benchmark assessments and engagements of the mission, and to
+    `narratives` (the report's), as the user may see it: listed, never embedded or fetched.
+
+    Queries: the attachments (the period's assessments and engagements as subqueries), then the assessments
+    and the engagements they support (3 at most, whatever the number of files). The narratives must carry
+    their output (the report's builder sets it), so naming them costs nothing.
+    """
+    from django.utils.translation import gettext as _
+
+    types = ContentType.objects.get_for_models(Assessment, Narrative, Engagement)  # cached after the first call
+    assessments = access.scope(
+        user,
+        Assessment.objects.filter(benchmark__output__mission=mission, assessed_on__gte=start, assessed_on__lte=end),
+    ).values("pk")
+    engagements = access.scope(user, Engagement.objects.filter(mission=mission, date__gte=start, date__lte=end)).values(
+        "pk"
+    )
+    q = Q(content_type=types[Assessment], object_id__in=assessments) | Q(
+        content_type=types[Engagement], object_id__in=engagements
+    )
+    if narratives:
+        q |= Q(content_type=types[Narrative], object_id__in=[n.pk for n in narratives])
+    files = list(
+        access.scope(user, Attachment.objects.filter(mission=mission).filter(q))
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "pk")
+    )
+    ids = {ct: {a.object_id for a in files if a.content_type_id == types[ct].pk} for ct in types}
+    by_assessment = (
+        {a.pk: a for a in Assessment.objects.filter(pk__in=ids[Assessment]).select_related("benchmark")}
+        if ids[Assessment]
+        else {}
+    )
+    by_engagement = {e.pk: e for e in Engagement.objects.filter(pk__in=ids[Engagement])} if ids[Engagement] else {}
+    by_narrative = {n.pk: n for n in narratives}
+    listed = []
+    for a in files:
+        if a.content_type_id == types[Assessment].pk and a.object_id in by_assessment:
+            target = by_assessment[a.object_id]
+            text = _("Assessment of the benchmark “%(benchmark)s”") % {"benchmark": target.benchmark.statement[:160]}
+            listed.append(EvidenceFile(a, text, target.assessed_on))
+        elif a.content_type_id == types[Engagement].pk and a.object_id in by_engagement:
+            target = by_engagement[a.object_id]
+            text = _("Engagement: %(type)s, %(summary)s") % {
+                "type": target.get_engagement_type_display(),
+                "summary": target.summary[:120],
+            }
+            listed.append(EvidenceFile(a, text, target.date))
+        elif a.content_type_id == types[Narrative].pk and a.object_id in by_narrative:
+            target = by_narrative[a.object_id]
+            text = _("Narrative of the output “%(output)s”") % {"output": target.output.title}
+            listed.append(EvidenceFile(a, text, target.period_end))
+    return listed

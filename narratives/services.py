@@ -23,6 +23,7 @@ from benchmarks.models import Assessment, Benchmark, OperationalOutput
 from mandate import access
 from missions import imports
 from missions.concurrency import claim_version
+from missions.events import announce
 from missions.models import Mission
 from narratives import evidence
 from narratives.models import Attachment, MandateTask, Narrative, Overview
@@ -274,6 +275,7 @@ def narrative_submit(*, user, narrative: Narrative, expected_version: int | None
     narrative.status = Narrative.Status.SUBMITTED
     narrative.submitted_at = timezone.now()
     narrative.save()
+    announce("narrative_submitted", obj=narrative, actor=user)
     return narrative
 
 
@@ -292,6 +294,7 @@ def narrative_review(
     narrative.reviewed_by = user
     narrative.reviewed_at = timezone.now()
     narrative.save()
+    announce("narrative_validated" if validate else "narrative_returned", obj=narrative, actor=user)
     return narrative
 
 

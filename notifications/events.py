@@ -131,6 +131,76 @@ def _follow_up_done(follow_up, actor):
     )
 
 
+def _narrative_params(narrative) -> dict:
+    from narratives.selectors import Period
+
+    return {"output": narrative.output.title, "period": Period(narrative.period_start, narrative.period_end).label}
+
+
+def _narrative_url(narrative) -> str:
+    from narratives.selectors import Period
+
+    period = Period(narrative.period_start, narrative.period_end)
+    return reverse("narratives:narrative", args=[narrative.output_id, period.key])
+
+
+def _narrative_submitted(narrative, actor):
+    # Those who validate it: the MLT member who leads the output, and the HoM (access.can_validate_narrative).
+    return Told(
+        Kind.NARRATIVE_SUBMITTED,
+        _narrative_url(narrative),
+        _narrative_params(narrative),
+        access.users_who_may(Action.VIEW, narrative, among=lambda u: access.can_validate_narrative(u, narrative)),
+    )
+
+
+def _narrative_reviewed(kind):
+    def handler(narrative, actor):
+        mission_id = access.mission_id_of(narrative)
+
+        def concerned(u):
+            # The writer, and the staff of the component that leads the output (who rewrite it when returned).
+            return u.pk == narrative.written_by_id or (
+                Work.NARRATIVES_RETURNED in access.work_areas(u, mission_id) and access.leads(u, narrative)
+            )
+
+        return Told(
+            kind,
+            _narrative_url(narrative),
+            _narrative_params(narrative),
+            access.users_who_may(Action.VIEW, narrative, among=concerned),
+        )
+
+    return handler
+
+
+def _report_comment(comment, actor):
+    """HQ's word (a comment, or HQ answering back) goes to the leadership who answer for the mission; the
+    mission's answer goes to the HQ readers who wrote in the thread."""
+    report = comment.report
+    root = comment.parent or comment
+    mission_id = access.mission_id_of(comment)
+    params = {
+        **_report_params(report),
+        "author": comment.author.get_full_name() or comment.author.username,
+    }
+    url = f"{reverse('reports:detail', args=[report.pk])}#comment-{root.pk}"
+    if access.can_comment_report(comment.author, report, answering=False):
+
+        def answerers(u):
+            return Work.REPORT_COMMENTS in access.work_areas(u, mission_id) and access.can_comment_report(
+                u, report, answering=True
+            )
+
+        return Told(Kind.REPORT_COMMENT, url, params, access.users_who_may(Action.VIEW, comment, among=answerers))
+    in_thread = {root.author_id, *root.answers.values_list("author_id", flat=True)}
+
+    def readers(u):
+        return u.pk in in_thread and access.can_comment_report(u, report, answering=False)
+
+    return Told(Kind.COMMENT_ANSWERED, url, params, access.users_who_may(Action.VIEW, comment, among=readers))
+
+
 HANDLERS = {
     "plan_submitted": ("elections.SecurityPlan", _plan_submitted),
     "plan_approved": ("elections.SecurityPlan", _plan_decided(Kind.PLAN_APPROVED)),
@@ -140,6 +210,10 @@ HANDLERS = {
     "report_released": ("reports.Report", _report_released),
     "follow_up_assigned": ("partners.FollowUp", _follow_up_assigned),
     "follow_up_done": ("partners.FollowUp", _follow_up_done),
+    "narrative_submitted": ("narratives.Narrative", _narrative_submitted),
+    "narrative_returned": ("narratives.Narrative", _narrative_reviewed(Kind.NARRATIVE_RETURNED)),
+    "narrative_validated": ("narratives.Narrative", _narrative_reviewed(Kind.NARRATIVE_VALIDATED)),
+    "report_comment": ("reports.ReportComment", _report_comment),
 }
 
 

@@ -24,6 +24,11 @@ TEXTS = {
     Kind.FOLLOW_UP_DUE: lambda p: _("Follow-up due %(due)s: %(action)s") % p,
     Kind.SCREENING_LAPSING: lambda p: _("The due diligence screening of %(partner)s must be reviewed by %(due)s.") % p,
     Kind.ASSESSMENT_OVERDUE: lambda p: _("Benchmark assessment due: %(benchmark)s") % p,
+    Kind.NARRATIVE_SUBMITTED: lambda p: _("%(output)s: the narrative for %(period)s awaits your validation.") % p,
+    Kind.NARRATIVE_RETURNED: lambda p: _("%(output)s: the narrative for %(period)s was returned with comments.") % p,
+    Kind.NARRATIVE_VALIDATED: lambda p: _("%(output)s: the narrative for %(period)s was validated.") % p,
+    Kind.REPORT_COMMENT: lambda p: _("%(author)s commented on %(report)s.") % p,
+    Kind.COMMENT_ANSWERED: lambda p: _("%(author)s answered your comment on %(report)s.") % p,
 }
 
 # What a restricted item's email says: that something awaits, never what.

@@ -30,6 +30,11 @@ class Kind(models.TextChoices):
     FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due soon")
     SCREENING_LAPSING = "screening_lapsing", _("Due diligence screening about to lapse")
     ASSESSMENT_OVERDUE = "assessment_overdue", _("Benchmark assessment overdue or due soon")
+    NARRATIVE_SUBMITTED = "narrative_submitted", _("Narrative submitted for validation")
+    NARRATIVE_RETURNED = "narrative_returned", _("Narrative returned with comments")
+    NARRATIVE_VALIDATED = "narrative_validated", _("Narrative validated")
+    REPORT_COMMENT = "report_comment", _("Comment from HQ on a report")
+    COMMENT_ANSWERED = "comment_answered", _("Answer to a comment on a report")
 
 
 # Kinds about restricted items: their email says only that something awaits, never what (no site names).

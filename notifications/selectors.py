@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,8 @@ from elections.selectors import readiness_gaps
 from mandate import access
 from mandate.access import Work
 from missions.models import Mission
+from narratives.models import Narrative
+from narratives.selectors import Period
 from notifications.models import Notification
 from partners.models import (
     FollowUp,
@@ -42,7 +44,7 @@ from partners.models import (
     screening_lapsed_q,
     screening_lapsing_q,
 )
-from reports.models import Report
+from reports.models import Report, ReportComment
 
 ITEM_LIMIT = 8  # items shown per area; the count says how many there are in all
 FOLLOW_UP_NOTICE_DAYS = 7  # follow-ups appear this many days before they fall due
@@ -335,6 +337,106 @@ def _released_items(c: Context, reports: list[Report]) -> list[WorkItem]:
     ]
 
 
+def _narratives(c: Context, status: str) -> QuerySet:
+    return access.scope(
+        c.user, Narrative.objects.filter(output__mission=c.mission, status=status).select_related("output")
+    )
+
+
+def _narratives_to_validate(c: Context) -> QuerySet:
+    return (
+        _narratives(c, Narrative.Status.SUBMITTED)
+        .filter(access.validates_q(c.user, c.mission.pk))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def narrative_title(n: Narrative) -> str:
+    return _("%(output)s, narrative for %(period)s") % {
+        "output": n.output.title,
+        "period": Period(n.period_start, n.period_end).label,
+    }
+
+
+def narrative_url(n: Narrative) -> str:
+    return reverse("narratives:narrative", args=[n.output_id, Period(n.period_start, n.period_end).key])
+
+
+def _to_validate_items(c: Context, narratives: list[Narrative]) -> list[WorkItem]:
+    return [
+        WorkItem(
+            title=narrative_title(n),
+            url=narrative_url(n),
+            detail=_("submitted %(date)s") % {"date": timezone.localdate(n.submitted_at).isoformat()}
+            if n.submitted_at
+            else "",
+        )
+        for n in narratives
+    ]
+
+
+def _narratives_returned(c: Context) -> QuerySet:
+    return (
+        _narratives(c, Narrative.Status.RETURNED)
+        .filter(access.led_q(c.user, Narrative, c.mission.pk))
+        .order_by("-reviewed_at", "pk")
+    )
+
+
+def _returned_narrative_items(c: Context, narratives: list[Narrative]) -> list[WorkItem]:
+    return [
+        WorkItem(
+            title=narrative_title(n),
+            url=narrative_url(n),
+            detail=_("returned with comments: “%(comment)s”") % {"comment": n.review_comment[:200]},
+        )
+        for n in narratives
+    ]
+
+
+def _threads(c: Context) -> QuerySet:
+    """First comments of the threads on the mission's released reports, with who wrote last and when."""
+    last = ReportComment.objects.filter(Q(pk=OuterRef("pk")) | Q(parent=OuterRef("pk"))).order_by("-created_at", "-id")
+    return (
+        access.scope(c.user, ReportComment.objects.filter(report__mission=c.mission, parent__isnull=True))
+        .filter(report__approval=Report.Approval.RELEASED)
+        .annotate(
+            last_author=Subquery(last.values("author_id")[:1]),
+            last_at=Subquery(last.values("created_at")[:1]),
+        )
+        .select_related("report", "author")
+    )
+
+
+def _comments_to_answer(c: Context) -> QuerySet:
+    # A thread awaits the mission while its last word is not the leadership's (HQ wrote last).
+    return _threads(c).exclude(last_author__in=access.leadership_user_ids(c.mission.pk)).order_by("last_at", "pk")
+
+
+def _answers(c: Context) -> QuerySet:
+    since = timezone.now() - datetime.timedelta(days=RELEASED_WINDOW_DAYS)
+    return (
+        _threads(c).filter(author=c.user, last_at__gte=since).exclude(last_author=c.user.pk).order_by("-last_at", "pk")
+    )
+
+
+def comment_url(comment: ReportComment) -> str:
+    return f"{reverse('reports:detail', args=[comment.report_id])}#comment-{comment.pk}"
+
+
+def _comment_items(c: Context, threads: list[ReportComment], *, answered: bool = False) -> list[WorkItem]:
+    items = []
+    for t in threads:
+        author = t.author.get_full_name() or t.author.username
+        detail = (
+            _("answered %(date)s") % {"date": timezone.localdate(t.last_at).isoformat()}
+            if answered
+            else _("%(author)s: “%(text)s”") % {"author": author, "text": t.body[:160]}
+        )
+        items.append(WorkItem(title=_report_title(t.report), url=comment_url(t), detail=detail))
+    return items
+
+
 @dataclass(frozen=True)
 class Area:
     key: str
@@ -351,8 +453,14 @@ AREAS = [
          _plans_to_decide, _plan_items),
     Area("reports_to_sign", Work.REPORTS_TO_SIGN, gettext_lazy("Reports awaiting approval or release"),
          _reports_to_sign, _report_items, lambda c: reverse("reports:index")),
+    Area("narratives_to_validate", Work.NARRATIVES_TO_VALIDATE, gettext_lazy("Narratives awaiting your validation"),
+         _narratives_to_validate, _to_validate_items, lambda c: reverse("narratives:board")),
+    Area("report_comments", Work.REPORT_COMMENTS, gettext_lazy("Comments from HQ awaiting an answer"),
+         _comments_to_answer, _comment_items, lambda c: reverse("reports:index")),
     Area("plans_returned", Work.PLANS_RETURNED, gettext_lazy("Security plans returned to you"),
          _plans_returned, _returned_items),
+    Area("narratives_returned", Work.NARRATIVES_RETURNED, gettext_lazy("Narratives returned to your component"),
+         _narratives_returned, _returned_narrative_items, lambda c: reverse("narratives:board")),
     Area("benchmarks_to_assess", Work.COMPONENT_PLAN, gettext_lazy("Benchmarks to assess"),
          _benchmarks_to_assess, _benchmark_items, lambda c: reverse("benchmarks:dashboard") + "?overdue=1"),
     Area("risks_to_review", Work.COMPONENT_PLAN, gettext_lazy("Risks past their review date"),
@@ -368,6 +476,8 @@ AREAS = [
          lambda c: reverse("partners:portal")),
     Area("released_reports", Work.RELEASED_REPORTS, gettext_lazy("Reports newly released to HQ"),
          _released_reports, _released_items, lambda c: reverse("reports:index")),
+    Area("comment_answers", Work.COMMENT_ANSWERS, gettext_lazy("Answers to your comments"),
+         _answers, lambda c, rows: _comment_items(c, rows, answered=True)),
 ]  # fmt: skip
 
 
@@ -416,3 +526,28 @@ def notifications_for(user, *, unread_only: bool = False) -> QuerySet[Notificati
 
 def unread_count(user) -> int:
     return notifications_for(user, unread_only=True).count()
+
+
+# --- the header's counts ------------------------------------------------------------------------------
+
+HEADER_COUNTS_KEY = "header_counts"
+
+
+def header_counts(request, mission: Mission | None) -> dict:
+    """The counts the header shows, as last computed for this session and mission ({} when never): read
+    from the session every page loads anyway, so no page pays a query for them. The home page, the
+    notification pages and `counts.json` (which the header's script fetches) refresh them."""
+    if mission is None:
+        return {}
+    saved = request.session.get(HEADER_COUNTS_KEY) or {}
+    return saved if saved.get("mission") == mission.pk else {}
+
+
+def header_counts_remember(request, mission: Mission | None, *, work: int | None = None, unread: int | None = None):
+    """Keep fresh counts for the header (writes the session only when a count changed)."""
+    if mission is None:
+        return
+    saved = dict(header_counts(request, mission)) or {"mission": mission.pk}
+    fresh = {**saved, **{k: v for k, v in (("work", work), ("unread", unread)) if v is not None}}
+    if fresh != saved or request.session.get(HEADER_COUNTS_KEY) != fresh:
+        request.session[HEADER_COUNTS_KEY] = fresh

@@ -23,6 +23,11 @@ from notifications.models import Notification, Settings
 PAGE_SIZE = 30
 
 
+def _recount_unread(request):
+    """After marking read, the header's unread count is recounted (one query) rather than left stale."""
+    selectors.header_counts_remember(request, current_mission(request), unread=selectors.unread_count(request.user))
+
+
 @login_required
 @require_GET
 def notification_list(request):
@@ -32,11 +37,9 @@ def notification_list(request):
     )
     for n in page:
         n.text = texts.text(n)
-    return render(
-        request,
-        "notifications/list.html",
-        {"page": page, "unread_only": unread_only, "unread": selectors.unread_count(request.user)},
-    )
+    unread = selectors.unread_count(request.user)
+    selectors.header_counts_remember(request, current_mission(request), unread=unread)
+    return render(request, "notifications/list.html", {"page": page, "unread_only": unread_only, "unread": unread})
 
 
 @login_required
@@ -45,6 +48,7 @@ def notification_open(request, pk: int):
     """Marks one notification read and goes to its item (someone else's answers 404)."""
     n = access.get_for_user(request.user, Notification, pk)
     services.notifications_mark_read(user=request.user, ids=[n.pk])
+    _recount_unread(request)
     target = n.url if url_has_allowed_host_and_scheme(n.url, allowed_hosts=None) else "home"
     return redirect(target)
 
@@ -54,6 +58,7 @@ def notification_open(request, pk: int):
 def notification_read(request, pk: int):
     n = access.get_for_user(request.user, Notification, pk)
     services.notifications_mark_read(user=request.user, ids=[n.pk])
+    _recount_unread(request)
     return redirect("notifications:list")
 
 
@@ -61,6 +66,7 @@ def notification_read(request, pk: int):
 @require_POST
 def notification_read_all(request):
     count = services.notifications_mark_read(user=request.user)
+    _recount_unread(request)
     messages.success(request, _("%(n)s notification(s) marked read.") % {"n": count})
     return redirect("notifications:list")
 
@@ -94,9 +100,9 @@ def preferences(request):
 def counts(request):
     """The header's counts, fetched by static/js/inbox.js: no page pays for them in its own queries."""
     mission = current_mission(request)
-    return JsonResponse(
-        {
-            "unread": selectors.unread_count(request.user),
-            "work": selectors.my_work_count(user=request.user, mission=mission),
-        }
-    )
+    counts = {
+        "unread": selectors.unread_count(request.user),
+        "work": selectors.my_work_count(user=request.user, mission=mission),
+    }
+    selectors.header_counts_remember(request, mission, **counts)
+    return JsonResponse(counts)

@@ -519,7 +519,10 @@ def report_comment_add(
         while parent.parent_id is not None:
             parent = parent.parent
         section = parent.section
-    return ReportComment.objects.create(report=report, section=section[:40], parent=parent, author=user, body=body)
+    comment = ReportComment.objects.create(report=report, section=section[:40], parent=parent, author=user, body=body)
+    # Told to the leadership when HQ writes, to the thread's HQ readers when the mission answers.
+    announce("report_comment", obj=comment, actor=user, key="new")
+    return comment
 
 
 # --- schedules ------------------------------------------------------------------------------------

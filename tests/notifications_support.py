@@ -9,8 +9,9 @@ from django.utils import timezone
 from benchmarks.models import Indicator, IndicatorValue, Risk
 from elections.models import RiskLevel, SecurityPlan
 from missions.models import Component
+from narratives.models import Narrative, Rating
 from partners.models import Partner
-from reports.models import Report, ReportKind
+from reports.models import Report, ReportComment, ReportKind
 from tests.elections_support import build_election
 from tests.factories import (
     BenchmarkFactory,
@@ -98,3 +99,35 @@ def reports(mission, *, n: int = 1):
 def fill_value(indicator):
     start = TODAY.replace(day=1) - datetime.timedelta(days=1)
     IndicatorValue.objects.create(indicator=indicator, period_start=start.replace(day=1), period_end=start, actual=1)
+
+
+NARRATIVE_PERIOD = (datetime.date(2026, 1, 1), datetime.date(2026, 3, 31))
+
+
+def narratives(mission, components, *, writer, n: int = 1, status=Narrative.Status.SUBMITTED):
+    """`n` narratives in `status` for outputs led by civil affairs, and `n` for outputs led by the electoral
+    component (whose MLT lead or staff see theirs, not the others')."""
+    made = {}
+    for kind in (Kind.CIVIL_AFFAIRS, Kind.ELECTORAL):
+        rows = []
+        for i in range(n):
+            output = OutputFactory(mission=mission, lead_component=components[kind], title=f"{kind} output {i}")
+            rows.append(
+                Narrative.objects.create(
+                    output=output, period_start=NARRATIVE_PERIOD[0], period_end=NARRATIVE_PERIOD[1], written_by=writer,
+                    progress="p", challenges="c", next_steps="n", rating=Rating.ON_TRACK, status=status,
+                    submitted_at=timezone.now(), review_comment="Add figures." if status == "returned" else "",
+                )
+            )  # fmt: skip
+        made[kind] = rows
+    return made
+
+
+def comment_threads(mission, *, hq, n: int = 1, answered_by=None):
+    """A released report with `n` threads opened by `hq`, and one more that `answered_by` has answered."""
+    report = reports(mission)["released"][0]
+    waiting = [ReportComment.objects.create(report=report, author=hq, body=f"Question {i}?") for i in range(n)]
+    answered = ReportComment.objects.create(report=report, author=hq, body="Answered question?")
+    if answered_by is not None:
+        ReportComment.objects.create(report=report, author=answered_by, parent=answered, body="Here is the answer.")
+    return {"report": report, "waiting": waiting, "answered": answered}

@@ -4,6 +4,7 @@ overview, the report is ordered by mandate task, HQ comments and the HoM answers
 
 import datetime
 import io
+import re
 import zipfile
 
 import pytest
@@ -452,3 +453,98 @@ def test_a_stale_narrative_edit_answers_409_with_both_texts_side_by_side(client,
     page = stale.content.decode()
     assert "MLT&#x27;s text" in page and "My stale text" in page
     assert Narrative.objects.get(pk=narrative.pk).progress == "MLT's text"
+
+
+# --- evidence listed in the progress report (issue 13, item 5) ---------------------------------------------
+
+
+def _evidence(mission, hom, civilaffairs, outputs, n=1):
+    """`n` files each on an assessment and an engagement of the period and on a narrative; one assessment
+    file outside the period, which the report must not list."""
+    from benchmarks.models import Assessment
+    from tests.factories import AssessmentFactory, EngagementFactory
+
+    benchmark = BenchmarkFactory(output=outputs["ca"], statement="Peace committees meet monthly")
+    narrative = write(civilaffairs, outputs["ca"], progress="CA progress text")
+    for i in range(n):
+        inside = AssessmentFactory(benchmark=benchmark, assessed_on=PERIOD_START + datetime.timedelta(days=i))
+        day = PERIOD_START + datetime.timedelta(days=i)
+        engagement = EngagementFactory(
+            mission=mission, component=outputs["ca"].lead_component, date=day, summary="Met the council"
+        )
+        for target, name in ((inside, f"photo-{i}.png"), (engagement, f"minutes-{i}.png"), (narrative, f"n-{i}.png")):
+            services.attachment_add(user=hom, target=target, uploaded_file=SimpleUploadedFile(name, PNG))
+    outside = AssessmentFactory(benchmark=benchmark, assessed_on=PERIOD_END + datetime.timedelta(days=5))
+    Attachment.objects.create(
+        mission=mission, target=outside, token=f"out{n}", extension=".png", name="later.png", kind="png",
+        size_bytes=10, sha256="0" * 64, file="evidence/x.png", uploaded_by=hom,
+    )  # fmt: skip
+    assert Assessment.objects.filter(pk=outside.pk).exists()
+    return narrative
+
+
+def test_the_progress_report_lists_evidence_files_with_type_size_and_what_they_support(
+    mission, hom, civilaffairs, outputs
+):
+    _evidence(mission, hom, civilaffairs, outputs)
+    body = documents.build_body(_report(mission, hom), user=hom)
+    annex = body.html[body.html.index('id="evidence-files"') : body.html.index('id="method"')]
+
+    for name in ("photo-0.png", "minutes-0.png", "n-0.png"):
+        assert name in annex
+    assert "PNG image" in annex and "72\xa0bytes" in annex  # the size, as Django formats it
+    assert "Assessment of the benchmark “Peace committees meet monthly”" in annex
+    assert "Engagement: " in annex and "Met the council" in annex
+    assert "Narrative of the output “Host Country Engaged”" in annex
+    assert "later.png" not in annex  # evidence of an assessment after the period
+    # Listed, never embedded: no link to the file, no data URL, nothing but the project's static files fetched.
+    assert "/evidence/" not in body.html and "data:" not in body.html
+    (table,) = [t for t in body.tables if t["title"] == "Evidence on file"]
+    assert sorted(r[0] for r in table["rows"]) == ["minutes-0.png", "n-0.png", "photo-0.png"]
+    assert {r[2] for r in table["rows"]} == {len(PNG)}
+
+
+def test_evidence_of_others_is_not_listed_to_a_requester_who_may_not_see_it(mission, hom, hq, civilaffairs, outputs):
+    _evidence(mission, hom, civilaffairs, outputs)
+
+    html = documents.build_body(_report(mission, hom), user=hq).html  # HQ never sees the mission's evidence
+
+    assert "photo-0.png" not in html and "No evidence is on file for this period." in html
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_the_evidence_list_reads_in_three_queries_whatever_the_number_of_files(
+    mission, hom, civilaffairs, outputs, size, django_assert_num_queries
+):
+    narrative = _evidence(mission, hom, civilaffairs, outputs, n=size)
+    narrative.output = outputs["ca"]
+    hom_ = type(hom).objects.get(pk=hom.pk)
+    selectors.evidence_in_period(user=hom_, mission=mission, start=PERIOD_START, end=PERIOD_END, narratives=[])
+    # 1 the attachments (the period's assessments and engagements as subqueries), 2 the assessments they
+    # support with their benchmarks, 3 the engagements.
+    with django_assert_num_queries(3):
+        files = selectors.evidence_in_period(
+            user=hom_, mission=mission, start=PERIOD_START, end=PERIOD_END, narratives=[narrative]
+        )
+    assert len(files) == 3 * size
+
+
+def test_chart_names_wrap_instead_of_being_cut_and_a_long_legend_fits_its_width():
+    from django.utils import translation
+
+    from benchmarks import charts
+
+    title = "Legitimate State Authority and Institutions Strengthened"
+    svg = str(charts.status_distribution([(title, [("Short term", {"on_track": 2})])], label_lines=3))
+    assert "Institutions" in svg and "Strengthened" in svg and "…" not in svg.split("</title>", 2)[2]
+    with translation.override("fr"):
+        svg = str(charts.status_distribution([("A", [("Court terme", {"on_track": 1})])]))
+        narrow = str(charts.status_distribution([("A", [("Court terme", {"on_track": 1})])], width=360))
+    legend = svg.split("<title>")[1]
+    swatches = [float(x) for x in re.findall(r'<rect x="([\d.]+)" y="5"', legend)]
+    labels = re.findall(r'<text x="[\d.]+" y="14" fill="#1d2430">([^<]+)</text>', legend)
+    assert len(swatches) == len(labels) == 5
+    # Each swatch starts after the previous label at the widest font's advance: no label runs into the next.
+    for (start, label), following in zip(zip(swatches, labels, strict=True), swatches[1:], strict=False):
+        assert following >= start + 14 + 7.4 * len(label)
+    assert 'font-size="' in narrow.split("<title>")[1].split("<tspan")[0]  # too long for 360 px: smaller type

@@ -138,8 +138,9 @@ def test_home_page_of_the_hom_runs_in_constant_queries(client, hom, mission, dis
     client.force_login(hom)
     client.get(reverse("home"))  # warm-up (translations, content types)
     # session, user, memberships, grants; plans: count, rows, 4 gap queries; reports: count, rows;
-    # own follow-ups: count, rows.
-    with django_assert_num_queries(BASE_QUERIES + 2 + 4 + 2 + 2):
+    # narratives to validate, HQ comments awaiting an answer: a count each (none here);
+    # own follow-ups: count, rows; the unread notifications for the header.
+    with django_assert_num_queries(BASE_QUERIES + 2 + 4 + 2 + 1 + 1 + 2 + 1):
         response = client.get(reverse("home"))
     assert response.status_code == 200
     assert b"My work" in response.content
@@ -153,7 +154,8 @@ def test_home_page_of_staff_runs_in_constant_queries(client, civilaffairs, missi
     screenings(mission, n=size)
     client.force_login(civilaffairs)
     client.get(reverse("home"))
-    # base; benchmarks, risks, indicators, own follow-ups, screenings: a count and the rows each.
-    with django_assert_num_queries(BASE_QUERIES + 2 * 5):
+    # base; benchmarks, risks, indicators, own follow-ups, screenings: a count and the rows each;
+    # narratives returned to the component: a count (none here); the unread notifications for the header.
+    with django_assert_num_queries(BASE_QUERIES + 2 * 5 + 1 + 1):
         response = client.get(reverse("home"))
     assert response.status_code == 200

@@ -12,5 +12,7 @@ register = template.Library()
 @register.inclusion_tag("notifications/_my_work.html", takes_context=True)
 def my_work_panel(context):
     request = context["request"]
-    areas = selectors.my_work(user=request.user, mission=current_mission(request))
+    areas = context.get("my_work_areas")
+    if areas is None:
+        areas = selectors.my_work(user=request.user, mission=current_mission(request))
     return {"areas": areas, "total": sum(a.count for a in areas)}

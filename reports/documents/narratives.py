@@ -3,7 +3,7 @@
 and risks.
 
 Built from data the progress report has already read (`selectors.ProgressData`) plus the narratives, the
-overview, the mandate tasks and the evidence lists: a constant number of extra queries, whatever the number
+overview, the mandate tasks and the evidence on file: a constant number of extra queries, whatever the number
 of outputs (tests/test_narratives.py counts them at two sizes).
 """
 
@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 
 from benchmarks.models import Indicator, OperationalOutput, Risk
 from narratives.models import Narrative
-from narratives.selectors import attachments_for, mandate_tasks, narratives_for_period
+from narratives.selectors import (
+    EvidenceFile,
+    evidence_in_period,
+    mandate_tasks,
+    narratives_for_period,
+)
 from reports.models import Report, SectionsBy
 from reports.selectors import BenchmarkRow, ProgressData
 
@@ -55,6 +60,16 @@ class NarrativePart:
     include_unvalidated: bool
     rows_per_section: int = ROWS_PER_SECTION
 
+    @property
+    def narratives(self) -> list[Narrative]:
+        """The narratives the report shows, once each (an output may serve several mandate tasks)."""
+        seen: dict[int, Narrative] = {}
+        for section in self.sections:
+            for item in section.parts:
+                if item.narrative is not None:
+                    seen.setdefault(item.narrative.pk, item.narrative)
+        return list(seen.values())
+
 
 def build(report: Report, user, data: ProgressData, indicator_rows: list[dict]) -> NarrativePart:
     """The overview and the sections of the progress report, as `user` may see them."""
@@ -75,18 +90,17 @@ def build(report: Report, user, data: ProgressData, indicator_rows: list[dict]) 
     risks_by_output: dict[int, list[Risk]] = {}
     for risk in data.risks:
         risks_by_output.setdefault(risk.output_id, []).append(risk)
-    evidence = attachments_for(user=user, targets=list(narratives.values()))
-    narrative_type = ContentType.objects.get_for_model(Narrative).pk
 
     def part(output: OperationalOutput) -> OutputPart:
         narrative = narratives.get(output.pk)
+        if narrative is not None:
+            narrative.output = output  # already in memory: the evidence list names it without a query
         return OutputPart(
             output=output,
             narrative=narrative,
             benchmarks=benchmarks_by_output.get(output.pk, []),
             indicators=indicators_by_output.get(output.pk, []),
             risks=risks_by_output.get(output.pk, []),
-            attachments=evidence.get((narrative_type, narrative.pk), []) if narrative else [],
         )
 
     outputs = [summary.output for summary in data.outputs]
@@ -173,4 +187,45 @@ def narrative_table(part: NarrativePart) -> dict:
             _("Next steps"),
         ],
         "rows": rows,
+    }
+
+
+# The PDF lists this many evidence files; the XLSX lists them all.
+EVIDENCE_FILES_IN_PDF = 200
+
+
+def evidence_files(report: Report, user, part: NarrativePart) -> list[EvidenceFile]:
+    """The evidence on file for the report: attachments of the period's assessments and engagements and of
+    the report's narratives, listed by name, type and size (never embedded, never fetched). Each narrative's
+    own files are also listed under it, from the same query."""
+    files = evidence_in_period(
+        user=user, mission=report.mission, start=report.period_start, end=report.period_end,
+        narratives=part.narratives,
+    )  # fmt: skip
+    narrative_type = ContentType.objects.get_for_model(Narrative).pk
+    by_narrative: dict[int, list] = {}
+    for f in files:
+        if f.attachment.content_type_id == narrative_type:
+            by_narrative.setdefault(f.attachment.object_id, []).append(f.attachment)
+    for section in part.sections:
+        for item in section.parts:
+            item.attachments = by_narrative.get(item.narrative.pk, []) if item.narrative else []
+    return files
+
+
+def evidence_table(files: list[EvidenceFile]) -> dict:
+    return {
+        "title": _("Evidence on file"),
+        "columns": [_("File"), _("Type"), _("Size (bytes)"), _("Supports"), _("Dated"), _("Uploaded by")],
+        "rows": [
+            [
+                f.attachment.name,
+                f.attachment.get_kind_display(),
+                f.attachment.size_bytes,
+                f.supports,
+                f.on,
+                f.attachment.uploaded_by.get_full_name() or f.attachment.uploaded_by.username,
+            ]
+            for f in files
+        ],
     }

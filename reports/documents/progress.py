@@ -69,6 +69,7 @@ def _progress_body(report: Report, user) -> Body:
         indicator_summary = _indicator_summary(data, indicator_rows)
     trend = status_trend(report.mission, user, months=12, today=report.period_end)
     narrative = narrative_sections.build(report, user, data, indicator_rows)
+    evidence_files = narrative_sections.evidence_files(report, user, narrative)
     first = len(narrative.sections) + 1
 
     context = {
@@ -104,6 +105,8 @@ def _progress_body(report: Report, user) -> Body:
         "trend_chart": _pdf_chart(charts.status_trend(trend.months, trend.counts)) if data.rows else "",
         "total_benchmarks": len(data.rows),
         "narrative": narrative,
+        "evidence_files": evidence_files[: narrative_sections.EVIDENCE_FILES_IN_PDF],
+        "evidence_files_total": len(evidence_files),
         # The figures' chapters follow the narrative sections: ch.1 (summary) is numbered after them.
         "ch": list(range(first - 1, first + 9)),
     }
@@ -223,6 +226,7 @@ def _progress_body(report: Report, user) -> Body:
         },  # fmt: skip
         _partnership_table(partnership),
         narrative_sections.narrative_table(narrative),
+        narrative_sections.evidence_table(evidence_files),
     ]
     return Body(html=html, tables=tables)
 
@@ -330,19 +334,22 @@ def _status_charts(data: selectors.ProgressData) -> list:
             (s.output.title, [(Term(t).label, counts) for t, counts in s.by_term.items() if sum(counts.values())])
             for s in summaries
         ]
-        return [charts.status_distribution(groups)]
+        return [charts.status_distribution(groups, label_lines=PDF_LABEL_LINES)]
+    # Many outputs: one row per output with one bar for all its terms, so each output's name has a row's
+    # width to itself (side by side as columns, the names overlapped or were cut to a few letters).
     result = []
+    all_terms = _("All terms")
     for start in range(0, len(summaries), CHART_CHUNK):
         chunk = summaries[start : start + CHART_CHUNK]
-        bars = [(_short(s.output.title), dict(s.total)) for s in chunk]
+        groups = [(s.output.title, [(all_terms, dict(s.total))]) for s in chunk]
         title = _("Benchmark status by output (%(first)s–%(last)s of %(n)s)") % {
             "first": start + 1,
             "last": start + len(chunk),
             "n": len(summaries),
         }
-        result.append(charts.status_distribution([("", bars)], title=title))
+        result.append(charts.status_distribution(groups, title=title, label_lines=PDF_LABEL_LINES))
     return result
 
 
-def _short(text: str, length: int = 24) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
+# A PDF has no tooltip to show the rest of a name: output names wrap over up to this many lines in charts.
+PDF_LABEL_LINES = 3

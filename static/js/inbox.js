@@ -1,5 +1,6 @@
 // The header's counts (my work, unread notifications), fetched once per page so that no page pays for
-// them in its own queries. Without JavaScript the links still lead to the inbox and the list.
+// them in its own queries. Without JavaScript the header shows the counts the session last saw
+// (refreshed by the home page and the notification pages).
 (function () {
   "use strict";
   var link = document.getElementById("notifications-link");
@@ -10,12 +11,13 @@
       if (!counts) { return; }
       Object.keys(counts).forEach(function (name) {
         var badge = document.querySelector('[data-count="' + name + '"]');
-        if (badge && counts[name] > 0) {
-          badge.textContent = String(counts[name]);
-          badge.hidden = false;
-          var label = document.querySelector('[data-count-label="' + name + '"]');
-          if (label) { label.hidden = false; }
-        }
+        if (!badge) { return; }
+        // The page came with the session's last counts (no JavaScript needed); these are the live ones.
+        var some = counts[name] > 0;
+        badge.textContent = some ? String(counts[name]) : "";
+        badge.hidden = !some;
+        var label = document.querySelector('[data-count-label="' + name + '"]');
+        if (label) { label.hidden = !some; }
       });
     })
     .catch(function () { /* the counts are a convenience: the page works without them */ });
