@@ -344,13 +344,3 @@ class TaskFilterForm(forms.Form):
             "provider": data.get("provider", ""),
             "component": component.pk if component else None,
         }
-
-
-class SiteImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV or XLSX file"),
-        help_text=_(
-            "Columns: code, name, district (required); locality, latitude, longitude, registered_voters. "
-            "First sheet of a workbook; CSV in UTF-8."
-        ),
-    )

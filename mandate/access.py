@@ -12,6 +12,7 @@ Public interface:
 - `can_add(user, model, parent)`: whether the user may create a `model` row under `parent`.
 - `get_for_user(user, queryset, pk, action=VIEW)`: fetch-and-authorize; 404 outside the view scope,
   403 (PermissionDenied) when visible but the action is not allowed.
+- `get_import_job_for_user(user, pk)`: an import job, its importer and target, for its uploader only.
 - named predicates for the questions pages and serializers ask (`can_open_dashboard`,
   `can_see_internal_engagement_fields`, `can_revise_plan`, `can_add_task`, `can_view_incidents`, ...)
   and `navigation(user, mission_id)`, the booleans the menus and the home page show.
@@ -54,7 +55,7 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
-from missions.models import AuditEvent, Component, Location, Membership, Mission
+from missions.models import AuditEvent, Component, ImportJob, Location, Membership, Mission
 from narratives.models import Attachment, MandateTask, Narrative, Overview
 from notifications.models import Notification
 from partners.models import Contact, Engagement, FollowUp, Partner
@@ -741,6 +742,22 @@ def head_of_mission(mission_id: int):
     """The mission's Head of Mission (the first one, if several), or None: who scheduled reports are requested for."""
     m = Membership.objects.filter(mission_id=mission_id, role=Role.HOM).select_related("user").order_by("id").first()
     return m.user if m else None
+
+
+def get_import_job_for_user(user, pk):
+    """An import job (missions.pipeline) with its importer and target, for the person who uploaded it while
+    they may still import that kind into that target; Http404 for anyone else (a job is personal: it holds
+    their file)."""
+    from missions.pipeline import importer_for
+
+    job = ImportJob.objects.filter(pk=pk).select_related("mission").first()
+    if job is None or not getattr(user, "is_authenticated", False) or job.user_id != user.pk:
+        raise Http404
+    importer = importer_for(job.kind)
+    target = importer.target(job)
+    if membership(user, job.mission_id) is None or not importer.allowed(user, target):
+        raise Http404
+    return job, importer, target
 
 
 def get_for_user(user, queryset: QuerySet | type[Model], pk, action: Action = Action.VIEW):

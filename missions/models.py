@@ -362,3 +362,84 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise self.AppendOnly(_("Audit events cannot be deleted."))
+
+
+class ImportJob(models.Model):
+    """One upload going through the import pipeline (missions.pipeline): parsed once, mapped, checked, imported.
+
+    The parsed rows live in a compact file under VAR_DIR/imports/ named by `token` (not in the database:
+    200,000 rows would bloat every backup); this row keeps where the job is and what it found. `target_id`
+    names what the rows go into when that is not the mission itself (a security plan for polling sites).
+    """
+
+    class Status(models.TextChoices):
+        PARSING = "parsing", _("Reading the file")
+        MAPPING = "mapping", _("Columns to match")
+        CHECKING = "checking", _("Checking the rows")
+        PREVIEWED = "previewed", _("Ready to confirm")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported")
+
+    class Mode(models.TextChoices):
+        CREATE = "create", _("Create new rows only")
+        UPDATE = "update", _("Create new rows and update existing ones")
+
+    RUNNING = frozenset({Status.PARSING, Status.CHECKING, Status.IMPORTING})
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="import_jobs")
+    kind = models.CharField(_("kind"), max_length=30)
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("user")
+    )
+    token = models.CharField(max_length=40, unique=True, editable=False)
+    file_name = models.CharField(_("file"), max_length=255)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PARSING)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.CREATE)
+    headers = models.JSONField(default=list, blank=True)  # the file's column headers, as written
+    mapping = models.JSONField(default=dict, blank=True)  # field name -> header index
+    total_rows = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)  # grouped errors, the preview sample (missions.pipeline)
+    message = models.TextField(blank=True)  # why a step failed, for the user
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        indexes = [models.Index(fields=["mission", "kind", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(done__lte=models.F("total")), name="importjob_done_within_total")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+
+class ColumnMapping(models.Model):
+    """The last column matching confirmed for a kind of import in a mission: header (normalised) -> field."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="column_mappings")
+    kind = models.CharField(_("kind"), max_length=30)
+    columns = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        constraints = [models.UniqueConstraint(fields=["mission", "kind"], name="columnmapping_one_per_kind")]
+
+    def __str__(self):
+        return f"{self.mission_id} {self.kind}"

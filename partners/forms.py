@@ -384,19 +384,3 @@ class PeriodForm(forms.Form):
         start = data.get("period_start") or self.fields["period_start"].initial
         end = data.get("period_end") or self.fields["period_end"].initial
         return (start, end) if start <= end else (end, start)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV or Excel file"),
-        help_text=_(
-            "Columns: name, acronym, type, district, relationship, screening status, screened on, "
-            "review due, notes, description. The first row holds the column names."
-        ),  # fmt: skip
-    )
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        if not f.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        return f

@@ -11,10 +11,11 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from benchmarks.models import Benchmark, OperationalOutput
 from mandate import access
@@ -498,49 +499,29 @@ def follow_up_complete(
 # --- import ---------------------------------------------------------------------------------------
 
 
-class ImportRefused(Exception):
-    """The file had errors; nothing was saved. `errors` is a list of (row number, message)."""
-
-    def __init__(self, errors: list[tuple[int, str]]):
-        self.errors = errors
-        super().__init__(_("%(n)s row(s) have errors; nothing was imported.") % {"n": len(errors)})
-
-
 @transaction.atomic
-def partners_import(*, user, mission: Mission, rows: Sequence[tuple[int, dict]]) -> list[Partner]:
-    """Creates the partners of a validated import, all or nothing.
+def partners_import(*, user, mission: Mission, creates: Sequence[Partner], updates: Sequence[tuple[int, dict]]) -> None:
+    """Writes a validated partner import (partners.importers), all or nothing, with history.
 
-    `rows` are (row number, cleaned fields) pairs, as `partners.imports.validate_partner_rows` gives them.
-    A row that fails here (e.g. a name registered meanwhile) rolls the whole import back with ImportRefused.
+    `creates` are unsaved partners of `mission`; `updates` are (partner id, {field: value}) changes, each
+    bumping the partner's version so that an open edit form reports a conflict instead of overwriting.
+    A name registered meanwhile raises IntegrityError (the unique constraint) and rolls everything back.
     """
     _require(access.can_add(user, Partner, mission))
-    created, errors = [], []
-    for number, fields in rows:
-        try:
-            with transaction.atomic():
-                created.append(partner_create(user=user, mission=mission, **fields))
-        except ValidationError as exc:
-            errors.append((number, "; ".join(_flatten(exc))))
-        except IntegrityError:
-            errors.append((number, _("A partner with this name already exists.")))
-    if errors:
-        raise ImportRefused(errors)  # leaving the atomic block by an exception rolls every row back
-    return created
-
-
-def _flatten(exc: ValidationError) -> list[str]:
-    """A row's errors as text, each prefixed by the field's name in the reader's language."""
-
-    def label(field: str) -> str:
-        try:
-            return str(Partner._meta.get_field(field).verbose_name)
-        except FieldDoesNotExist:
-            return field
-
-    if hasattr(exc, "error_dict"):
-        return [
-            _("%(field)s: %(message)s") % {"field": label(field), "message": m} if field != "__all__" else m
-            for field, msgs in exc.message_dict.items()
-            for m in msgs
-        ]
-    return list(exc.messages)
+    bulk_create_with_history(list(creates), Partner, batch_size=1000, default_user=user)
+    if updates:
+        partners = Partner.objects.filter(mission=mission).in_bulk([pk for pk, _changes in updates])
+        fields: set[str] = set()
+        now = timezone.now()
+        for pk, changes in updates:
+            partner = partners.get(pk)
+            if partner is None:
+                raise IntegrityError(f"partner {pk} was deleted during the import")
+            for name, value in changes.items():
+                setattr(partner, f"{name}_id" if name == "district" else name, value)
+                fields.add(name)
+            partner.version += 1
+            partner.updated_at = now
+        bulk_update_with_history(
+            list(partners.values()), Partner, [*fields, "version", "updated_at"], batch_size=500, default_user=user
+        )

@@ -19,29 +19,28 @@ from django.views.decorators.http import require_POST
 
 from mandate import access
 from mandate.context_processors import current_mission
-from missions import exports
+from missions import exports, pipeline
 from missions.concurrency import ConcurrentEditError
 from missions.edit import edit_page, form_errors, model_form_rebuild, posted_version
-from missions.imports import TableError, discard_stashed, open_stashed, read_table, stash_upload
+from missions.forms import ImportUploadForm
 from missions.models import AuditEvent, Membership
 from missions.services import audit_event_record
+from partners import exports as partner_exports
 from partners import selectors, services
 from partners.forms import (
     ContactForm,
     EngagementFilterForm,
     EngagementForm,
     FollowUpCompleteForm,
-    ImportForm,
     PartnerFilterForm,
     PartnerForm,
     PeriodForm,
     follow_up_formset,
 )
-from partners.imports import ALIASES, COLUMNS, validate_partner_rows
+from partners.importers import PartnerImporter
 from partners.models import Contact, Engagement, FollowUp, Partner
 
 Action = access.Action
-IMPORT_KEY = "partners"
 
 
 def _mission_for_log(request):
@@ -223,60 +222,38 @@ def contact_edit(request, pk):
 
 @login_required
 def partner_import(request):
-    """Step 1: upload and preview. Nothing is saved; the file waits for confirmation (missions.imports)."""
+    """Step 1 of the partner import: the upload, which starts a job of the import pipeline (missions.pipeline)."""
     mission = _mission_for_log(request)
     if not access.can_add(request.user, Partner, mission):
         raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "mission": mission, "columns": COLUMNS}
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            rows = read_table(upload, aliases=ALIASES)
-        except TableError as exc:
-            form.add_error("file", str(exc))
-        else:
-            report, valid = validate_partner_rows(mission, rows)
-            context.update(report=report, preview=valid[:200], file_name=upload.name)
-            if report.ok and valid:
-                stash_upload(request, IMPORT_KEY, upload)
-            elif not valid and report.ok:
-                form.add_error("file", _("The file has no rows to import."))
-    return render(request, "partners/import.html", context)
-
-
-@login_required
-@require_POST
-def partner_import_confirm(request):
-    """Step 2: import the previewed file, all or nothing (it is validated again: the registry may have changed)."""
-    mission = _mission_for_log(request)
-    if not access.can_add(request.user, Partner, mission):
-        raise PermissionDenied
-    upload = open_stashed(request, IMPORT_KEY)
-    if upload is None:
-        messages.error(request, _("The previewed file has expired; upload it again."))
-        return redirect("partners:import")
-    try:
-        rows = read_table(upload, aliases=ALIASES)
-    except TableError as exc:
-        messages.error(request, str(exc))
-        return redirect("partners:import")
-    report, valid = validate_partner_rows(mission, rows)
-    if report.ok:
-        try:
-            created = services.partners_import(user=request.user, mission=mission, rows=valid)
-        except services.ImportRefused as exc:
-            for row, message in exc.errors:
-                report.add(row, "", message)
-        else:
-            discard_stashed(request, IMPORT_KEY)
-            messages.success(request, _("%(n)s partners imported.") % {"n": len(created)})
-            return redirect("partners:index")
+        job = pipeline.import_job_start(
+            mission=mission, kind=PartnerImporter.kind, user=request.user, upload=form.cleaned_data["file"]
+        )
+        return redirect("import-job", pk=job.pk)
     return render(
         request,
         "partners/import.html",
-        {"form": ImportForm(), "mission": mission, "columns": COLUMNS, "report": report, "file_name": upload.name},
+        {
+            "form": form,
+            "mission": mission,
+            "importer": pipeline.importer_for(PartnerImporter.kind),
+            "jobs": pipeline.recent_jobs(user=request.user, kind=PartnerImporter.kind, mission_id=mission.pk),
+        },
     )
+
+
+@login_required
+def partner_export(request, fmt):
+    """The registry as CSV or XLSX, in the columns the import reads back unchanged (for those who import)."""
+    mission = _mission_for_log(request)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    if not access.can_add(request.user, Partner, mission):
+        raise PermissionDenied
+    partners = access.scope(request.user, Partner.objects.filter(mission=mission))
+    return partner_exports.partners_export(mission=mission, partners=partners, user=request.user, fmt=fmt)
 
 
 # --- the engagement log -------------------------------------------------------------------------

@@ -15,7 +15,6 @@ middleware, session, auth, template rendering; DEBUG off as in production):
 
 from __future__ import annotations
 
-import datetime
 import statistics
 import tempfile
 import time
@@ -26,22 +25,18 @@ _setup.django_setup(VAR_DIR=tempfile.mkdtemp(prefix="mandate-perf-elections-"))
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from elections import services  # noqa: E402
-from elections.models import ElectionPlan, PollingSite, SecurityPlan  # noqa: E402
-from missions.imports import read_table  # noqa: E402
-from missions.models import Location, Mission  # noqa: E402
+from elections.models import SecurityPlan  # noqa: E402
+from missions.models import Mission  # noqa: E402
 
 WARMUP = 3
 REPEAT = 21
 USERNAME = "scale_electoral"
-IMPORT_ROWS = 5000
 
 
 def ensure_data() -> Mission:
@@ -67,89 +62,6 @@ def timed(client: Client, url: str) -> tuple[float, int, int]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     return statistics.median(samples), len(queries), len(response.content)
-
-
-def csv_rows(districts: list[Location], n: int) -> bytes:
-    lines = ["code,name,district,locality,latitude,longitude,registered_voters"]
-    for i in range(n):
-        d = districts[i % len(districts)]
-        lat = float(d.latitude or 5) + (i % 50) / 100
-        lon = float(d.longitude or 20) + (i % 40) / 100
-        lines.append(f"PERF-{i:05d},Perf school {i},{d.name},Village {i % 300},{lat:.5f},{lon:.5f},{500 + i % 900}")
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def throwaway_plan(mission: Mission, user) -> SecurityPlan:
-    polling = datetime.date.today() + datetime.timedelta(days=200)
-    plan = ElectionPlan.objects.create(
-        mission=mission, name="perf: throwaway import target", election_type="local", polling_start=polling,
-        polling_end=polling,
-    )  # fmt: skip
-    return SecurityPlan.objects.create(election_plan=plan, revision=1)
-
-
-def cleanup(security_plan: SecurityPlan) -> None:
-    with transaction.atomic():
-        plan_id = security_plan.election_plan_id
-        PollingSite.history.filter(security_plan_id=security_plan.pk).delete()
-        security_plan.sites.all().delete()
-        SecurityPlan.history.filter(election_plan_id=plan_id).delete()
-        ElectionPlan.history.filter(id=plan_id).delete()
-        ElectionPlan.objects.filter(pk=plan_id).delete()
-
-
-def measure_import(mission: Mission, user, client: Client) -> None:
-    districts = list(Location.objects.filter(mission=mission, level=Location.Level.DISTRICT).order_by("name"))
-    data = csv_rows(districts, IMPORT_ROWS)
-    print(f"\nImport of a {IMPORT_ROWS}-row CSV ({len(data) / 1024:.0f} KB) into a throwaway draft:")
-
-    target = throwaway_plan(mission, user)
-    try:
-        start = time.perf_counter()
-        rows = read_table(SimpleUploadedFile("sites.csv", data), aliases=services.SITE_IMPORT_ALIASES)
-        read_s = time.perf_counter() - start
-        start = time.perf_counter()
-        report, _sites = services.polling_sites_parse(security_plan=target, rows=rows)
-        check_s = time.perf_counter() - start
-        assert report.ok, report.errors[:5]
-        start = time.perf_counter()
-        report = services.polling_sites_import(security_plan=target, user=user, rows=rows)
-        import_s = time.perf_counter() - start
-        assert report.ok and report.created == IMPORT_ROWS, report.errors[:5]
-        print(f"  read CSV          : {read_s:6.2f} s")
-        print(f"  check rows        : {check_s:6.2f} s   (the preview)")
-        print(f"  import (service)  : {import_s:6.2f} s   ({report.created} sites + history + risk; target < 20 s)")
-    finally:
-        cleanup(target)
-
-    target = throwaway_plan(mission, user)
-    try:
-        start = time.perf_counter()
-        response = client.post(
-            reverse("elections:site-import", args=[target.pk]), {"file": SimpleUploadedFile("sites.csv", data)}
-        )
-        preview_s = time.perf_counter() - start
-        assert response.status_code == 200 and b"ready to import" in response.content, response.content[:2000]
-        start = time.perf_counter()
-        response = client.post(reverse("elections:site-import-confirm", args=[target.pk]))
-        confirm_s = time.perf_counter() - start
-        created = target.sites.count()
-        assert response.status_code == 302 and created == IMPORT_ROWS, (response.status_code, created)
-        print(
-            f"  pages: upload+preview {preview_s:5.2f} s, confirm {confirm_s:5.2f} s, "
-            f"total {preview_s + confirm_s:5.2f} s"
-        )
-        # The same file again: every code is now a duplicate; the report lists them and nothing is written.
-        start = time.perf_counter()
-        report = services.polling_sites_import(
-            security_plan=target, user=user, rows=read_table(SimpleUploadedFile("again.csv", data))
-        )
-        print(
-            f"  same file again (every code a duplicate): {len(report.errors)} errors reported in "
-            f"{time.perf_counter() - start:5.2f} s, {target.sites.count() - created} rows written"
-        )
-    finally:
-        cleanup(target)
 
 
 def main() -> None:
@@ -183,7 +95,7 @@ def main() -> None:
         print(f"{label:28} {ms:7.1f}ms {queries:8d} {size / 1024:7.1f}KB")
     print("(target: median < 300 ms; the query counts do not depend on the number of sites)")
 
-    measure_import(mission, user, client)
+    # The polling-site import is measured at national scale by perf/site_import.py.
 
 
 if __name__ == "__main__":

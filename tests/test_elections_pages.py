@@ -1,12 +1,9 @@
 """Election pages: forms, the import flow, conflicts, the workflow as users click it, and query counts."""
 
 import datetime
-import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook
 
 from elections.models import (
     ElectionPlan,
@@ -126,72 +123,6 @@ def test_stale_phase_edit_is_refused(client, electoral, e):
     client.force_login(electoral)
     response = client.post(reverse("elections:plan-phases", args=[plan.pk]), {"version": plan.version - 1 + 7})
     assert response.status_code == 409
-
-
-# --- import ----------------------------------------------------------------------------------------
-
-
-def _csv(text: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile("sites.csv", text.encode("utf-8-sig"))
-
-
-def test_import_preview_reports_errors_then_fixed_file_imports_all(client, electoral, e, district):
-    client.force_login(electoral)
-    url = reverse("elections:site-import", args=[e["security"].pk])
-    bad = _csv(
-        "Site code,Name,District,Latitude,Longitude,Registered voters\n"
-        f"X-1,School one,{district.name},9.1,2.1,500\n"
-        "X-2,School two,Nowhere,9.2,2.2,600\n"
-        f"X-1,School again,{district.name},91,2.2,600\n"
-    )
-    response = client.post(url, {"file": bad})
-    body = _body(response)
-    assert "nothing was imported" in body
-    assert "Unknown district “Nowhere”." in body
-    assert "Site code X-1 also appears on row 2." in body
-    assert "outside the range" in body
-    assert client.post(reverse("elections:site-import-confirm", args=[e["security"].pk])).status_code == 302
-    assert not PollingSite.objects.filter(code__startswith="X-").exists()
-
-    good = _csv(
-        "Site code,Name,District,Latitude,Longitude,Registered voters\n"
-        f"X-1,School one,{district.name},9.1,2.1,500\n"
-        f"X-2,School two,{district.name},9.2,2.2,600\n"
-    )
-    body = _body(client.post(url, {"file": good}))
-    assert "2 rows are ready to import" in body and "School two" in body
-    assert not PollingSite.objects.filter(code__startswith="X-").exists()  # the preview writes nothing
-    response = client.post(reverse("elections:site-import-confirm", args=[e["security"].pk]))
-    assert response.status_code == 302
-    assert PollingSite.objects.filter(code__startswith="X-").count() == 2
-
-
-def test_import_from_xlsx(client, electoral, e, district):
-    wb = Workbook()
-    wb.active.append(["code", "name", "district", "lat", "lon", "voters"])
-    wb.active.append(["XL-1", "Market hall", district.name, 9.5, 2.5, 1200])
-    buf = io.BytesIO()
-    wb.save(buf)
-    client.force_login(electoral)
-    client.post(
-        reverse("elections:site-import", args=[e["security"].pk]),
-        {"file": SimpleUploadedFile("sites.xlsx", buf.getvalue())},
-    )
-    client.post(reverse("elections:site-import-confirm", args=[e["security"].pk]))
-    site = PollingSite.objects.get(code="XL-1")
-    assert (float(site.latitude), site.registered_voters) == (9.5, 1200)
-
-
-def test_confirm_rechecks_and_imports_nothing_when_the_plan_changed(client, electoral, e, district):
-    client.force_login(electoral)
-    client.post(
-        reverse("elections:site-import", args=[e["security"].pk]),
-        {"file": _csv(f"code,name,district\nR-1,One,{district.name}\nR-2,Two,{district.name}\n")},
-    )
-    PollingSiteFactory(security_plan=e["security"], district=district, code="R-2")
-    response = client.post(reverse("elections:site-import-confirm", args=[e["security"].pk]))
-    assert "Site code R-2 already exists in this plan." in _body(response)
-    assert not PollingSite.objects.filter(code="R-1").exists()
 
 
 # --- workflow as clicked ---------------------------------------------------------------------------

@@ -62,7 +62,8 @@ PAGES = [
     ("elections:site-create", "security", "post", {}, 200, EDITORS, SECURITY),
     ("elections:site-import", "security", "get", None, 200, EDITORS, SECURITY),
     ("elections:site-import", "security", "post", {}, 200, EDITORS, SECURITY),
-    ("elections:site-import-confirm", "security", "post", {}, 302, EDITORS, SECURITY),
+    ("elections:site-export", "security", "get", "csv", 200, SECURITY, SECURITY),
+    ("elections:site-export", "security", "get", "xlsx", 200, SECURITY, SECURITY),
     ("elections:site-edit", "site", "get", None, 200, EDITORS, SECURITY),
     ("elections:site-edit", "site", "post", {}, 200, EDITORS, SECURITY),
     ("elections:threat-list", "security", "get", None, 200, SECURITY, SECURITY),
@@ -162,9 +163,11 @@ def world(mission, district, components, django_user_model):
     }
 
 
-def _page_url(name, key, world):
+def _page_url(name, key, world, data=None):
     if name == "elections:item-delete":
         return reverse(name, args=["site", world[key].pk])
+    if name == "elections:site-export":
+        return reverse(name, args=[world[key].pk, data])
     return reverse(name, args=[world[key].pk]) if key else reverse(name)
 
 
@@ -173,7 +176,7 @@ def test_every_page_and_form_answers_each_role_as_expected(client, users, world,
     client.force_login(users[role])
     failures = []
     for name, key, method, data, ok, allowed, visible in PAGES:
-        url = _page_url(name, key, world)
+        url = _page_url(name, key, world, data)
         response = client.get(url) if method == "get" else client.post(url, data)
         expected = _expected(role, ok, allowed, visible)
         if response.status_code != expected:

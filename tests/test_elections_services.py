@@ -13,6 +13,7 @@ from mandate.access import Action
 from missions.concurrency import ConcurrentEditError
 from missions.imports import ROW
 from missions.models import Component
+from missions.pipeline import Report
 from tests.elections_support import CYCLE, UTC, build_election, second_district
 from tests.factories import IncidentFactory, PollingSiteFactory, ThreatFactory
 
@@ -322,6 +323,12 @@ def _row(n, **values):
     return {ROW: n, **values}
 
 
+def _validate(e, rows, mode="create"):
+    report = Report()
+    plan = services.polling_sites_validate(security_plan=e["security"], rows=rows, mode=mode, report=report)
+    return report, plan
+
+
 def test_import_reports_every_bad_row_and_writes_nothing(e, electoral, district):
     existing = e["site"].code
     rows = [
@@ -336,10 +343,12 @@ def test_import_reports_every_bad_row_and_writes_nothing(e, electoral, district)
         _row(10, code="", name="", district=district.name),
     ]
     before = PollingSite.objects.count()
-    report = services.polling_sites_import(security_plan=e["security"], user=electoral, rows=rows)
-    assert not report.ok and report.created == 0
+    report, plan = _validate(e, rows)
+    assert not report.ok and len(plan.creates) == 1
     assert PollingSite.objects.count() == before
-    by_row = {row: {err.column for err in errs} for row, errs in report.by_row().items()}
+    by_row = {}
+    for row, column, _kind, _value, _message in report.problems:
+        by_row.setdefault(row, set()).add(column)
     assert by_row == {
         3: {"district"},
         4: {"district"},
@@ -350,8 +359,8 @@ def test_import_reports_every_bad_row_and_writes_nothing(e, electoral, district)
         9: {"registered_voters"},
         10: {"code", "name"},
     }
-    messages = {err.row: err.message for err in report.errors}
-    assert messages[4] == "Unknown district “Atlantis”."
+    messages = {row: message for row, _c, _k, _v, message in report.problems}
+    assert messages[4] == "Unknown area “Atlantis”."
     assert messages[5] == "Site code A1 also appears on row 2."
 
 
@@ -360,8 +369,9 @@ def test_import_of_valid_rows_creates_all_with_history_and_risk(e, electoral, di
         _row(i + 2, code=f"N-{i}", name=f"School {i}", district=district.name.upper(), registered_voters="1 200")
         for i in range(30)
     ]
-    report = services.polling_sites_import(security_plan=e["security"], user=electoral, rows=rows)
-    assert report.ok and report.created == 30
+    report, plan = _validate(e, rows)
+    assert report.ok and len(plan.creates) == 30
+    services.polling_sites_write(security_plan=e["security"], user=electoral, plan=plan)
     created = PollingSite.objects.filter(code__startswith="N-")
     assert created.count() == 30 and {s.registered_voters for s in created} == {1200}
     # The district threat of build_election applies to the new sites too.
@@ -374,16 +384,10 @@ def test_import_of_valid_rows_creates_all_with_history_and_risk(e, electoral, di
     assert set(reasons) == {"sites imported"}
 
 
-def test_import_missing_columns_is_one_clear_error(e, electoral):
-    report = services.polling_sites_import(security_plan=e["security"], user=electoral, rows=[_row(2, code="x")])
-    assert [err.message for err in report.errors] == ["Missing columns: name, district."]
-
-
 def test_import_refused_to_roles_that_cannot_add_sites(e, military, district):
+    report, plan = _validate(e, [_row(2, code="x", name="y", district=district.name)])
     with pytest.raises(PermissionDenied):
-        services.polling_sites_import(
-            security_plan=e["security"], user=military, rows=[_row(2, code="x", name="y", district=district.name)]
-        )
+        services.polling_sites_write(security_plan=e["security"], user=military, plan=plan)
 
 
 def test_threat_sites_must_belong_to_the_same_revision(mission, district, electoral):

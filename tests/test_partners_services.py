@@ -4,14 +4,16 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mandate import access
 from missions.concurrency import ConcurrentEditError
 from missions.imports import ROW
 from missions.models import Component
+from missions.pipeline import Report
 from partners import services
-from partners.imports import validate_partner_rows
+from partners.importers import partners_validate
 from partners.models import Engagement, FollowUp, Partner
 from partners.selectors import partnership_indicators
 from tests.factories import BenchmarkFactory, LocationFactory, OutputFactory, PartnerFactory
@@ -259,42 +261,51 @@ def rows(*dicts):
     return [{ROW: i + 2, **d} for i, d in enumerate(dicts)]
 
 
+def _validate(mission, data, mode="create"):
+    report = Report()
+    return report, partners_validate(mission=mission, rows=data, mode=mode, report=report)
+
+
 def test_import_reports_every_bad_row_and_imports_nothing(civilaffairs, mission, district, partner_a):
-    report, valid = validate_partner_rows(mission, rows(
+    report, plan = _validate(mission, rows(
         {"name": "Market Women", "type": "Women's group", "district": district.name},
         {"name": partner_a.name, "type": "civil_society"},
         {"name": "Police", "type": "guards", "screening_date": "31/02/2026"},
         {"name": "Radio", "type": "media", "district": "Atlantis"},
     ))  # fmt: skip
     assert not report.ok
-    assert {(e.row, e.column) for e in report.errors} == {
+    assert {(row, column) for row, column, *_rest in report.problems} == {
         (3, "name"), (4, "type"), (4, "screening_date"), (5, "district")}  # fmt: skip
-    assert len(valid) == 1
+    assert len(plan.creates) == 1
 
 
 def test_import_creates_all_rows_or_none(civilaffairs, mission, district):
-    report, valid = validate_partner_rows(mission, rows(
+    report, plan = _validate(mission, rows(
         {"name": "Market Women", "type": "womens_group", "district": district.name.upper(),
          "screening_status": "Cleared", "screening_date": "2026-01-10", "screening_review_due": "10/01/2027"},
         {"name": "Chiefs Council", "type": "Traditional or religious leader"},
     ))  # fmt: skip
     assert report.ok
-    created = services.partners_import(user=civilaffairs, mission=mission, rows=valid)
-    assert [p.name for p in created] == ["Market Women", "Chiefs Council"]
+    services.partners_import(user=civilaffairs, mission=mission, creates=plan.creates, updates=plan.updates)
     market = Partner.objects.get(name="Market Women")
     assert (market.district, market.screening_review_due) == (district, datetime.date(2027, 1, 10))
-    # Replaying the same file: the first row now clashes, so neither is created again.
+    assert Partner.objects.filter(name="Chiefs Council").exists()
+    # A name registered meanwhile: the unique constraint refuses the batch, and nothing of it is kept.
     PartnerFactory(mission=mission, name="Newcomer")
-    with pytest.raises(services.ImportRefused):
+    with pytest.raises(IntegrityError), transaction.atomic():
         services.partners_import(
-            user=civilaffairs, mission=mission, rows=[*valid, (9, {"name": "Fresh", "partner_type": "media"})]
-        )
+            user=civilaffairs,
+            mission=mission,
+            creates=[Partner(mission=mission, name="Fresh", partner_type="media"),
+                     Partner(mission=mission, name="Newcomer", partner_type="media")],
+            updates=[],
+        )  # fmt: skip
     assert not Partner.objects.filter(name="Fresh").exists()
 
 
 def test_only_partner_keepers_import(military, mission):
     with pytest.raises(PermissionDenied):
-        services.partners_import(user=military, mission=mission, rows=[])
+        services.partners_import(user=military, mission=mission, creates=[], updates=[])
 
 
 def test_a_partner_with_open_follow_ups_stays_on_the_engagement(

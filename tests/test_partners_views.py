@@ -6,7 +6,6 @@ import datetime
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -183,31 +182,6 @@ def test_export_follows_the_page_filters(client, civilaffairs, mission, componen
     assert client.get(reverse("partners:engagement-export", args=["pdf"])).status_code == 404
 
 
-def test_import_previews_then_imports_on_confirmation(client, civilaffairs, mission, district):
-    client.force_login(civilaffairs)
-    content = f"Name,Type,District,Screening status\nMarket Women,Women's group,{district.name},Cleared\n".encode()
-    upload = SimpleUploadedFile("partners.csv", content, content_type="text/csv")
-    preview = client.post(reverse("partners:import"), {"file": upload})
-    assert preview.status_code == 200 and preview.context["report"].ok
-    assert not Partner.objects.filter(name="Market Women").exists()
-
-    response = client.post(reverse("partners:import-confirm"))
-    assert response.status_code == 302
-    assert Partner.objects.get(name="Market Women").district == district
-    assert client.post(reverse("partners:import-confirm")).status_code == 302  # nothing stashed any more
-    assert Partner.objects.filter(name="Market Women").count() == 1
-
-
-def test_import_with_errors_lists_them_by_row_and_offers_no_confirmation(client, civilaffairs, mission):
-    client.force_login(civilaffairs)
-    content = b"name,type\nGood one,media\n,media\nBad type,volcano\n"
-    response = client.post(reverse("partners:import"), {"file": SimpleUploadedFile("p.csv", content)})
-    report = response.context["report"]
-    assert [(e.row, e.column) for e in report.errors] == [(3, "name"), (4, "type")]
-    assert reverse("partners:import-confirm") not in response.content.decode()
-    assert not Partner.objects.filter(name="Good one").exists()
-
-
 def test_registry_filters_expired_screenings(client, civilaffairs, mission):
     PartnerFactory(mission=mission, name="Lapsed", screening_review_due=TODAY - datetime.timedelta(days=1))
     PartnerFactory(mission=mission, name="Current", screening_review_due=TODAY + datetime.timedelta(days=1))
@@ -271,18 +245,3 @@ def test_long_selects_render_escaped_and_keep_the_selection(client, civilaffairs
     listing = client.get(reverse("partners:engagement-list"), {"partner": partner_a.pk}).content.decode()
     assert '<option value="">All partners</option>' in listing
     assert f'<option value="{partner_a.pk}" selected>' in listing
-
-
-def test_import_reads_excel_files_too(client, civilaffairs, mission):
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.active.append(["Name", "Type", "Screened on", "Review due"])
-    book.active.append(["Radio Peace", "Media", datetime.date(2026, 2, 1), datetime.date(2027, 2, 1)])
-    content = io.BytesIO()
-    book.save(content)
-    client.force_login(civilaffairs)
-    preview = client.post(reverse("partners:import"), {"file": SimpleUploadedFile("p.xlsx", content.getvalue())})
-    assert preview.context["report"].ok
-    client.post(reverse("partners:import-confirm"))
-    assert Partner.objects.get(name="Radio Peace").screening_review_due == datetime.date(2027, 2, 1)

@@ -2,7 +2,8 @@
 read with limits on rows, columns, cells (blank ones counted), unpacked size and time.
 
 Each bomb shape is refused by `read_table` with a message naming the limit, and through both import pages
-(partners, polling sites) with that message on the form and nothing kept for a confirmation. Timings are
+(partners, polling sites: the import pipeline's job reads the file) with that message on the job's page and
+nothing kept. Timings are
 measured by `perf/uploads.py`, not asserted here.
 """
 
@@ -13,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from missions.imports import TableError, TableLimits, read_table
+from missions.models import ImportJob
 from partners.models import Partner
 from tests import upload_bombs
 from tests.elections_support import build_election
@@ -23,6 +25,28 @@ BOMBS = list(upload_bombs.BOMBS.items())
 @pytest.fixture(autouse=True)
 def _var_dir(settings, tmp_path):
     settings.VAR_DIR = tmp_path
+    # The limits these tests were written against (the defaults are higher since issue 10's national lists;
+    # a bomb past those would take hundreds of megabytes to build here).
+    settings.IMPORT_MAX_BYTES = 10 * 1024 * 1024
+    settings.IMPORT_MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
+
+
+@pytest.fixture(autouse=True)
+def _run_on_commit(django_capture_on_commit_callbacks):
+    _ON_COMMIT["capture"] = django_capture_on_commit_callbacks
+
+
+_ON_COMMIT = {}
+
+
+def _start_import(client, url, upload) -> ImportJob:
+    """Uploads through the page; the job reads the file (eagerly, on commit) and says what it found."""
+    with _ON_COMMIT["capture"](execute=True):
+        response = client.post(url, {"file": upload})
+    assert response.status_code == 302
+    job = ImportJob.objects.latest("id")
+    assert response["Location"] == reverse("import-job", args=[job.pk])
+    return job
 
 
 def _upload(name: str, builder) -> SimpleUploadedFile:
@@ -90,32 +114,31 @@ def test_an_xlsx_sheet_with_a_raw_control_character_is_refused_as_unreadable_not
 
 
 @pytest.mark.parametrize(("label", "bomb"), BOMBS, ids=[label for label, _ in BOMBS])
-def test_the_partner_import_page_refuses_each_bomb_on_the_form_and_keeps_nothing(client, civilaffairs, label, bomb):
+def test_the_partner_import_refuses_each_bomb_on_its_page_and_keeps_nothing(
+    client, civilaffairs, label, bomb, tmp_path
+):
     name, builder, refusal = bomb
     client.force_login(civilaffairs)
-    response = client.post(reverse("partners:import"), {"file": _upload(name, builder)})
-    assert response.status_code == 200
-    assert refusal in " ".join(response.context["form"].errors["file"])
-    assert "report" not in response.context
-    assert client.post(reverse("partners:import-confirm")).status_code == 302  # nothing was stashed
+    job = _start_import(client, reverse("partners:import"), _upload(name, builder))
+    assert job.status == ImportJob.Status.FAILED and refusal in job.message
+    assert refusal in client.get(reverse("import-job", args=[job.pk])).content.decode()
+    assert list((tmp_path / "imports" / "jobs").iterdir()) == []  # neither the upload nor rows are kept
     assert not Partner.objects.filter(name__startswith="Bad").exists()
 
 
 @pytest.mark.parametrize(("label", "bomb"), BOMBS, ids=[label for label, _ in BOMBS])
-def test_the_polling_site_import_page_refuses_each_bomb_on_the_form(client, electoral, mission, district, label, bomb):
+def test_the_polling_site_import_refuses_each_bomb_on_its_page(client, electoral, mission, district, label, bomb):
     plan = build_election(mission, district)["security"]
     name, builder, refusal = bomb
     client.force_login(electoral)
-    response = client.post(reverse("elections:site-import", args=[plan.pk]), {"file": _upload(name, builder)})
-    assert response.status_code == 200
-    assert refusal in " ".join(response.context["form"].errors["file"])
-    assert "report" not in response.context
+    job = _start_import(client, reverse("elections:site-import", args=[plan.pk]), _upload(name, builder))
+    assert job.status == ImportJob.Status.FAILED and refusal in job.message
 
 
-def test_a_nul_byte_in_a_partner_csv_is_refused_at_preview_with_its_row(client, civilaffairs):
+def test_a_nul_byte_in_a_partner_csv_is_refused_with_its_row(client, civilaffairs):
     client.force_login(civilaffairs)
-    response = client.post(reverse("partners:import"), {"file": SimpleUploadedFile("p.csv", upload_bombs.csv_nul())})
-    assert "Row 3 contains a control character" in response.content.decode()
+    job = _start_import(client, reverse("partners:import"), SimpleUploadedFile("p.csv", upload_bombs.csv_nul()))
+    assert "Row 3 contains a control character" in client.get(reverse("import-job", args=[job.pk])).content.decode()
 
 
 # --- the request itself -----------------------------------------------------------------------------
@@ -155,4 +178,4 @@ def test_a_30_mb_json_body_is_refused_in_the_apis_error_shape_without_reading_it
 def test_an_upload_under_the_limit_goes_through(client, civilaffairs):
     client.force_login(civilaffairs)
     upload = SimpleUploadedFile("p.csv", b"name,type\nUnder the limit,media\n")
-    assert client.post(reverse("partners:import"), {"file": upload}).context["report"].ok
+    assert _start_import(client, reverse("partners:import"), upload).status == ImportJob.Status.MAPPING

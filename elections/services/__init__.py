@@ -51,11 +51,9 @@ from elections.services.security_plans import (
     security_plan_update,
 )
 from elections.services.site_import import (
-    SITE_IMPORT_ALIASES,
-    SITE_IMPORT_OPTIONAL,
-    SITE_IMPORT_REQUIRED,
-    polling_sites_import,
-    polling_sites_parse,
+    SiteImporter,
+    polling_sites_validate,
+    polling_sites_write,
 )
 from elections.services.validation import (
     PHASE_ORDER,
@@ -110,9 +108,7 @@ __all__ = [
     "INCIDENT_FIELDS",
     "incident_create",
     "incident_update",
-    "SITE_IMPORT_REQUIRED",
-    "SITE_IMPORT_OPTIONAL",
-    "SITE_IMPORT_ALIASES",
-    "polling_sites_parse",
-    "polling_sites_import",
+    "SiteImporter",
+    "polling_sites_validate",
+    "polling_sites_write",
 ]

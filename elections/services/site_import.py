@@ -1,146 +1,404 @@
-"""The polling-site import: parse rows into sites with per-row errors, then save all or nothing."""
+"""The polling-site import on the import pipeline (missions.pipeline): the site importer and its write.
+
+Rows name their district by P-code, or by name with the region when names repeat (missions.areas).
+"Create only" refuses a code the revision already has; "create and update" updates the site with that
+code, field by field: a column the file does not have leaves the field as it is, so a partial file
+(code + coordinates) corrects coordinates only. Export (elections.exports) writes the same columns.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from decimal import Decimal
 
-from elections.models import (
-    PollingSite,
-    SecurityPlan,
-)
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from elections.models import PollingSite, SecurityPlan
 from elections.services._common import _lock, _require
 from elections.services.risk import site_risk_refresh
 from elections.services.validation import validate_coordinates
 from mandate import access
-from missions.imports import ROW, ImportReport, missing_columns, parse_decimal, parse_int
-from missions.models import Location
+from missions.areas import AreaResolver
+from missions.imports import ROW, parse_decimal, parse_int
+from missions.models import ImportJob
+from missions.pipeline import Field, Importer, Plan, Progress, Report
 
-SITE_IMPORT_REQUIRED = ["code", "name", "district"]
+MISSING = gettext_lazy("Missing value")
+TOO_LONG = gettext_lazy("Value too long")
+DUPLICATE = gettext_lazy("Same code twice in the file")
+EXISTS = gettext_lazy("Code already in the plan")
+NOT_A_NUMBER = gettext_lazy("Not a valid number")
+COORDINATES = gettext_lazy("Incomplete coordinates")
+
+# Columns of the export, in the order written; the import reads them back unchanged.
+EXPORT_COLUMNS = [
+    "code",
+    "name",
+    "region",
+    "district",
+    "district_pcode",
+    "locality",
+    "latitude",
+    "longitude",
+    "registered_voters",
+]
+UPDATABLE = ["name", "district", "locality", "latitude", "longitude", "registered_voters"]
 
 
-SITE_IMPORT_OPTIONAL = ["locality", "latitude", "longitude", "registered_voters"]
+def _decimal_text(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
 
 
-SITE_IMPORT_ALIASES = {
-    "site_code": "code",
-    "polling_site_code": "code",
-    "station_code": "code",
-    "site_name": "name",
-    "polling_site": "name",
-    "polling_site_name": "name",
-    "district_name": "district",
-    "lat": "latitude",
-    "lon": "longitude",
-    "lng": "longitude",
-    "long": "longitude",
-    "voters": "registered_voters",
-    "registered": "registered_voters",
-    "town": "locality",
-    "village": "locality",
-}
+class SiteImporter(Importer):
+    kind = "sites"
+    label = gettext_lazy("polling sites")
+    update_key = gettext_lazy("site code")
+    fields = [
+        Field(
+            "code",
+            gettext_lazy("Site code"),
+            required=True,
+            aliases=(
+                "site_code",
+                "polling_site_code",
+                "station_code",
+                "code_bv",
+                "code_bureau",
+                "code_du_bureau",
+                "code_du_bureau_de_vote",
+                "code_site",
+                "code_du_site",
+                "numero",
+                "no_bv",
+            ),
+        ),
+        Field(
+            "name",
+            gettext_lazy("Site name"),
+            help=gettext_lazy("Required for new sites; an update may leave it out."),
+            aliases=(
+                "site_name",
+                "polling_site",
+                "polling_site_name",
+                "polling_station",
+                "nom",
+                "nom_du_site",
+                "nom_du_bureau",
+                "nom_bv",
+                "bureau_de_vote",
+                "centre_de_vote",
+                "lieu_de_vote",
+            ),
+        ),
+        Field(
+            "region",
+            gettext_lazy("Region"),
+            aliases=(
+                "region_name",
+                "admin1name_en",
+                "admin1name_fr",
+                "admin1name",
+                "admin1pcode",
+                "province",
+                "nom_region",
+            ),
+            help=gettext_lazy("The area above the district, by name or P-code: needed when district names repeat."),
+        ),
+        Field(
+            "district",
+            gettext_lazy("District"),
+            aliases=(
+                "district_name",
+                "admin2name_en",
+                "admin2name_fr",
+                "admin2name",
+                "cercle",
+                "departement",
+                "nom_district",
+                "nom_du_district",
+                "prefecture",
+            ),
+        ),
+        Field(
+            "district_pcode",
+            gettext_lazy("District P-code"),
+            aliases=("admin2pcode", "district_code", "pcode", "p_code", "code_district", "code_du_district"),
+        ),
+        Field(
+            "locality",
+            gettext_lazy("Locality"),
+            aliases=("town", "village", "localite", "commune", "lieu", "ville", "quartier"),
+        ),
+        Field("latitude", gettext_lazy("Latitude"), aliases=("lat", "y", "latitude_dd", "gps_latitude")),
+        Field(
+            "longitude", gettext_lazy("Longitude"), aliases=("lon", "lng", "long", "x", "longitude_dd", "gps_longitude")
+        ),
+        Field(
+            "registered_voters",
+            gettext_lazy("Registered voters"),
+            aliases=(
+                "voters",
+                "registered",
+                "electeurs",
+                "inscrits",
+                "electeurs_inscrits",
+                "nombre_d_inscrits",
+                "nb_inscrits",
+                "nombre_electeurs",
+            ),
+        ),
+    ]
+    sample_columns = [
+        gettext_lazy("Row"),
+        gettext_lazy("Site code"),
+        gettext_lazy("Site name"),
+        gettext_lazy("District"),
+        gettext_lazy("Locality"),
+        gettext_lazy("Latitude"),
+        gettext_lazy("Longitude"),
+        gettext_lazy("Registered voters"),
+        gettext_lazy("Action"),
+    ]
+
+    def target(self, job: ImportJob) -> SecurityPlan:
+        plan = SecurityPlan.objects.select_related("election_plan").filter(pk=job.target_id).first()
+        if plan is None:
+            raise Http404
+        return plan
+
+    def allowed(self, user, target: SecurityPlan) -> bool:
+        return access.can_add(user, PollingSite, target)
+
+    def done_url(self, target: SecurityPlan) -> str:
+        return reverse("elections:site-list", args=[target.pk])
+
+    def upload_url(self, target: SecurityPlan) -> str:
+        return reverse("elections:site-import", args=[target.pk])
+
+    def validate(self, *, target: SecurityPlan, rows, mode: str, report: Report, progress: Progress) -> Plan:
+        """Checks every row; two queries (the mission's areas, the revision's sites) whatever the file size."""
+        return polling_sites_validate(security_plan=target, rows=rows, mode=mode, report=report, progress=progress)
+
+    def apply(self, *, target: SecurityPlan, plan: Plan, user, progress: Progress) -> None:
+        polling_sites_write(security_plan=target, user=user, plan=plan, progress=progress)
 
 
-def polling_sites_parse(*, security_plan: SecurityPlan, rows: list[dict]) -> tuple[ImportReport, list[PollingSite]]:
-    """Check every row of an import and build (unsaved) sites; nothing is written.
+def polling_sites_validate(
+    *, security_plan: SecurityPlan, rows, mode: str, report: Report, progress: Progress | None = None, columns=None
+) -> Plan:
+    """The plan of a site import: new sites to create, (pk, {field: value}) changes, the unchanged count.
 
-    Two queries: the mission's districts and the codes already in the revision.
+    `columns` (the fields the file has) defaults to those of the first row that are not empty anywhere;
+    the pipeline passes every field, "" where not matched, so unmatched fields count as absent.
     """
-    report = ImportReport(total_rows=len(rows))
-    if not rows:
-        report.add(None, "", _("The file has no data rows."))
-        return report, []
-    missing = missing_columns(rows, SITE_IMPORT_REQUIRED)
-    if missing:
-        report.add(None, "", _("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)})
-        return report, []
-    mission_id = security_plan.election_plan.mission_id
-    districts = {
-        loc.name.casefold(): loc
-        for loc in Location.objects.filter(mission_id=mission_id, level=Location.Level.DISTRICT)
+    rows = list(rows) if not isinstance(rows, list) else rows
+    total = len(rows)
+    report.total_rows = total
+    resolver = AreaResolver(security_plan.election_plan.mission_id)
+    present = columns or {name for name in UPDATABLE + ["region", "district_pcode"] if any(r.get(name) for r in rows)}
+    existing = {
+        code.casefold(): values
+        for code, *values in PollingSite.objects.filter(security_plan=security_plan).values_list(
+            "code", "pk", "name", "district_id", "locality", "latitude", "longitude", "registered_voters"
+        )
     }
-    existing = {c.casefold() for c in security_plan.sites.values_list("code", flat=True)}
-    first_seen: dict[str, int] = {}
-    sites: list[PollingSite] = []
+    update = mode == ImportJob.Mode.UPDATE
     code_max = PollingSite._meta.get_field("code").max_length
     name_max = PollingSite._meta.get_field("name").max_length
-    for row in rows:
+    locality_max = PollingSite._meta.get_field("locality").max_length
+    first_seen: dict[str, int] = {}
+    plan = Plan()
+    for index, row in enumerate(rows):
+        if progress and index % 2000 == 0:
+            progress(index, total)
         line = row[ROW]
-        before = len(report.errors)
-        code, name, district_name = row.get("code", ""), row.get("name", ""), row.get("district", "")
+        before = len(report.problems)
+        code, name = row.get("code", ""), row.get("name", "")
+        folded = code.casefold()
+        current = existing.get(folded)
         if not code:
-            report.add(line, "code", _("The site code is missing."))
+            report.add(line, "code", _("The site code is missing."), kind=MISSING)
         elif len(code) > code_max:
-            report.add(line, "code", _("The site code is longer than %(n)s characters.") % {"n": code_max})
-        elif code.casefold() in first_seen:
             report.add(
                 line,
                 "code",
-                _("Site code %(code)s also appears on row %(row)s.")
-                % {"code": code, "row": first_seen[code.casefold()]},
+                _("The site code is longer than %(n)s characters.") % {"n": code_max},
+                kind=TOO_LONG,
+                value=code,
             )
-        elif code.casefold() in existing:
-            report.add(line, "code", _("Site code %(code)s already exists in this plan.") % {"code": code})
+        elif folded in first_seen:
+            report.add(
+                line,
+                "code",
+                _("Site code %(code)s also appears on row %(row)s.") % {"code": code, "row": first_seen[folded]},
+                kind=DUPLICATE,
+                value=code,
+            )
+        elif current is not None and not update:
+            report.add(
+                line,
+                "code",
+                _("Site code %(code)s already exists in this plan (choose “create and update” to update it).")
+                % {"code": code},
+                kind=EXISTS,
+                value=code,
+            )
         if code:
-            first_seen.setdefault(code.casefold(), line)
-        if not name:
-            report.add(line, "name", _("The site name is missing."))
+            first_seen.setdefault(folded, line)
+        if not name and current is None:
+            report.add(line, "name", _("The site name is missing."), kind=MISSING)
         elif len(name) > name_max:
-            report.add(line, "name", _("The name is longer than %(n)s characters.") % {"n": name_max})
-        district = None
-        if not district_name:
-            report.add(line, "district", _("The district is missing."))
-        else:
-            district = districts.get(district_name.casefold())
-            if district is None:
-                report.add(line, "district", _("Unknown district “%(d)s”.") % {"d": district_name})
+            report.add(
+                line,
+                "name",
+                _("The name is longer than %(n)s characters.") % {"n": name_max},
+                kind=TOO_LONG,
+                value=name[:50],
+            )
+        district_id = None
+        pcode, district_name = row.get("district_pcode", ""), row.get("district", "")
+        if pcode or district_name:
+            found = resolver.resolve(pcode=pcode, name=district_name, parent=row.get("region", ""))
+            if found.area is None:
+                report.add(
+                    line,
+                    "district_pcode" if pcode else "district",
+                    found.message,
+                    kind=found.kind,
+                    value=pcode or district_name,
+                )
+            else:
+                district_id = found.area.id
+        elif current is None or "district" in present or "district_pcode" in present:
+            report.add(line, "district", _("The district is missing."), kind=MISSING)
         coords = {}
         for column, limit in (("latitude", 90), ("longitude", 180)):
             try:
                 coords[column] = parse_decimal(row.get(column, ""), minimum=-limit, maximum=limit)
             except ValueError as exc:
-                report.add(line, column, str(exc))
+                report.add(line, column, str(exc), kind=NOT_A_NUMBER, value=row.get(column, ""))
                 coords[column] = False
         if coords["latitude"] is not False and coords["longitude"] is not False:
             for column, messages in validate_coordinates(coords["latitude"], coords["longitude"]).items():
-                report.add(line, column, messages[0])
+                report.add(line, column, messages[0], kind=COORDINATES)
         try:
             voters = parse_int(row.get("registered_voters", ""), minimum=0) or 0
         except ValueError as exc:
-            report.add(line, "registered_voters", str(exc))
+            report.add(line, "registered_voters", str(exc), kind=NOT_A_NUMBER, value=row.get("registered_voters", ""))
             voters = 0
-        if len(report.errors) == before:
-            sites.append(
+        if len(report.problems) != before:
+            continue
+        values = {
+            "name": name,
+            "district": district_id,
+            "locality": row.get("locality", "")[:locality_max],
+            "latitude": coords["latitude"],
+            "longitude": coords["longitude"],
+            "registered_voters": voters,
+        }
+        if current is None:
+            plan.creates.append(
                 PollingSite(
                     security_plan=security_plan,
                     code=code,
                     name=name,
-                    district=district,
-                    locality=row.get("locality", "")[:200],
+                    district_id=district_id,
+                    locality=values["locality"],
                     latitude=coords["latitude"],
                     longitude=coords["longitude"],
                     registered_voters=voters,
                 )
             )
-    return report, sites
+            action = _("new")
+        else:
+            pk, *old = current
+            old = dict(zip(UPDATABLE, old, strict=True))
+            changes = {f: values[f] for f in UPDATABLE if _given(f, present, values) and values[f] != old[f]}
+            if changes:
+                plan.updates.append((pk, changes))
+                action = _("update")
+            else:
+                plan.unchanged += 1
+                action = _("unchanged")
+        if len(plan.sample) < 20:
+            area = resolver.get(district_id or (current[2] if current else None))
+            plan.sample.append(
+                [
+                    str(line),
+                    code,
+                    name or (current[1] if current else ""),
+                    area.name if area else "",
+                    values["locality"],
+                    _decimal_text(coords["latitude"]),
+                    _decimal_text(coords["longitude"]),
+                    str(voters),
+                    action,
+                ]
+            )
+    if progress:
+        progress(total, total)
+    return plan
 
 
-def polling_sites_import(*, security_plan: SecurityPlan, user, rows: list[dict]) -> ImportReport:
-    """Import all the rows or none: any error in any row and nothing is written (the report says why).
+def _given(field: str, present: set[str], values: dict) -> bool:
+    """Whether the file speaks about `field` (an unmatched or all-empty column leaves the site's value)."""
+    if field == "district":
+        return values["district"] is not None
+    if field == "name":
+        return bool(values["name"])
+    if field in ("latitude", "longitude"):
+        return "latitude" in present or "longitude" in present
+    return field in present
 
-    The plan row is locked for the duration, so a submission or a second import cannot interleave.
-    Sites and their history records go in with bulk inserts; suggested risks are computed at the end.
+
+def polling_sites_write(*, security_plan: SecurityPlan, user, plan: Plan, progress: Progress | None = None) -> None:
+    """Writes a validated site plan: bulk inserts and updates with their history, then the suggested risks.
+
+    Precondition: inside the pipeline's transaction (all or nothing). The plan row is locked first, so a
+    submission cannot interleave; an update bumps each site's version (an open edit form then sees a
+    conflict rather than overwriting the import).
     """
     with transaction.atomic():
         _lock(security_plan)
         _require(access.can_add(user, PollingSite, security_plan))
-        report, sites = polling_sites_parse(security_plan=security_plan, rows=rows)
-        if not report.ok:
-            return report
-        created = bulk_create_with_history(sites, PollingSite, batch_size=1000, default_user=user)
-        report.created = len(created)
+        total = len(plan.creates) + len(plan.updates)
+        created = bulk_create_with_history(plan.creates, PollingSite, batch_size=2000, default_user=user)
+        if progress:
+            progress(len(created), total)
+        changed_ids = [pk for pk, _changes in plan.updates]
+        now = timezone.now()
+        done = len(created)
+        for start in range(0, len(plan.updates), 2000):
+            chunk = plan.updates[start : start + 2000]
+            sites = PollingSite.objects.in_bulk([pk for pk, _changes in chunk])
+            fields = set()
+            for pk, changes in chunk:
+                site = sites.get(pk)
+                if site is None:  # deleted since the check: the whole import rolls back, the job says why
+                    raise IntegrityError(f"polling site {pk} was deleted during the import")
+                for name, value in changes.items():
+                    setattr(site, f"{name}_id" if name == "district" else name, value)
+                    fields.add(name)
+                site.version += 1
+                site.updated_at = now  # bulk_update does not apply auto_now
+            bulk_update_with_history(
+                list(sites.values()),
+                PollingSite,
+                [*fields, "version", "updated_at"],
+                batch_size=500,
+                default_user=user,
+            )
+            done += len(chunk)
+            if progress:
+                progress(done, total)
         site_risk_refresh(
-            security_plan=security_plan, site_ids=[s.pk for s in created], cause=_("sites imported"), user=user
+            security_plan=security_plan,
+            site_ids=[s.pk for s in created] + changed_ids,
+            cause=_("sites imported"),
+            user=user,
         )
-    return report

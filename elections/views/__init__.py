@@ -39,11 +39,10 @@ from elections.views.security_plans import (
     site_map,
 )
 from elections.views.sites import (
-    IMPORT_PREVIEW_ROWS,
     site_create,
     site_edit,
+    site_export,
     site_import,
-    site_import_confirm,
     site_list,
 )
 
@@ -73,9 +72,8 @@ __all__ = [
     "site_list",
     "site_create",
     "site_edit",
-    "IMPORT_PREVIEW_ROWS",
+    "site_export",
     "site_import",
-    "site_import_confirm",
     "threat_list",
     "threat_create",
     "threat_edit",

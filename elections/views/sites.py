@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from elections import exports as site_exports
 from elections import forms, selectors, services
 from elections.models import (
     PollingSite,
 )
+from elections.services.site_import import SiteImporter
 from elections.views._helpers import _form_page, _item, _make_form, _page, _security_plan
 from mandate import access
-from missions.imports import TableError, discard_stashed, open_stashed, read_table, stash_upload
+from missions import pipeline
+from missions.forms import ImportUploadForm
 
 
 @login_required
@@ -87,55 +89,38 @@ def site_edit(request, pk):
     )
 
 
-IMPORT_PREVIEW_ROWS = 20
-
-
-def _import_key(plan) -> str:
-    return f"elections-sites-{plan.pk}"
-
-
 @login_required
 def site_import(request, pk):
-    """Upload -> preview (every row checked, nothing written; the file is kept for the confirmation)."""
+    """Step 1 of the polling-site import: the upload, which starts a job of the import pipeline
+    (missions.pipeline); the job's pages match the columns, preview and import."""
     plan = _security_plan(request.user, pk)
     access.require_add(request.user, PollingSite, plan)
-    form = forms.SiteImportForm(request.POST or None, request.FILES or None)
-    context = {"plan": plan, "form": form}
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            rows = read_table(upload, aliases=services.SITE_IMPORT_ALIASES)
-        except TableError as exc:
-            form.add_error("file", str(exc))
-        else:
-            report, sites = services.polling_sites_parse(security_plan=plan, rows=rows)
-            if report.ok:
-                stash_upload(request, _import_key(plan), upload)
-            context.update(report=report, preview=sites[:IMPORT_PREVIEW_ROWS], file_name=upload.name)
-    return render(request, "elections/import.html", context)
+        job = pipeline.import_job_start(
+            mission=plan.election_plan.mission,
+            kind=SiteImporter.kind,
+            user=request.user,
+            upload=form.cleaned_data["file"],
+            target_id=plan.pk,
+        )
+        return redirect("import-job", pk=job.pk)
+    return render(
+        request,
+        "elections/import.html",
+        {
+            "plan": plan,
+            "form": form,
+            "importer": pipeline.importer_for(SiteImporter.kind),
+            "jobs": pipeline.recent_jobs(user=request.user, kind=SiteImporter.kind, target_id=plan.pk),
+        },
+    )
 
 
 @login_required
-@require_POST
-def site_import_confirm(request, pk):
+def site_export(request, pk, fmt):
+    """The revision's sites as CSV or XLSX, in the columns the import reads back unchanged."""
     plan = _security_plan(request.user, pk)
-    access.require_add(request.user, PollingSite, plan)
-    upload = open_stashed(request, _import_key(plan))
-    if upload is None:
-        messages.error(request, _("The uploaded file has expired; upload it again."))
-        return redirect("elections:site-import", pk=plan.pk)
-    try:
-        report = services.polling_sites_import(
-            security_plan=plan, user=request.user, rows=read_table(upload, aliases=services.SITE_IMPORT_ALIASES)
-        )
-    except TableError as exc:
-        messages.error(request, str(exc))
-        return redirect("elections:site-import", pk=plan.pk)
-    if not report.ok:
-        # The plan changed since the preview (e.g. someone added a site with the same code): nothing imported.
-        return render(
-            request, "elections/import.html", {"plan": plan, "form": forms.SiteImportForm(), "report": report}
-        )
-    discard_stashed(request, _import_key(plan))
-    messages.success(request, _("%(n)s polling sites imported.") % {"n": report.created})
-    return redirect("elections:site-list", pk=plan.pk)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    return site_exports.polling_sites_export(security_plan=plan, user=request.user, fmt=fmt)

@@ -160,23 +160,32 @@ def test_electoral_imports_sites_with_errors_then_fixed_and_sees_a_concurrent_ed
 
     bad = tmp_path / "sites.csv"
     bad.write_bytes(SITES_WITH_ERRORS)
-    page.get_by_label("File").set_input_files(bad)
-    page.get_by_role("button", name="Check the file").click()
-    errors = page.get_by_role("alert")
-    expect(errors).to_contain_text("nothing was imported")
-    expect(errors).to_contain_text("NOR-901")
-    expect(errors).to_contain_text("Atlantis")
+    page.get_by_label("CSV or XLSX file").set_input_files(bad)
+    page.get_by_role("button", name="Upload and match the columns").click()
+    # The columns are guessed from their names; the user checks them and the mode, then the rows.
+    expect(page.get_by_role("heading", name="Match the columns")).to_be_visible()
+    expect(page.get_by_label("Site code")).to_have_value("0")
+    _assert_accessible(page)
+    page.get_by_role("button", name="Check the rows").click()
+    errors = page.get_by_role("alert").first
+    expect(errors).to_contain_text("nothing will be imported")
+    expect(page.locator(".error-group").first).to_be_visible()
+    expect(page.get_by_text("Atlantis").first).to_be_visible()
+    expect(page.get_by_text("NOR-901").first).to_be_visible()
     _assert_accessible(page)
     assert plan.sites.count() == before
 
+    page.get_by_role("link", name=re.compile("Import of polling sites")).click()
     good = tmp_path / "sites-fixed.csv"
     good.write_bytes(SITES_FIXED)
-    page.get_by_label("File").set_input_files(good)
-    page.get_by_role("button", name="Check the file").click()
-    expect(page.get_by_role("heading", name=re.compile("3 rows are ready to import"))).to_be_visible()
+    page.get_by_label("CSV or XLSX file").set_input_files(good)
+    page.get_by_role("button", name="Upload and match the columns").click()
+    page.get_by_role("button", name="Check the rows").click()
+    expect(page.get_by_text("3 rows checked: 3 new, 0 to update, 0 unchanged.")).to_be_visible()
     _assert_accessible(page)
-    page.get_by_role("button", name="Import 3 sites").click()
-    expect(page.locator(".messages")).to_contain_text("3 polling sites imported")
+    page.get_by_role("button", name="Import 3 rows").click()
+    expect(page.get_by_role("status")).to_contain_text("3 new, 0 updated, 0 unchanged.")
+    _assert_accessible(page)
     assert plan.sites.count() == before + 3
 
     # The same site open in two browsers (two contexts: two sessions); the second save is refused.

@@ -1,0 +1,26 @@
+"""Celery tasks of the import pipeline: they take a job id and a step, call the pipeline, and can run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+
+from missions import pipeline
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    # SQLite: a colleague's long write can outlast the busy timeout; the step starts again later, the job
+    # keeps its parsed rows meanwhile (nothing is lost, nothing half-written).
+    autoretry_for=(OperationalError,),
+    retry_backoff=2,
+    retry_backoff_max=30,
+    max_retries=5,
+)
+def run_import_job(job_id: int, step: str) -> None:
+    """One step ("parse", "check" or "import") of an import job (missions.pipeline.import_job_run)."""
+    pipeline.import_job_run(job_id=job_id, step=step)
