@@ -183,7 +183,7 @@ else:
 TWO_FACTOR_ENFORCED = True
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Mandate")
 # The demo users that must use 2FA (seed_demo) get an authenticator with this published secret: add it to an
-# app, or print the current code with `manage.py demo_totp` (DEBUG only). Demo data only.
+# app, or print the current code with `manage.py demo_totp` (not in production). Demo data only.
 DEMO_TOTP_SECRET = os.environ.get("DEMO_TOTP_SECRET", "MAND ATED EMOT OTPS ECRE TDEM")
 # Signed out after this many seconds without a request (default 8 hours); 0 turns the idle timeout off.
 SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", str(8 * 3600))
@@ -220,6 +220,9 @@ STORAGES = {
 # Celery: Redis in production and CI; without a broker, tasks run in-process (eager).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker, tasks run in a background thread of the web process rather than inside the request
+# (config/celery.py); TASKS_IN_BACKGROUND=0 runs them inside the request instead (tests do).
+TASKS_IN_BACKGROUND = CELERY_TASK_ALWAYS_EAGER and envbool("TASKS_IN_BACKGROUND", "1")
 # The queue tasks go to unless they name one (a worker started with -Q for tests sets its own).
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = False

@@ -7,6 +7,8 @@ from .settings import *  # noqa: F403
 
 # The role fixtures sign in with force_login; tests/test_two_factor.py turns the second factor on.
 TWO_FACTOR_ENFORCED = False
+# A task is done when `delay` returns (tests/test_run_modes.py checks the background thread itself).
+TASKS_IN_BACKGROUND = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="mandate-test-media-"))
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

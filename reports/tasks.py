@@ -6,14 +6,15 @@ prefetch of one, a visibility timeout above the hard time limit, a memory cap pe
 
 from __future__ import annotations
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from config.celery import app
 from reports import services
 
 
-class ReportTask(Task):
+class ReportTask(app.Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         # Retries are exhausted (or the error was not retryable): tell the user instead of spinning forever.
         report_id = kwargs.get("report_id", args[0] if args else None)

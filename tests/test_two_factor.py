@@ -7,7 +7,7 @@ import time
 
 import pytest
 from django.contrib.auth import SESSION_KEY
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -181,7 +181,7 @@ def test_a_user_who_must_use_two_factor_cannot_turn_it_off(hom):
 
 
 def test_the_demo_users_who_need_it_get_the_published_demo_authenticator(users, settings, capsys):
-    settings.DEBUG = True
+    settings.DEBUG, settings.PRODUCTION = False, False  # `make run`: DEBUG unset
     names = services.demo_two_factor_ensure(usernames=list(users), secret_base32=settings.DEMO_TOTP_SECRET)
     assert names == ["hom", "hq", "outsider"]
 
@@ -241,3 +241,10 @@ def test_sign_out_everywhere_keeps_tokens_unless_asked(civilaffairs):
     client.post(reverse("sign-out-everywhere"))
 
     assert ApiToken.objects.filter(user=civilaffairs, revoked_at__isnull=True).exists()
+
+
+def test_the_demo_code_is_refused_in_production(users, settings):
+    settings.PRODUCTION = True
+    services.demo_two_factor_ensure(usernames=list(users), secret_base32=settings.DEMO_TOTP_SECRET)
+    with pytest.raises(CommandError, match="production"):
+        call_command("demo_totp")

@@ -9,11 +9,11 @@ from accounts.services import DEMO_DEVICE_NAME, demo_totp_key
 
 
 class Command(BaseCommand):
-    help = "Print the current code of the demo authenticator (seed_demo's published secret). DEBUG only."
+    help = "Print the current code of the demo authenticator (seed_demo's published secret). Not in production."
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
-            raise CommandError("demo_totp only runs with DEBUG on: it is for the demo data of `make run`.")
+        if settings.PRODUCTION:
+            raise CommandError("demo_totp does not run in production: it is for the demo data of `make run`.")
         key = demo_totp_key(settings.DEMO_TOTP_SECRET)
         users = TOTPDevice.objects.filter(name=DEMO_DEVICE_NAME, key=key).values_list("user__username", flat=True)
         if not users:
