@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from elections import selectors, services
+from elections.forms import COORDINATES_CHOICES
 from elections.models import (
     ElectionPlan,
     ElectoralPhase,
@@ -248,10 +249,18 @@ class PollingSiteFilter(django_filters.FilterSet):
     )
     has_tasks = django_filters.BooleanFilter(method="filter_has_tasks")
     q = django_filters.CharFilter(method="filter_q", label=_("Code or name contains"))
+    coordinates = django_filters.ChoiceFilter(
+        choices=COORDINATES_CHOICES[1:],
+        method="filter_coordinates",
+        label=_("Coordinates: “suspect” for those that look wrong, or one reason"),
+    )
 
     class Meta:
         model = PollingSite
-        fields = ["security_plan", "district", "risk", "has_tasks", "q", "code"]
+        fields = ["security_plan", "district", "risk", "has_tasks", "q", "code", "coordinates"]
+
+    def filter_coordinates(self, queryset, name, value):
+        return selectors.filter_coordinates(queryset, value)
 
     def filter_risk(self, queryset, name, value):
         if value == selectors.HIGH_OR_CRITICAL:
@@ -282,6 +291,8 @@ class PollingSiteSerializer(StrictModelSerializer):
             "latitude",
             "longitude",
             "registered_voters",
+            "coordinates_issue",
+            "coordinates_note",
             "suggested_risk",
             "risk_override",
             "risk_reason",
@@ -289,7 +300,7 @@ class PollingSiteSerializer(StrictModelSerializer):
             "task_count",
             "version",
         ]
-        read_only_fields = ["uid", "suggested_risk"]
+        read_only_fields = ["uid", "suggested_risk", "coordinates_issue", "coordinates_note"]
 
 
 class PollingSiteViewSet(PlanItemViewSet):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from elections import services
 from elections.models import (
+    CoordinatesIssue,
     ElectionPlan,
     Incident,
     Milestone,
@@ -23,7 +24,7 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
-from elections.selectors import HIGH_OR_CRITICAL, districts_of, elections_benchmarks
+from elections.selectors import HIGH_OR_CRITICAL, SUSPECT, districts_of, elections_benchmarks
 from mandate import access
 from missions.edit import EditForm, VersionField
 from missions.models import Component
@@ -298,6 +299,10 @@ class IncidentForm(EditForm):
         return data
 
 
+# The coordinates filter's values: any issue ("suspect"), or one kind.
+COORDINATES_CHOICES = [("", _("Any")), (SUSPECT, _("Look wrong (any reason)")), *CoordinatesIssue.choices]
+
+
 class SiteFilterForm(forms.Form):
     q = forms.CharField(label=_("Code or name"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
     district = forms.ModelChoiceField(label=_("District"), queryset=None, required=False)
@@ -311,6 +316,7 @@ class SiteFilterForm(forms.Form):
         choices=[("", _("Any")), ("yes", _("With tasks")), ("no", _("Without tasks"))],
         required=False,
     )
+    coordinates = forms.ChoiceField(label=_("Coordinates"), choices=COORDINATES_CHOICES, required=False)
 
     def __init__(self, *args, mission_id: int, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,7 +4,7 @@ Each selector runs a fixed number of queries whatever the number of sites (the t
 two sizes). Callers authorise first (`missions.access`); selectors read what they are given.
 
 For reports: `readiness(security_plan, district=None)` returns a `Readiness` with everything the
-readiness page shows (see its docstring); `map_points` + `elections.maps.render_site_map` give the
+readiness page shows (see its docstring); `site_map_data` + `elections.maps.site_map` give the
 offline SVG map of the sites.
 
 One module a sub-domain; this package re-exports them all.
@@ -19,20 +19,22 @@ from elections.selectors.history import (
     plan_history,
     risk_changes_since_submission,
 )
+from elections.selectors.maps import AGGREGATE_ABOVE, DistrictSites, SiteMapData, site_map_data
 from elections.selectors.plans import (
     HIGH_OR_CRITICAL,
     HIGH_RISK,
     RISK_LEVELS,
+    SUSPECT,
     SiteFilters,
     districts_of,
     effective_risk,
     election_plan_detail,
     election_plans_for,
     elections_benchmarks,
+    filter_coordinates,
     has_task,
     incidents_of,
     legs_of,
-    map_points,
     polling_sites,
     risk_rank,
     security_plans_for,
@@ -67,6 +69,8 @@ __all__ = [
     "elections_benchmarks",
     "districts_of",
     "SiteFilters",
+    "SUSPECT",
+    "filter_coordinates",
     "polling_sites",
     "threats_of",
     "tasks_of",
@@ -79,7 +83,10 @@ __all__ = [
     "UNCOVERED_LIMIT",
     "RECENT_INCIDENTS_LIMIT",
     "readiness",
-    "map_points",
+    "AGGREGATE_ABOVE",
+    "DistrictSites",
+    "SiteMapData",
+    "site_map_data",
     "ItemChange",
     "KindDiff",
     "COMPARED",

@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from elections.models import (
+    CoordinatesIssue,
     ElectionPlan,
     Incident,
     Milestone,
@@ -101,6 +102,19 @@ class SiteFilters:
     risk: str = ""
     has_tasks: bool | None = None
     q: str = ""
+    coordinates: str = ""  # SUSPECT, one CoordinatesIssue value, or "" for any
+
+
+SUSPECT = "suspect"  # a filter value: any coordinates issue
+
+
+def filter_coordinates(qs: QuerySet[PollingSite], value: str) -> QuerySet[PollingSite]:
+    """The sites whose coordinates look wrong (`SUSPECT`), or with one kind of issue; `qs` unchanged otherwise."""
+    if value == SUSPECT:
+        return qs.exclude(coordinates_issue="")
+    if value in CoordinatesIssue.values:
+        return qs.filter(coordinates_issue=value)
+    return qs
 
 
 def polling_sites(security_plan: SecurityPlan, filters: SiteFilters | None = None) -> QuerySet[PollingSite]:
@@ -124,6 +138,7 @@ def polling_sites(security_plan: SecurityPlan, filters: SiteFilters | None = Non
         qs = qs.filter(has_task()) if filters.has_tasks else qs.filter(~has_task())
     if filters.q:
         qs = qs.filter(Q(code__icontains=filters.q) | Q(name__icontains=filters.q))
+    qs = filter_coordinates(qs, filters.coordinates)
     return qs.annotate(task_count=task_count()).order_by("district__name", "code")
 
 
@@ -172,16 +187,4 @@ def election_plan_detail(plan_id: int):
             Prefetch("milestones", queryset=Milestone.objects.select_related("benchmark").order_by("due_date")),
         )
         .get(pk=plan_id)
-    )
-
-
-def map_points(security_plan: SecurityPlan, *, district: Location | None = None) -> list[tuple]:
-    """(code, name, latitude, longitude, risk, district name) of the sites with coordinates; one query."""
-    qs = PollingSite.objects.filter(security_plan=security_plan, latitude__isnull=False, longitude__isnull=False)
-    if district is not None:
-        qs = qs.filter(district=district)
-    return list(
-        qs.annotate(risk=effective_risk())
-        .order_by("code")
-        .values_list("code", "name", "latitude", "longitude", "risk", "district__name")
     )

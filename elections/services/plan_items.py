@@ -14,6 +14,7 @@ from elections.models import (
     TransportLeg,
 )
 from elections.services._common import _apply, _raise, _require, _save
+from elections.services.coordinates import polling_sites_check_coordinates
 from elections.services.risk import site_risk_refresh, sites_concerned_by_threat
 from elections.services.validation import validate_coordinates, validate_task_window
 from mandate import access
@@ -53,7 +54,8 @@ def polling_site_create(*, security_plan: SecurityPlan, user, data: dict) -> Pol
     site.risk_changes = site_risk_refresh(
         security_plan=security_plan, site_ids=[site.pk], cause=_("site added"), user=user
     )
-    site.refresh_from_db(fields=["suggested_risk"])
+    polling_sites_check_coordinates(security_plan=security_plan, district_ids=[site.district_id], user=user)
+    site.refresh_from_db(fields=["suggested_risk", "coordinates_issue", "coordinates_note"])
     return site
 
 
@@ -61,6 +63,7 @@ def polling_site_create(*, security_plan: SecurityPlan, user, data: dict) -> Pol
 def polling_site_update(*, site: PollingSite, user, expected_version: int | None, data: dict) -> PollingSite:
     _require(access.can(user, Action.EDIT, site))
     claim_version(site, expected_version)
+    district_before = site.district_id
     _apply(site, {k: v for k, v in data.items() if k in SITE_FIELDS})
     if not site.risk_override:
         site.risk_reason = site.risk_reason or ""
@@ -69,7 +72,11 @@ def polling_site_update(*, site: PollingSite, user, expected_version: int | None
     site.risk_changes = site_risk_refresh(
         security_plan=site.security_plan, site_ids=[site.pk], cause=_("site changed"), user=user
     )
-    site.refresh_from_db(fields=["suggested_risk"])
+    # The district it left is checked again too: its other sites' centre may have moved.
+    polling_sites_check_coordinates(
+        security_plan=site.security_plan, district_ids=[district_before, site.district_id], user=user
+    )
+    site.refresh_from_db(fields=["suggested_risk", "coordinates_issue", "coordinates_note"])
     return site
 
 

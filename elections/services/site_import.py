@@ -13,13 +13,14 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from elections.models import PollingSite, SecurityPlan
 from elections.services._common import _lock, _require
+from elections.services.coordinates import coordinates_check, polling_sites_check_coordinates, stored_language
 from elections.services.risk import site_risk_refresh
 from elections.services.validation import validate_coordinates
 from mandate import access
@@ -47,6 +48,8 @@ EXPORT_COLUMNS = [
     "longitude",
     "registered_voters",
 ]
+# Beyond this many moved sites the check after an update reads the whole plan (one pass, no long IN list).
+CHECK_IDS_MAX = 5000
 UPDATABLE = ["name", "district", "locality", "latitude", "longitude", "registered_voters"]
 
 
@@ -163,6 +166,7 @@ class SiteImporter(Importer):
         gettext_lazy("Longitude"),
         gettext_lazy("Registered voters"),
         gettext_lazy("Action"),
+        gettext_lazy("Coordinates"),
     ]
 
     def target(self, job: ImportJob) -> SecurityPlan:
@@ -213,6 +217,10 @@ def polling_sites_validate(
     locality_max = PollingSite._meta.get_field("locality").max_length
     first_seen: dict[str, int] = {}
     plan = Plan()
+    # The rows whose place is new or changes, for the coordinates check after the loop: (create index or
+    # None, district id, latitude, longitude, the row as the preview shows it).
+    checked: list[tuple] = []
+    sample_checks: dict[int, int] = {}  # preview row -> index in `checked`
     for index, row in enumerate(rows):
         if progress and index % 2000 == 0:
             progress(index, total)
@@ -301,7 +309,10 @@ def polling_sites_validate(
             "longitude": coords["longitude"],
             "registered_voters": voters,
         }
+        check_index = None
         if current is None:
+            check_index = len(checked)
+            checked.append((len(plan.creates), district_id, coords["latitude"], coords["longitude"], line))
             plan.creates.append(
                 PollingSite(
                     security_plan=security_plan,
@@ -319,14 +330,20 @@ def polling_sites_validate(
             pk, *old = current
             old = dict(zip(UPDATABLE, old, strict=True))
             changes = {f: values[f] for f in UPDATABLE if _given(f, present, values) and values[f] != old[f]}
+            if changes.keys() & {"district", "latitude", "longitude"}:
+                after = {**old, **changes}
+                check_index = len(checked)
+                checked.append((None, after["district"], after["latitude"], after["longitude"], line))
             if changes:
                 plan.updates.append((pk, changes))
                 action = _("update")
             else:
                 plan.unchanged += 1
                 action = _("unchanged")
-        if len(plan.sample) < 20:
+        if len(plan.sample) < SAMPLE_FIRST_ROWS:
             area = resolver.get(district_id or (current[2] if current else None))
+            if check_index is not None:
+                sample_checks[len(plan.sample)] = check_index
             plan.sample.append(
                 [
                     str(line),
@@ -338,11 +355,62 @@ def polling_sites_validate(
                     _decimal_text(coords["longitude"]),
                     str(voters),
                     action,
+                    "",
                 ]
             )
     if progress:
         progress(total, total)
+    _check_coordinates(security_plan, plan, checked, sample_checks, resolver)
     return plan
+
+
+SAMPLE_FIRST_ROWS = 12  # the preview's first rows, then up to SAMPLE_SUSPECT rows whose coordinates look wrong
+SAMPLE_SUSPECT = 8
+
+
+def _check_coordinates(security_plan: SecurityPlan, plan: Plan, checked: list, sample_checks: dict, resolver) -> None:
+    """Flag the planned sites whose coordinates look wrong (`elections.services.coordinates`), at preview.
+
+    New sites get their `coordinates_issue` and `coordinates_note` here and keep them when created; updated
+    sites are checked again by the write (`polling_sites_write`). The preview shows the reason in its last
+    column, and after the first rows a few more flagged rows, with their row numbers. The plan's saved
+    sites of the same districts take part in the "far from its district" rule.
+    """
+    if not checked:
+        return
+    mission = security_plan.election_plan.mission
+    references = list(
+        security_plan.sites.filter(district_id__in={c[1] for c in checked})
+        .order_by()
+        .values_list("district_id", "latitude", "longitude")
+    )
+    with translation.override(stored_language(mission)):
+        results = coordinates_check(mission=mission, points=[c[1:4] for c in checked], references=references)
+    for (create, *_rest), (issue, note) in zip(checked, results, strict=True):
+        if create is not None:
+            plan.creates[create].coordinates_issue, plan.creates[create].coordinates_note = issue, note
+    for row, index in sample_checks.items():
+        plan.sample[row][-1] = results[index][1]
+    shown = set(sample_checks.values())
+    flagged = [i for i, (issue, _note) in enumerate(results) if issue and i not in shown]
+    for index in flagged[:SAMPLE_SUSPECT]:
+        create, district_id, lat, lon, line = checked[index]
+        site = plan.creates[create] if create is not None else None
+        area = resolver.get(district_id)
+        plan.sample.append(
+            [
+                str(line),
+                site.code if site else "",
+                site.name if site else "",
+                area.name if area else "",
+                site.locality if site else "",
+                _decimal_text(lat),
+                _decimal_text(lon),
+                str(site.registered_voters) if site else "",
+                _("new") if site else _("update"),
+                results[index][1],
+            ]
+        )
 
 
 def _given(field: str, present: set[str], values: dict) -> bool:
@@ -402,3 +470,16 @@ def polling_sites_write(*, security_plan: SecurityPlan, user, plan: Plan, progre
             cause=_("sites imported"),
             user=user,
         )
+        # Sites that moved (or were added) change their districts' picture: check those districts again.
+        # A corrected re-import ("create and update") clears the flags of the sites it fixes.
+        moved = {pk for pk, changes in plan.updates if changes.keys() & {"district", "latitude", "longitude"}}
+        if created or moved:
+            districts = {s.district_id for s in created} | {
+                changes["district"] for pk, changes in plan.updates if "district" in changes
+            }
+            districts |= set(
+                PollingSite.objects.filter(pk__in=list(moved)[:CHECK_IDS_MAX]).values_list("district_id", flat=True)
+            )
+            if len(moved) > CHECK_IDS_MAX:
+                districts = None  # a very large update: the whole plan, in one pass
+            polling_sites_check_coordinates(security_plan=security_plan, district_ids=districts, user=user)

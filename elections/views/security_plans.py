@@ -14,7 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from elections import forms, selectors, services
-from elections.maps import render_site_map
+from elections.maps import site_map as render_site_map
 from elections.models import (
     ElectionPlan,
     SecurityPlan,
@@ -191,15 +191,39 @@ def readiness(request, pk):
     )
 
 
+def _region_param(request, plan: SecurityPlan) -> Location | None:
+    raw = request.GET.get("region")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return get_object_or_404(
+        Location.objects.filter(mission_id=plan.election_plan.mission_id, level=Location.Level.REGION), pk=raw
+    )
+
+
+def site_map_link(plan: SecurityPlan):
+    """Where a district or region of the map zooms to: the readiness page of that area."""
+    base = reverse("elections:readiness", args=[plan.pk])
+    return lambda kind, pk: f"{base}?{kind}={pk}"
+
+
 @login_required
 @xframe_options_sameorigin  # the readiness page embeds the map with <object>, a frame to browsers
 def site_map(request, pk):
+    """The plan's polling-site map as SVG: `?district=` or `?region=` zooms in (elections/maps.py)."""
     plan = _security_plan(request.user, pk)
     district = _district_param(request, plan)
-    svg = render_site_map(
-        selectors.map_points(plan, district=district),
-        title=_("Polling sites of %(plan)s") % {"plan": plan},
+    region = None if district else _region_param(request, plan)
+    area = district or region
+    title = (
+        _("Polling sites of %(plan)s in %(area)s") % {"plan": plan, "area": area.display_name}
+        if area
+        else _("Polling sites of %(plan)s") % {"plan": plan}
     )
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    svg = render_site_map(
+        selectors.site_map_data(plan, district=district, region=region), title=title, link=site_map_link(plan)
+    )
+    response = HttpResponse(str(svg), content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "private, max-age=60"
     return response

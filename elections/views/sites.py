@@ -32,6 +32,7 @@ def site_list(request, pk):
             risk=data["risk"],
             has_tasks={"yes": True, "no": False}.get(data["has_tasks"]),
             q=data["q"].strip(),
+            coordinates=data["coordinates"],
         )
     page = _page(request, selectors.polling_sites(plan, filters))
     query = request.GET.copy()
@@ -45,6 +46,8 @@ def site_list(request, pk):
             "filter_form": filter_form,
             "query": query.urlencode(),
             "can_add": access.can_add(request.user, PollingSite, plan),
+            # One count on the partial index of suspect sites.
+            "suspect_count": selectors.filter_coordinates(plan.sites.all(), selectors.SUSPECT).count(),
         },
     )
 
@@ -84,7 +87,11 @@ def site_edit(request, pk):
         title=_("Edit polling site %(code)s") % {"code": site.code},
         back_url=reverse("elections:site-list", args=[site.security_plan_id]),
         success=_("Polling site saved."),
-        extra={"suggested_risk": site.get_suggested_risk_display()},
+        extra={
+            "suggested_risk": site.get_suggested_risk_display(),
+            "coordinates_issue": site.get_coordinates_issue_display() if site.coordinates_issue else "",
+            "coordinates_note": site.coordinates_note,
+        },
         delete_url=reverse("elections:item-delete", args=["site", site.pk]),
     )
 

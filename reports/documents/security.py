@@ -8,10 +8,24 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elections import maps as election_maps
+from elections import selectors as election_selectors
 from elections.models import RiskLevel
 from reports import selectors
-from reports.documents._common import Body
+from reports.documents._common import Body, _pdf_chart
 from reports.models import Report
+
+
+def _site_map(plan):
+    """The plan's national site map, as on the readiness page, without links (a PDF has no pages to zoom to)."""
+    svg = election_maps.site_map(
+        election_selectors.site_map_data(plan),
+        title=_("Polling sites of %(plan)s") % {"plan": plan},
+        links=False,
+        width=700,
+        max_height=620,
+    )
+    return _pdf_chart(svg)
 
 
 def _security_body(report: Report, user) -> Body:
@@ -35,6 +49,7 @@ def _security_body(report: Report, user) -> Body:
         "district_rows": district_rows,
         "milestone_counts": milestone_counts,
         "days_to_polling": (data.election.polling_start - report.period_end).days,
+        "site_map": _site_map(data.plan) if data.plan is not None and readiness and readiness.total_sites else "",
     }
     html = render_to_string("reports/pdf/election_security.html", context)
     tables = [
