@@ -29,9 +29,11 @@ from enum import StrEnum
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import CharField, Exists, Model, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils.translation import gettext as _
+from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
 from benchmarks.models import (
@@ -128,9 +130,42 @@ def memberships(user) -> dict[int, Membership]:
         return {}
     cached = getattr(user, "_mandate_memberships", None)
     if cached is None:
-        cached = {m.mission_id: m for m in Membership.objects.filter(user=user).select_related("component", "mission")}
+        cached = {
+            m.mission_id: m
+            for m in Membership.objects.filter(user=user)
+            .select_related("component", "mission")
+            .annotate(gazetteer_granted=_gazetteer_grant_exists())
+        }
         user._mandate_memberships = cached
     return cached
+
+
+# The object permission that lets a member load and edit a mission's administrative areas.
+GAZETTEER_PERMISSION = "gazetteer"
+
+
+def _gazetteer_grant_exists() -> Q:
+    """Whether the membership's user holds `missions.gazetteer` on the membership's mission, directly or
+    through a group: an annotation of the memberships query, so that asking costs no query of its own."""
+    grant = {
+        "permission__codename": GAZETTEER_PERMISSION,
+        "permission__content_type__app_label": "missions",
+        "content_type__app_label": "missions",
+        "content_type__model": "mission",
+        "object_pk": Cast(OuterRef("mission_id"), CharField()),
+    }
+    return Exists(UserObjectPermission.objects.filter(user_id=OuterRef("user_id"), **grant)) | Exists(
+        GroupObjectPermission.objects.filter(group__user=OuterRef("user_id"), **grant)
+    )
+
+
+def _gazetteer_granted(m: Membership) -> bool:
+    granted = getattr(m, "gazetteer_granted", None)
+    if granted is None:
+        # A membership read elsewhere (e.g. `members`): ask the database once and remember.
+        granted = Membership.objects.filter(pk=m.pk).filter(_gazetteer_grant_exists()).exists()
+        m.gazetteer_granted = granted
+    return granted
 
 
 def membership(user, mission_id: int | None) -> Membership | None:
@@ -508,6 +543,16 @@ def _validates(m: Membership, output: OperationalOutput) -> bool:
     return m.role == Role.MLT and (m.component_id is None or m.component_id == output.lead_component_id)
 
 
+def can_manage_gazetteer(user, mission_id: int | None) -> bool:
+    """The mission's administrative areas (the gazetteer page, its imports, the API's import action): the
+    Head of Mission, the leadership team, and members granted `missions.gazetteer` on the mission
+    (django-guardian; granting it to a non-member opens nothing)."""
+    if user is SYSTEM:
+        return True
+    m = membership(user, mission_id)
+    return m is not None and (is_leadership(m) or _gazetteer_granted(m))
+
+
 def can_view_mandate(user, mission: Mission) -> bool:
     """The mandate page: everyone who reads the results framework (not partner focal points)."""
     m = membership(user, mission.pk)
@@ -815,6 +860,8 @@ def sections_for(user, mission_id: int | None) -> set[str]:
         sections.add("audit")
     if m.role != Role.PARTNER:
         sections.add("mandate")
+    if can_manage_gazetteer(user, mission_id):
+        sections.add("gazetteer")
     return sections
 
 
@@ -832,6 +879,7 @@ class Navigation:
     mandate: bool = False
     admin: bool = False
     audit: bool = False
+    gazetteer: bool = False
 
 
 def navigation(user, mission_id: int | None) -> Navigation:
@@ -847,6 +895,7 @@ def navigation(user, mission_id: int | None) -> Navigation:
         mandate="mandate" in sections,
         admin=can_open_admin(user),
         audit="audit" in sections,
+        gazetteer="gazetteer" in sections,
     )
 
 

@@ -23,8 +23,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, mixins, permissions, serializers, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField
+from rest_framework.response import Response
 
 from config.rest import OrderingFilter
 from mandate import access
@@ -398,18 +403,85 @@ class ComponentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
 
 
 class LocationSerializer(StrictModelSerializer):
+    has_boundary = serializers.SerializerMethodField()
+
     class Meta:
         model = Location
-        fields = ["id", "mission", "name", "name_fr", "level", "parent", "latitude", "longitude"]
+        fields = [
+            "id", "mission", "name", "name_fr", "level", "pcode", "parent", "latitude", "longitude",
+            "min_lat", "min_lon", "max_lat", "max_lon", "has_boundary",
+        ]  # fmt: skip
+
+    def get_has_boundary(self, location) -> bool:
+        return bool(location.has_boundary)
+
+
+class LocationImportSerializer(serializers.Serializer):
+    mission = serializers.IntegerField(help_text=_("The mission whose gazetteer to load."))
+    file = serializers.FileField(
+        required=False, help_text=_("The areas table: CSV or XLSX in the layout of OCHA's common operational datasets.")
+    )
+    boundaries = serializers.FileField(
+        required=False, help_text=_("GeoJSON: one feature per area, its P-code in a property such as ADM2_PCODE.")
+    )
+    mode = serializers.ChoiceField(
+        choices=[("create", _("create only")), ("update", _("create and update"))],
+        default="update",
+        help_text=_("“update”: areas whose P-code exists are updated; “create”: such changes are refused."),
+    )
+    dry_run = serializers.BooleanField(default=False, help_text=_("Check everything, write nothing."))
+
+    def validate(self, attrs):
+        if not attrs.get("file") and not attrs.get("boundaries"):
+            raise serializers.ValidationError(_("Send an areas file, a boundaries file, or both."))
+        return attrs
 
 
 class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """The regions, districts and sites of your missions (read-only), to pick location ids."""
+    """The regions, districts, sub-districts and sites of your missions (read-only), to pick location ids.
 
-    queryset = Location.objects.all()
+    `import/` loads a mission's gazetteer (Head of Mission, leadership team, members granted the gazetteer
+    permission): multipart form data with `mission`, `file` and/or `boundaries`, `mode`, `dry_run`.
+    It answers 200 with the counts and the changes when imported (or checked, with `dry_run`), 400 with the
+    grouped problems when nothing was imported.
+    """
+
+    # The outline itself is large and meant for maps: the list says whether there is one, and its box.
+    queryset = Location.objects.defer("boundary").annotate(
+        has_boundary=models.ExpressionWrapper(~models.Q(boundary=""), output_field=models.BooleanField())
+    )
     serializer_class = LocationSerializer
-    filterset_fields = ["mission", "level", "parent"]
-    ordering_fields = ["name", "level"]
+    filterset_fields = ["mission", "level", "parent", "pcode"]
+    ordering_fields = ["name", "level", "pcode"]
+
+    @extend_schema(request={"multipart/form-data": LocationImportSerializer}, responses={200: OpenApiTypes.OBJECT})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        serializer_class=LocationImportSerializer,
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_areas(self, request):
+        from mandate.gazetteer import locations_import
+
+        serializer = LocationImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        mission = Mission.objects.filter(pk=data["mission"]).first()
+        if mission is None or not access.can_manage_gazetteer(request.user, mission.pk):
+            raise exceptions.NotFound()
+        result = locations_import(
+            mission=mission,
+            user=request.user,
+            table=data.get("file"),
+            boundaries=data.get("boundaries"),
+            mode=data["mode"],
+            dry_run=data["dry_run"],
+        )
+        ok = not result.report.problems
+        return Response(result.as_dict(), status=status.HTTP_200_OK if ok else status.HTTP_400_BAD_REQUEST)
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

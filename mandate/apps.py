@@ -14,3 +14,9 @@ class MandateConfig(AppConfig):
             checks,  # noqa: F401 - registers the deployment checks
             languages,  # noqa: F401  (its signal receivers: login, mission changes)
         )
+
+        # The gazetteer's importer joins the import pipeline (missions.pipeline).
+        from mandate.importers import LocationImporter
+        from missions.pipeline import register
+
+        register(LocationImporter())

@@ -11,4 +11,5 @@ urlpatterns = [
     path("imports/<int:pk>/confirm/", import_views.import_job_confirm, name="import-job-confirm"),
     path("imports/<int:pk>/status/", import_views.import_job_status, name="import-job-status"),
     path("imports/<int:pk>/errors.csv", import_views.import_job_errors, name="import-job-errors"),
+    path("mission/gazetteer/", views.gazetteer, name="gazetteer"),
 ]

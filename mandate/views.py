@@ -1,8 +1,10 @@
 """The pages above every app: the home page (a tile per section the user's role opens), the mission switch,
-and the mission's audit trail."""
+the mission's audit trail and its gazetteer."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -10,12 +12,15 @@ from django.views.i18n import set_language
 
 from mandate import access
 from mandate.context_processors import current_mission
+from mandate.forms import GazetteerImportForm
 from mandate.languages import SESSION_KEY, remember_language, supported
-from missions.models import AuditEvent
+from missions.models import AuditEvent, Location
 from missions.services import profile_language_set
 from notifications import selectors as inbox
 
 AUDIT_PAGE_SIZE = 50
+GAZETTEER_PAGE_SIZE = 100
+GAZETTEER_LEVELS = [Location.Level.REGION, Location.Level.DISTRICT, Location.Level.SUBDISTRICT]
 
 
 @login_required
@@ -79,4 +84,76 @@ def audit_events(request):
             "action": action,
             "query": f"action={action}" if action else "",
         },
+    )
+
+
+@login_required
+def gazetteer(request):
+    """The current mission's administrative areas, level by level, and their import (404 for anyone but the
+    HoM, the MLT and members granted the gazetteer permission).
+
+    POST: an areas table starts an import job on the pipeline (column matching, preview, confirm), with the
+    GeoJSON if one came too; a GeoJSON alone is loaded at once (boundaries of areas already there).
+    Queries: the session's memberships (with the grant), the counts per level, the page's count, its areas.
+    """
+    from mandate import importers
+    from mandate.gazetteer import locations_import
+    from missions import pipeline
+
+    mission = current_mission(request)
+    if mission is None or not access.can_manage_gazetteer(request.user, mission.pk):
+        raise Http404
+    form = GazetteerImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        table, boundaries = form.cleaned_data["table"], form.cleaned_data["boundaries"]
+        if table:
+            job = pipeline.import_job_start(
+                mission=mission, kind=importers.LocationImporter.kind, user=request.user, upload=table
+            )
+            if boundaries:
+                importers.keep_boundaries(job, boundaries)
+            return redirect("import-job", pk=job.pk)
+        result = locations_import(mission=mission, user=request.user, boundaries=boundaries)
+        if result.imported:
+            messages.success(request, result.summary())
+            return redirect("gazetteer")
+        messages.error(request, result.summary())
+        problems = result.report.groups()
+    else:
+        problems = []
+    areas = Location.objects.filter(mission=mission)
+    with_boundary = ~Q(boundary="")
+    counts = {
+        row["level"]: row
+        for row in areas.values("level").annotate(n=Count("id"), boundaries=Count("id", filter=with_boundary))
+    }
+    levels = [{"level": lv, "label": lv.label, **counts.get(lv, {"n": 0, "boundaries": 0})} for lv in GAZETTEER_LEVELS]
+    level = request.GET.get("level", "")
+    if level not in GAZETTEER_LEVELS:
+        level = next((lv["level"] for lv in levels if lv["n"]), Location.Level.REGION)
+    listed = (
+        areas.filter(level=level)
+        .select_related("parent")
+        .defer("boundary", "parent__boundary")
+        .annotate(has_boundary=ExpressionWrapper(with_boundary, output_field=BooleanField()))
+        .order_by("pcode", "name")
+    )
+    page = Paginator(listed, GAZETTEER_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mandate/gazetteer.html",
+        {
+            "mission": mission,
+            "levels": levels,
+            "level": level,
+            "level_label": Location.Level(level).label,
+            "page": page,
+            "form": form,
+            "problems": problems,
+            "jobs": pipeline.recent_jobs(
+                user=request.user, kind=importers.LocationImporter.kind, mission_id=mission.pk
+            ),
+            "query": f"level={level}",
+        },
+        status=422 if request.method == "POST" else 200,
     )

@@ -34,6 +34,7 @@ PER_MISSION = {
     "can_request_reports": MISSION_STAFF,
     "can_see_internal_engagement_fields": MISSION_STAFF,
     "can_see_partner_screening": MISSION_STAFF,
+    "can_manage_gazetteer": LEADERSHIP,
 }
 
 
@@ -64,7 +65,48 @@ def test_navigation_shows_the_areas_of_the_predicates(mission, users):
             access.can_open_elections(user, mission.pk) or access.can_open_security(user, mission.pk)
         ), role
         assert nav.portal == access.can_open_portal(user, mission.pk), role
+        assert nav.gazetteer == access.can_manage_gazetteer(user, mission.pk), role
         assert nav.admin is False, role
+
+
+def _fresh(user):
+    # access caches a user's memberships (and grants) on the user object: ask as on a new request.
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_the_gazetteer_permission_on_the_mission_opens_the_gazetteer_to_a_member(mission, other_mission, electoral):
+    from guardian.shortcuts import assign_perm
+
+    assert not access.can_manage_gazetteer(electoral, mission.pk)
+    assign_perm("missions.gazetteer", electoral, other_mission)
+    assert not access.can_manage_gazetteer(_fresh(electoral), mission.pk)  # a grant elsewhere opens nothing here
+
+    assign_perm("missions.gazetteer", electoral, mission)
+
+    granted = _fresh(electoral)
+    assert access.can_manage_gazetteer(granted, mission.pk)
+    assert access.navigation(granted, mission.pk).gazetteer
+    assert not access.can_manage_gazetteer(granted, other_mission.pk)  # not a member there
+
+
+def test_a_gazetteer_grant_through_a_group_counts_too(mission, civilaffairs):
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    group = Group.objects.create(name="GIS unit")
+    civilaffairs.groups.add(group)
+    assign_perm("missions.gazetteer", group, mission)
+
+    assert access.can_manage_gazetteer(_fresh(civilaffairs), mission.pk)
+
+
+def test_asking_about_the_gazetteer_costs_no_query_beyond_the_memberships(
+    mission, electoral, django_assert_num_queries
+):
+    user = _fresh(electoral)
+    with django_assert_num_queries(1):  # the memberships, with the grant as a subquery
+        assert not access.can_manage_gazetteer(user, mission.pk)
+        assert not access.navigation(user, mission.pk).gazetteer
 
 
 def test_only_superusers_get_the_admin_link(mission, hom):

@@ -1,6 +1,7 @@
-"""Role matrix of the missions pages: home, mission switch, API tokens, health check.
+"""Role matrix of the missions pages: home, mission switch, API tokens, health check, the gazetteer.
 
-The missions API resources (missions, components, locations) are walked by tests/test_api_role_matrix.py.
+The missions API resources (missions, components, locations) are walked by tests/test_api_role_matrix.py;
+the locations' import action is walked here, with the gazetteer page.
 """
 
 import pytest
@@ -12,7 +13,11 @@ from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
-COVERED_URL_NAMES = {"home", "switch-mission", "tokens", "token-revoke", "healthz", "language-set"}
+COVERED_URL_NAMES = {
+    "home", "switch-mission", "tokens", "token-revoke", "healthz", "language-set", "gazetteer", "location-import",
+}  # fmt: skip
+GAZETTEER_KEEPERS = {"hom", "mlt"}
+GAZETTEER_CSV = "admin1Name_en,admin1Pcode,admin2Name_en,admin2Pcode\nKalo,XX01,Bamba,XX0101\n"
 
 
 @pytest.mark.parametrize("role", ROLE_FIXTURES)
@@ -94,3 +99,57 @@ def test_healthz_is_open_and_answers_json(client, db):
 
     assert response.status_code == 200
     assert response.json()["checks"]["database"]["ok"] is True
+
+
+@pytest.mark.parametrize("role", ROLE_FIXTURES)
+def test_the_gazetteer_page_opens_to_the_hom_and_the_mlt_only(client, users, role, mission):
+    from tests.factories import LocationFactory
+
+    LocationFactory(mission=mission, name="Kalo", level="region", pcode="XX01")
+    client.force_login(users[role])
+
+    response = client.get(reverse("gazetteer"))
+    home = client.get(reverse("home")).content.decode()
+
+    if role == "outsider":
+        # The HoM of another mission manages that mission's gazetteer, never this one's.
+        assert response.status_code == 200 and "XX01" not in response.content.decode()
+    else:
+        assert response.status_code == (200 if role in GAZETTEER_KEEPERS else 404)
+    assert (reverse("gazetteer") in home) == (role in GAZETTEER_KEEPERS | {"outsider"})
+
+
+@pytest.mark.parametrize("role", ROLE_FIXTURES)
+def test_the_api_import_of_areas_is_scoped_like_the_page(client, users, role, mission):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(users[role])
+
+    response = client.post(
+        reverse("location-import"),
+        {"mission": mission.pk, "file": SimpleUploadedFile("adm.csv", GAZETTEER_CSV.encode()), "dry_run": "true"},
+    )
+
+    assert response.status_code == (200 if role in GAZETTEER_KEEPERS else 404)
+
+
+def test_a_member_granted_the_gazetteer_permission_opens_the_page_and_imports(client, electoral, mission):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from guardian.shortcuts import assign_perm
+
+    client.force_login(electoral)
+    assert client.get(reverse("gazetteer")).status_code == 404
+
+    assign_perm("missions.gazetteer", electoral, mission)
+
+    assert client.get(reverse("gazetteer")).status_code == 200
+    response = client.post(
+        reverse("location-import"),
+        {"mission": mission.pk, "file": SimpleUploadedFile("adm.csv", GAZETTEER_CSV.encode())},
+    )
+    assert response.status_code == 200 and response.json()["created"] == 2
+
+
+def test_the_gazetteer_page_and_its_import_need_a_login(client, mission):
+    assert client.get(reverse("gazetteer")).status_code == 302
+    assert client.post(reverse("location-import"), {"mission": mission.pk}).status_code in {401, 403}

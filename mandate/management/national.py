@@ -295,8 +295,54 @@ def cod_rows(country: Country) -> list[list[str]]:
     return rows
 
 
-def geojson_features(areas: list[Area], *, level: int) -> dict:
-    """A FeatureCollection with one feature per area, its P-code under `ADM<level>_PCODE`."""
+def _wiggled_edge(a: tuple[float, float], b: tuple[float, float], points: int) -> list[tuple[float, float]]:
+    """`points` vertices strictly between a and b, wandering off the straight line as a surveyed border does.
+
+    Seeded by the edge itself, so the two areas that share an edge draw it identically (no gap, no overlap).
+    """
+    forward = a <= b
+    p, q = (a, b) if forward else (b, a)
+    rng = random.Random(f"{p[0]:.6f},{p[1]:.6f},{q[0]:.6f},{q[1]:.6f}")
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    length = math.hypot(dx, dy) or 1.0
+    nx, ny = -dy / length, dx / length
+    walk, out = 0.0, []
+    for k in range(1, points + 1):
+        t = k / (points + 1)
+        walk += rng.uniform(-1, 1) * length * 0.02
+        offset = walk * math.sin(math.pi * t)  # back to the line at both ends
+        out.append((round(p[0] + dx * t + nx * offset, 6), round(p[1] + dy * t + ny * offset, 6)))
+    return out if forward else out[::-1]
+
+
+def detailed(geometry, points_per_edge: int):
+    """The geometry with `points_per_edge` extra vertices on every edge: the size and detail of a real COD
+    boundary file (a few MB for 800 districts at 60), for timing the import's validation and simplification."""
+    from shapely.geometry import MultiPolygon, Polygon
+
+    if points_per_edge <= 0:
+        return geometry
+
+    def ring(coords):
+        coords = list(coords)
+        out = []
+        for a, b in zip(coords, coords[1:], strict=False):
+            out.append(a)
+            out.extend(_wiggled_edge(tuple(a), tuple(b), points_per_edge))
+        out.append(coords[-1])
+        return out
+
+    def polygon(p):
+        return Polygon(ring(p.exterior.coords), [ring(i.coords) for i in p.interiors])
+
+    if isinstance(geometry, MultiPolygon):
+        return MultiPolygon([polygon(p) for p in geometry.geoms])
+    return polygon(geometry)
+
+
+def geojson_features(areas: list[Area], *, level: int, detail: int = 0) -> dict:
+    """A FeatureCollection with one feature per area, its P-code under `ADM<level>_PCODE` (`detail`: extra
+    vertices per edge, see `detailed`)."""
     from shapely.geometry import mapping
 
     return {
@@ -305,19 +351,19 @@ def geojson_features(areas: list[Area], *, level: int) -> dict:
             {
                 "type": "Feature",
                 "properties": {f"ADM{level}_PCODE": a.pcode, f"ADM{level}_EN": a.name},
-                "geometry": mapping(a.geometry),
+                "geometry": mapping(detailed(a.geometry, detail)),
             }
             for a in areas
         ],
     }
 
 
-def write_cod_files(country: Country, directory: Path, *, fmt: str = "csv") -> tuple[Path, Path]:
+def write_cod_files(country: Country, directory: Path, *, fmt: str = "csv", detail: int = 0) -> tuple[Path, Path]:
     """Write `<code>_adm.csv` (or .xlsx) and `<code>_adm_boundaries.geojson` in `directory`.
 
     The table has one row per lowest area; the GeoJSON holds the boundaries of every level (regions as
-    ADM1 features, districts as ADM2, sub-districts as ADM3), so one file loads all of them.
-    Returns the two paths.
+    ADM1 features, districts as ADM2, sub-districts as ADM3), so one file loads all of them. `detail` adds
+    vertices to every edge (`detailed`) for a file as heavy as a real one. Returns the two paths.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -341,7 +387,7 @@ def write_cod_files(country: Country, directory: Path, *, fmt: str = "csv") -> t
             writer.writerows(rows)
     collection = {"type": "FeatureCollection", "features": []}
     for level, areas in enumerate([country.regions, country.districts, country.subdistricts], start=1):
-        collection["features"] += geojson_features(areas, level=level)["features"]
+        collection["features"] += geojson_features(areas, level=level, detail=detail)["features"]
     boundaries = directory / f"{country.code.lower()}_adm_boundaries.geojson"
     boundaries.write_text(json.dumps(collection), encoding="utf-8")
     return table, boundaries
