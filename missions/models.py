@@ -390,8 +390,14 @@ class ImportJob(models.Model):
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="import_jobs")
     kind = models.CharField(_("kind"), max_length=30)
     target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # Empty for an import run by a management command (import_sites), which acts for nobody in particular.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="import_jobs",
+        verbose_name=_("user"),
     )
     token = models.CharField(max_length=40, unique=True, editable=False)
     file_name = models.CharField(_("file"), max_length=255)

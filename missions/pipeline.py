@@ -342,6 +342,18 @@ def _enqueue(job: ImportJob, step: str) -> None:
     transaction.on_commit(send)
 
 
+def _new_job(*, mission: Mission, kind: str, user, name: str, target_id: int | None) -> ImportJob:
+    return ImportJob(
+        mission=mission,
+        kind=kind,
+        target_id=target_id,
+        user=user if getattr(user, "pk", None) else None,
+        token=uuid.uuid4().hex,
+        file_name=(name or "upload")[:255],
+        status=ImportJob.Status.PARSING,
+    )
+
+
 def import_job_start(*, mission: Mission, kind: str, user, upload, target_id: int | None = None) -> ImportJob:
     """Keeps `upload` under VAR_DIR/imports/jobs/ and starts reading it in the background.
 
@@ -351,14 +363,8 @@ def import_job_start(*, mission: Mission, kind: str, user, upload, target_id: in
     importer = importer_for(kind)
     _purge_old_job_files()
     suffix = Path(getattr(upload, "name", "") or "").suffix.lower()[:6]
-    job = ImportJob(
-        mission=mission,
-        kind=importer.kind,
-        target_id=target_id,
-        user=user,
-        token=uuid.uuid4().hex,
-        file_name=(getattr(upload, "name", "") or "upload")[:255],
-        status=ImportJob.Status.PARSING,
+    job = _new_job(
+        mission=mission, kind=importer.kind, user=user, name=getattr(upload, "name", ""), target_id=target_id
     )
     source = _path(job, f"upload{suffix}")
     with source.open("wb") as handle:
@@ -402,9 +408,32 @@ def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
         if job.status != ImportJob.Status.PREVIEWED or job.report.get("error_count"):
             return job
         job.status = ImportJob.Status.IMPORTING
-        job.save(update_fields=["status", "updated_at"])
+        job.message = ""
+        job.save(update_fields=["status", "message", "updated_at"])
         cache.delete(_progress_key(job.pk))
         _enqueue(job, "import")
+    return job
+
+
+def import_file(*, mission: Mission, kind: str, path: Path, mode: str, user, target_id: int | None = None) -> ImportJob:
+    """The whole pipeline at once, in this process, for a management command: read `path`, match the columns
+    as the pages would guess them (the mission's remembered matching first), check, and import if every row
+    is right. Returns the job: DONE with its counts, or FAILED with its message and grouped report."""
+    importer = importer_for(kind)
+    path = Path(path)
+    job = _new_job(mission=mission, kind=importer.kind, user=user, name=path.name, target_id=target_id)
+    job.mode = mode
+    job.save()
+    source = _path(job, f"upload{path.suffix.lower()[:6]}")
+    source.write_bytes(path.read_bytes())
+    _parse(job)
+    job.refresh_from_db()
+    if job.status != ImportJob.Status.MAPPING:
+        return job
+    job.status = ImportJob.Status.IMPORTING
+    job.save(update_fields=["status", "updated_at"])
+    _import(job, user=user, previewed=False)
+    job.refresh_from_db()
     return job
 
 
@@ -437,6 +466,29 @@ def import_job_run(*, job_id: int, step: str) -> None:
             % {"error": type(exc).__name__},
         )
         raise
+
+
+def import_job_interrupted(*, job_id: int, step: str) -> None:
+    """A step that could not run to its end (its task gave up, e.g. on a database kept locked by a long
+    write): the job goes back to where the user can start that step again; its parsed rows are kept."""
+    back = {
+        "parse": ImportJob.Status.FAILED,
+        "check": ImportJob.Status.MAPPING,
+        "import": ImportJob.Status.PREVIEWED,
+    }[step]
+    running = {
+        "parse": ImportJob.Status.PARSING,
+        "check": ImportJob.Status.CHECKING,
+        "import": ImportJob.Status.IMPORTING,
+    }
+    message = (
+        _("The file could not be read this time; upload it again.")
+        if step == "parse"
+        else _("The database was busy and nothing was written; start this step again.")
+    )
+    ImportJob.objects.filter(pk=job_id, status=running[step]).update(
+        status=back, message=message, updated_at=timezone.now()
+    )
 
 
 def _fail(job: ImportJob, message: str, **fields) -> ImportJob:
@@ -547,8 +599,11 @@ def _check(job: ImportJob) -> None:
     job.save(update_fields=["report", "created", "updated", "unchanged", "status", "updated_at"])
 
 
-def _import(job: ImportJob) -> None:
+def _import(job: ImportJob, user=None, *, previewed: bool = True) -> None:
+    """`user` defaults to the job's uploader; a management command passes its actor (access.SYSTEM) and
+    `previewed=False` (there was no preview to differ from)."""
     importer = importer_for(job.kind)
+    user = user or job.user
     target = importer.target(job)
     report, plan = _validate(job, importer, target, _Throttled(job.pk, 0.0, 0.5))
     if report is None:
@@ -557,13 +612,16 @@ def _import(job: ImportJob) -> None:
     if not report.ok:
         # The data changed since the preview (e.g. a colleague added a site with the same code).
         job.report = _summary(report, plan, importer)
-        _fail(
-            job, _("The data changed since the preview; nothing was imported. See the errors below."), report=job.report
+        message = (
+            _("The data changed since the preview; nothing was imported. See the errors below.")
+            if previewed
+            else _("Nothing was imported: the file has errors.")
         )
+        _fail(job, message, report=job.report)
         return
     try:
         with transaction.atomic():
-            importer.apply(target=target, plan=plan, user=job.user, progress=_Throttled(job.pk, 0.5, 1.0))
+            importer.apply(target=target, plan=plan, user=user, progress=_Throttled(job.pk, 0.5, 1.0))
     except IntegrityError:
         _fail(job, _("The data changed during the import; nothing was imported. Check the file again."))
         return

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import OperationalError
 
 from missions import pipeline
 
 
+class ImportTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # Retries are exhausted (e.g. SQLite stayed locked): the job goes back a step, its rows kept.
+        job_id, step = (list(args) + [kwargs.get("job_id"), kwargs.get("step")])[:2]
+        if job_id is not None:
+            pipeline.import_job_interrupted(job_id=job_id, step=step)
+
+
 @shared_task(
+    base=ImportTask,
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,

@@ -508,7 +508,7 @@ def partners_import(*, user, mission: Mission, creates: Sequence[Partner], updat
     A name registered meanwhile raises IntegrityError (the unique constraint) and rolls everything back.
     """
     _require(access.can_add(user, Partner, mission))
-    bulk_create_with_history(list(creates), Partner, batch_size=1000, default_user=user)
+    bulk_create_with_history(list(creates), Partner, batch_size=1000, default_user=access.history_user(user))
     if updates:
         partners = Partner.objects.filter(mission=mission).in_bulk([pk for pk, _changes in updates])
         fields: set[str] = set()
@@ -523,5 +523,9 @@ def partners_import(*, user, mission: Mission, creates: Sequence[Partner], updat
             partner.version += 1
             partner.updated_at = now
         bulk_update_with_history(
-            list(partners.values()), Partner, [*fields, "version", "updated_at"], batch_size=500, default_user=user
+            list(partners.values()),
+            Partner,
+            [*fields, "version", "updated_at"],
+            batch_size=500,
+            default_user=access.history_user(user),
         )

@@ -12,6 +12,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -444,3 +445,38 @@ def test_an_xlsx_upload_is_parsed_once_into_the_job(client, electoral, e, areas,
         -2.5,
         1200,
     )
+
+
+# --- the management command ---------------------------------------------------------------------
+
+
+def test_import_sites_command_prints_one_line_and_updates_with_the_flag(e, areas, tmp_path, capsys):
+    plan = e["security"]
+    path = tmp_path / "national.csv"
+    path.write_text("Code BV,Nom,Cercle,Région,Inscrits\nC1,École A,Kati,Koulikoro,10\nC2,École B,Kati,Ségou,20\n")
+    call_command("import_sites", str(plan.pk), str(path))
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("national.csv: 2 rows, 2 created, 0 updated, 0 unchanged") and "\n" not in out
+    assert PollingSite.objects.get(security_plan=plan, code="C2").district == areas["kati_s"]
+    assert PollingSite.objects.get(security_plan=plan, code="C1").history.first().history_user is None
+
+    path.write_text("Code BV,Nom,Cercle,Région,Inscrits\nC1,École A,Kati,Koulikoro,10\nC2,École B,Kati,Ségou,25\n")
+    call_command("import_sites", str(plan.pk), str(path), "--update")
+    assert "0 created, 1 updated, 1 unchanged" in capsys.readouterr().out
+
+
+def test_import_sites_command_exits_non_zero_with_the_grouped_report_when_nothing_was_imported(
+    e, areas, tmp_path, capsys
+):
+    plan = e["security"]
+    path = tmp_path / "bad.csv"
+    path.write_text("code,name,district\nB1,One,Baraoueli\nB2,Two,Baraoueli\nB3,Three,Kati\n")
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command("import_sites", str(plan.pk), str(path))
+    err = capsys.readouterr().err
+    assert "3 errors in 3 of 3 rows" in err
+    assert "- Unknown area [District]: 2" in err and "Did you mean Baroueli?" in err
+    assert "- Name shared by several areas [District]: 1" in err
+    assert not PollingSite.objects.filter(code__in=["B1", "B2", "B3"]).exists()
+    with pytest.raises(CommandError, match="No security plan"):
+        call_command("import_sites", "999999", str(path))

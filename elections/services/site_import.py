@@ -435,7 +435,9 @@ def polling_sites_write(*, security_plan: SecurityPlan, user, plan: Plan, progre
         _lock(security_plan)
         _require(access.can_add(user, PollingSite, security_plan))
         total = len(plan.creates) + len(plan.updates)
-        created = bulk_create_with_history(plan.creates, PollingSite, batch_size=2000, default_user=user)
+        created = bulk_create_with_history(
+            plan.creates, PollingSite, batch_size=2000, default_user=access.history_user(user)
+        )
         if progress:
             progress(len(created), total)
         changed_ids = [pk for pk, _changes in plan.updates]
@@ -459,7 +461,7 @@ def polling_sites_write(*, security_plan: SecurityPlan, user, plan: Plan, progre
                 PollingSite,
                 [*fields, "version", "updated_at"],
                 batch_size=500,
-                default_user=user,
+                default_user=access.history_user(user),
             )
             done += len(chunk)
             if progress:
