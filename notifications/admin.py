@@ -22,7 +22,7 @@ class PreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(Settings)
 class SettingsAdmin(admin.ModelAdmin):
-    list_display = ["user", "time_zone", "language"]
+    list_display = ["user", "time_zone"]
 
 
 @admin.register(Digest)

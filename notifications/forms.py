@@ -1,7 +1,6 @@
 import zoneinfo
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Delivery, Kind, validate_time_zone
@@ -12,13 +11,11 @@ def _zones():
 
 
 class PreferencesForm(forms.Form):
-    """One email choice per kind of notification, the time zone of digests and the language of emails."""
+    """One email choice per kind of notification and the time zone of digests (emails come in the language
+    chosen in the header: one setting for pages and emails)."""
 
     time_zone = forms.ChoiceField(label=_("Time zone"), validators=[validate_time_zone],
                                   help_text=_("Digests are sent from 07:00 in this time zone."))  # fmt: skip
-    language = forms.ChoiceField(
-        label=_("Language of emails"), required=False, choices=[("", _("Default")), *settings.LANGUAGES]
-    )
 
     def __init__(self, *args, current: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -129,19 +129,13 @@ class Preference(models.Model):
 
 
 class Settings(models.Model):
-    """A person's time zone (digests go out in the morning there) and the language of their mail."""
+    """A person's time zone: digests go out in the morning there. Their mail is in the language they chose in
+    the header (`missions.Profile.language`, one setting for pages and emails; `mandate.languages`)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
-    language = models.CharField(
-        _("language of emails"),
-        max_length=8,
-        choices=settings.LANGUAGES,
-        blank=True,
-        help_text=_("Empty: the language of your mission."),
-    )
 
     class Meta:
         verbose_name = _("notification settings")

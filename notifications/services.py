@@ -55,15 +55,16 @@ def deliveries_of(user) -> dict[str, str]:
 
 
 @transaction.atomic
-def preferences_update(*, user, deliveries_by_kind: dict[str, str], time_zone: str, language: str = "") -> Settings:
-    """Saves a person's email choice per kind, their time zone and the language of their mail."""
+def preferences_update(*, user, deliveries_by_kind: dict[str, str], time_zone: str) -> Settings:
+    """Saves a person's email choice per kind and their time zone. (The language of their mail is the one they
+    chose in the header: `missions.services.profile_language_set`.)"""
     for kind, delivery in deliveries_by_kind.items():
         Kind(kind), Delivery(delivery)  # ValueError on an unknown value: the form and serializer check first
         Preference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": delivery})
     prefs, _created = Settings.objects.get_or_create(user=user)
-    prefs.time_zone, prefs.language = time_zone, language
+    prefs.time_zone = time_zone
     prefs.full_clean(exclude=["user"])
-    prefs.save(update_fields=["time_zone", "language"])
+    prefs.save(update_fields=["time_zone"])
     return prefs
 
 
@@ -143,9 +144,13 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
 # --- email ------------------------------------------------------------------------------------------------
 
 
-def _language(user) -> str:
-    prefs = Settings.objects.filter(user=user).first()
-    return (prefs.language if prefs and prefs.language else None) or django_settings.LANGUAGE_CODE
+def _language(user, mission_id: int | None = None) -> str:
+    """The language of a person's mail: the one they chose in the header (the same setting as the pages'),
+    else the default language of the mission the mail is about, else the site's (`mandate.languages`)."""
+    from mandate.languages import language_for
+
+    mission = Mission.objects.filter(pk=mission_id).first() if mission_id else None
+    return language_for(user, mission)
 
 
 def absolute(url: str) -> str:
@@ -175,7 +180,7 @@ def notification_email_send(*, notification_id: int) -> bool:
         )
         if n is None:
             return False
-        with translation.override(_language(n.recipient)):
+        with translation.override(_language(n.recipient, n.mission_id)):
             line = messages.mail_text(n)
             _send(
                 to=n.recipient,
@@ -259,7 +264,7 @@ def digest_send(*, user_id: int, frequency: str, period_start: datetime.date) ->
             digest.delete()
             return False
         user = digest.user
-        with translation.override(_language(user)):
+        with translation.override(_language(user, items[0].mission_id)):
             groups = defaultdict(list)
             for n in items:
                 groups[str(Kind(n.kind).label)].append((messages.mail_text(n), absolute(n.url)))

@@ -76,7 +76,7 @@ def notification_read_all(request):
 def preferences(request):
     prefs = Settings.objects.filter(user=request.user).first()
     current = services.deliveries_of(request.user)
-    initial = {"time_zone": prefs.time_zone if prefs else "UTC", "language": prefs.language if prefs else ""}
+    initial = {"time_zone": prefs.time_zone if prefs else "UTC"}
     form = PreferencesForm(request.POST if request.method == "POST" else None, initial=initial, current=current)
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,7 +84,6 @@ def preferences(request):
                 user=request.user,
                 deliveries_by_kind=form.deliveries(),
                 time_zone=form.cleaned_data["time_zone"],
-                language=form.cleaned_data["language"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

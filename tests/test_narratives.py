@@ -548,3 +548,33 @@ def test_chart_names_wrap_instead_of_being_cut_and_a_long_legend_fits_its_width(
     for (start, label), following in zip(zip(swatches, labels, strict=True), swatches[1:], strict=False):
         assert following >= start + 14 + 7.4 * len(label)
     assert 'font-size="' in narrow.split("<title>")[1].split("<tspan")[0]  # too long for 360 px: smaller type
+
+
+def test_a_large_missions_sections_list_what_needs_attention_and_show_a_shared_output_once(
+    mission, hom, civilaffairs, components, monkeypatch
+):
+    from benchmarks.models import Status
+    from reports.documents import narratives as sections
+    from tests.factories import AssessmentFactory
+
+    monkeypatch.setattr(sections, "LARGE_MISSION_OUTPUTS", 1)
+    monkeypatch.setattr(sections, "ROWS_PER_SECTION_LARGE", 2)
+    shared = OutputFactory(mission=mission, title="Shared output", order=1,
+                           lead_component=components[Kind.CIVIL_AFFAIRS])  # fmt: skip
+    OutputFactory(mission=mission, title="Second output", order=2, lead_component=components[Kind.CIVIL_AFFAIRS])
+    for i, status in enumerate([Status.ON_TRACK, Status.ON_TRACK, Status.OFF_TRACK]):
+        benchmark = BenchmarkFactory(output=shared, statement=f"Benchmark {i} {status}", order=i)
+        AssessmentFactory(benchmark=benchmark, status=status, assessed_on=PERIOD_START)
+    write(civilaffairs, shared, progress="SHARED PROGRESS")
+    for paragraph in ("1", "2"):
+        task = MandateTask.objects.create(mission=mission, resolution="R", paragraph=paragraph, short_title="T",
+                                          order=int(paragraph))  # fmt: skip
+        task.outputs.set([shared])
+
+    html = _chapters(_body(_report(mission, hom, sections_by=SectionsBy.MANDATE_TASK), hom))
+
+    first, second = html.split('id="task-')[1:3]
+    assert first.index("off_track") < first.index("Benchmark 0")  # what needs attention first
+    assert "Benchmark 1" not in first and "The 2 of 3 benchmarks that most need attention" in first
+    assert "SHARED PROGRESS" in first and "SHARED PROGRESS" not in second
+    assert "are in section 1." in second

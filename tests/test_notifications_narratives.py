@@ -251,9 +251,9 @@ def test_an_hq_comment_reaches_the_leadership_and_the_answer_reaches_the_hq_read
 
 @pytest.mark.usefixtures("eager_tasks")
 def test_notifications_of_the_new_kinds_read_in_french(hom, mission, django_capture_on_commit_callbacks):
-    from notifications.models import Settings
+    from missions.services import profile_language_set
 
-    Settings.objects.create(user=hom, language="fr")
+    profile_language_set(user=hom, language="fr")
     with django_capture_on_commit_callbacks(execute=True):
         from notifications.services import notify
 

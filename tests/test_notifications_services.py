@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from missions.services import profile_language_set
 from notifications import services
 from notifications.models import Delivery, Digest, Kind, Notification, Preference, Settings
 from tests.reports_support import eager_tasks  # noqa: F401  (fixture)
@@ -66,14 +67,16 @@ def test_a_security_plan_email_names_nothing(hom, mission, django_capture_on_com
     assert "Secret Valley by-election" in services.messages.text(Notification.objects.get())
 
 
-def test_the_email_is_in_the_recipients_language(hom, mission, django_capture_on_commit_callbacks):
-    Settings.objects.create(user=hom, language="fr")
+def test_the_email_is_in_the_language_the_recipient_chose_in_the_header(
+    hom, mission, django_capture_on_commit_callbacks
+):
+    profile_language_set(user=hom, language="fr")  # what the header's language switch saves
     with django_capture_on_commit_callbacks(execute=True):
         tell([hom], mission, kind=Kind.PLAN_SUBMITTED, key="plan_submitted:5:v3",
              params={"election": "E", "revision": 1})  # fmt: skip
 
     (message,) = mail.outbox
-    assert services._language(hom) == "fr"
+    assert services._language(hom, mission.pk) == "fr"
     assert message.body.startswith("Bonjour") and "Un plan de sécurité attend votre décision." in message.body
 
 
@@ -170,8 +173,20 @@ def test_running_the_beat_task_twice_sends_each_digest_once(hom, mlt, mission):
 
 def test_preferences_are_saved_and_a_bad_time_zone_is_refused(hom):
     services.preferences_update(user=hom, deliveries_by_kind={Kind.REPORT_READY: Delivery.WEEKLY},
-                                time_zone="Africa/Bangui", language="fr")  # fmt: skip
+                                time_zone="Africa/Bangui")  # fmt: skip
     assert services.deliveries_of(hom)[Kind.REPORT_READY] == Delivery.WEEKLY
     assert services.deliveries_of(hom)[Kind.ASSESSMENT_OVERDUE] == Delivery.DAILY  # the default for reminders
     with pytest.raises(services.ValidationError):
         services.preferences_update(user=hom, deliveries_by_kind={}, time_zone="Mars/Olympus")
+
+
+def test_without_a_choice_of_their_own_a_person_gets_mail_in_their_missions_language(
+    hom, mission, django_capture_on_commit_callbacks
+):
+    mission.default_language = "fr"
+    mission.save(update_fields=["default_language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        tell([hom], mission)
+
+    (message,) = mail.outbox
+    assert message.body.startswith("Bonjour")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 
-from benchmarks.models import Indicator, OperationalOutput, Risk
+from benchmarks.models import Indicator, OperationalOutput, Risk, Status
 from narratives.models import Narrative
 from narratives.selectors import (
     EvidenceFile,
@@ -27,6 +27,14 @@ from reports.selectors import BenchmarkRow, ProgressData
 
 # Per section, the PDF lists this many benchmarks, indicators and risks; the XLSX has them all.
 ROWS_PER_SECTION = 40
+# A mission with more outputs than this has the shorter sections of a large mission: each lists the rows that
+# most need attention (off track, at risk, changed; indicators furthest from target; the highest risks), up to
+# ROWS_PER_SECTION_LARGE, and an output serving several mandate tasks is shown in full once. Fifty outputs of
+# forty rows each made a 300-page PDF that took a worker over 900 MB to lay out (perf/narratives.py).
+LARGE_MISSION_OUTPUTS = 10
+ROWS_PER_SECTION_LARGE = 10
+# Benchmarks that most need attention first: off track, at risk, then those whose status changed.
+ATTENTION_ORDER = {Status.OFF_TRACK: 0, Status.AT_RISK: 1}
 
 
 @dataclass
@@ -37,6 +45,7 @@ class OutputPart:
     indicators: list[dict]
     risks: list[Risk]
     attachments: list = field(default_factory=list)
+    shown_in: str = ""  # in a large mission's report by mandate task: the section already showing this output
 
     @property
     def narrative_validated(self) -> bool:
@@ -59,6 +68,7 @@ class NarrativePart:
     by_task: bool
     include_unvalidated: bool
     rows_per_section: int = ROWS_PER_SECTION
+    large: bool = False  # the shorter sections of a large mission (LARGE_MISSION_OUTPUTS)
 
     @property
     def narratives(self) -> list[Narrative]:
@@ -91,19 +101,27 @@ def build(report: Report, user, data: ProgressData, indicator_rows: list[dict]) 
     for risk in data.risks:
         risks_by_output.setdefault(risk.output_id, []).append(risk)
 
+    outputs = [summary.output for summary in data.outputs]
+    large = len(outputs) > LARGE_MISSION_OUTPUTS
+
     def part(output: OperationalOutput) -> OutputPart:
         narrative = narratives.get(output.pk)
         if narrative is not None:
             narrative.output = output  # already in memory: the evidence list names it without a query
+        benchmarks = benchmarks_by_output.get(output.pk, [])
+        indicators = indicators_by_output.get(output.pk, [])
+        if large:
+            # Stable sorts: within each rank the framework's order stays.
+            benchmarks = sorted(benchmarks, key=lambda r: ATTENTION_ORDER.get(r.status, 2 if r.changed else 3))
+            indicators = sorted(indicators, key=lambda i: (i["percent"] is None, i["percent"] or 0))
         return OutputPart(
             output=output,
             narrative=narrative,
-            benchmarks=benchmarks_by_output.get(output.pk, []),
-            indicators=indicators_by_output.get(output.pk, []),
-            risks=risks_by_output.get(output.pk, []),
+            benchmarks=benchmarks,
+            indicators=indicators,
+            risks=risks_by_output.get(output.pk, []),  # highest score first (the register's order)
         )
 
-    outputs = [summary.output for summary in data.outputs]
     if report.sections_by == SectionsBy.MANDATE_TASK:
         sections = _by_task(report, user, outputs, part)
     else:
@@ -116,11 +134,21 @@ def build(report: Report, user, data: ProgressData, indicator_rows: list[dict]) 
             )
             for o in outputs
         ]
+    if large and report.sections_by == SectionsBy.MANDATE_TASK:
+        first_shown: dict[int, str] = {}
+        for number, section in enumerate(sections, start=1):
+            for item in section.parts:
+                if item.output.pk in first_shown:
+                    item.shown_in = first_shown[item.output.pk]
+                else:
+                    first_shown[item.output.pk] = str(number)
     return NarrativePart(
         overview=overview,
         sections=sections,
         by_task=report.sections_by == SectionsBy.MANDATE_TASK,
         include_unvalidated=report.include_unvalidated,
+        rows_per_section=ROWS_PER_SECTION_LARGE if large else ROWS_PER_SECTION,
+        large=large,
     )
 
 

@@ -92,7 +92,7 @@ def test_hq_comments_on_a_released_report_and_the_hom_answers_it(demo, page, eag
     report = finished_report(hom.memberships.first().mission, hom, approval=Report.Approval.RELEASED)
     log_in(page, demo.url, "hq")
     page.goto(f"{demo.url}/reports/{report.pk}/")
-    page.get_by_label("Comment").fill("Why did the Kalvi benchmarks decline?")
+    page.get_by_role("textbox", name="Comment").fill("Why did the Kalvi benchmarks decline?")
     page.get_by_role("button", name="Post the comment").click()
     expect(page.locator("#comments")).to_contain_text("Why did the Kalvi benchmarks decline?")
     comment = ReportComment.objects.get(report=report)
@@ -104,7 +104,9 @@ def test_hq_comments_on_a_released_report_and_the_hom_answers_it(demo, page, eag
     _assert_accessible(page)
     area.get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(rf"/reports/{report.pk}/#comment-{comment.pk}$"))
-    page.get_by_label("Answer").fill("Roads were cut for three weeks; the assessments resume in January.")
+    page.get_by_role("textbox", name="Answer").fill(
+        "Roads were cut for three weeks; the assessments resume in January."
+    )
     page.get_by_role("button", name="Post the answer").click()
     expect(page.locator("#comments")).to_contain_text("Roads were cut for three weeks")
     page.goto(f"{demo.url}/")
