@@ -36,6 +36,7 @@ messages: install
 	$(BIN)/python manage.py makemessages --locale fr --no-location --no-obsolete \
 		--ignore 'var/*' --ignore 'perf/*' --ignore 'tests/*' --ignore 'static/*'
 	$(BIN)/python -m config.catalogues tidy
+	$(BIN)/python -m config.catalogues apidocs
 	$(BIN)/python -m config.catalogues compile
 
 migrate: install

@@ -5,7 +5,11 @@ Error responses in their one shape, `If-Match` on updates, `ETag` on single-obje
 
 from __future__ import annotations
 
+import gettext
+from functools import cache
+
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import get_view_model
@@ -38,9 +42,28 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+@cache
+def _api_docs(language: str) -> gettext.NullTranslations:
+    from config.catalogues import API_DOCS_DOMAIN, LOCALE_DIR
+
+    return gettext.translation(API_DOCS_DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True)
+
+
+def translated_doc(text: str) -> str:
+    """A view's, action's or serializer's docstring in the language of the request (the `apidocs` catalogue,
+    config.catalogues): the schema and /api/docs/ read in French for a French request, or with `?lang=fr`."""
+    if not text:
+        return text
+    return _api_docs((get_language() or "en").split("-")[0]).gettext(text)
+
+
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema, plus what ScopedViewSet and the error handler add to every operation:
-    the error responses in their one shape, `If-Match` on updates and `ETag` on single-object responses."""
+    the error responses in their one shape, `If-Match` on updates and `ETag` on single-object responses,
+    and the descriptions in the request's language."""
+
+    def get_description(self):
+        return translated_doc(super().get_description())
 
     def _is_versioned(self) -> bool:
         model = get_view_model(self.view, emit_warnings=False)
@@ -83,6 +106,8 @@ class AutoSchema(openapi.AutoSchema):
         # A serializer that leaves fields out for some readers (a partner does not see the mission's internal
         # fields) lists them in `Meta.optional_in_response`, so the schema does not promise them to everyone.
         schema = super()._map_basic_serializer(serializer, direction)
+        if schema.get("description"):
+            schema["description"] = translated_doc(schema["description"])
         optional = set(getattr(getattr(serializer, "Meta", None), "optional_in_response", ()))
         if direction == "response" and optional and "required" in schema:
             schema["required"] = [name for name in schema["required"] if name not in optional]

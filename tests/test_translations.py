@@ -204,3 +204,45 @@ def test_templates_have_no_unmarked_text():
 
 def test_template_folders_are_all_scanned():
     assert Path(settings.TEMPLATES[0]["DIRS"][0]) == TEMPLATES_DIR
+
+
+# --- the API's descriptions (docstrings of views, actions and serializers: the `apidocs` catalogue) ----------
+
+
+def test_every_api_description_has_its_french_and_none_is_stale():
+    from config.catalogues import API_DOCS_DOMAIN, api_docstrings
+
+    catalogue = read_catalogue(BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / f"{API_DOCS_DOMAIN}.po")
+    translated = {m.id: m.string for m in catalogue if m.id}
+    docstrings = api_docstrings()
+
+    assert "Mark this notification read." in docstrings  # the extraction sees actions' docstrings
+    missing = sorted(set(docstrings) - set(translated))
+    assert missing == [], "run `make messages` (or `python -m config.catalogues apidocs`) and translate"
+    assert sorted(set(translated) - set(docstrings)) == [], "run `python -m config.catalogues apidocs`"
+    assert [text for text, french in translated.items() if not french.strip()] == [], "translate these"
+
+
+@pytest.mark.django_db
+def test_the_api_schema_describes_each_endpoint_in_french_for_a_french_request(hom):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(hom)
+
+    def operation(language):
+        schema = client.get("/api/schema/", {"format": "json", "lang": language}).json()
+        return schema["paths"]["/api/v1/narratives/"]["get"]["description"], schema["components"]["schemas"]
+
+    english, _components = operation("en")
+    french, components = operation("fr")
+    assert english.startswith("Narrative assessments per output")
+    assert french.startswith("Les rapports narratifs par produit")
+    # Serializer descriptions too (the plan items' common serializer describes their components).
+    descriptions = {c.get("description", "") for c in components.values()}
+    assert "Parties communes des éléments du plan : retrait, et composantes de la mission du parent." in descriptions
+    # A French browser (Accept-Language) gets the same without `lang`.
+    by_header = client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert by_header["paths"]["/api/v1/notifications/{id}/read/"]["post"]["description"] == (
+        "Marquer cette notification comme lue."
+    )
