@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("notifications", "0003_narrative_and_comment_kinds"), ("missions", "0007_verbose_names")]
+BEFORE = [("notifications", "0003_narrative_and_comment_kinds")]
 AFTER = [("notifications", "0004_one_language_setting")]
 
 
