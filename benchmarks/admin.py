@@ -12,7 +12,7 @@ from benchmarks.models import (
     OperationalOutput,
     Risk,
 )
-from missions.admin import CachedChoicesInline, MandateAdmin
+from missions.admin import CachedChoicesInline, MandateAdmin, NormalisedSearchAdmin
 
 
 class NoDeleteMixin:
@@ -33,7 +33,7 @@ class LibraryBenchmarkInline(admin.TabularInline):
 
 
 @admin.register(LibraryOutput)
-class LibraryOutputAdmin(admin.ModelAdmin):
+class LibraryOutputAdmin(NormalisedSearchAdmin, admin.ModelAdmin):
     """Loaded from benchmarks/framework/handbook.json by `load_framework`; edit the file, not these rows."""
 
     list_display = ["order", "title", "key", "lead_component_kind", "framework_version"]
@@ -44,7 +44,7 @@ class LibraryOutputAdmin(admin.ModelAdmin):
 
 
 @admin.register(LibraryBenchmark)
-class LibraryBenchmarkAdmin(admin.ModelAdmin):
+class LibraryBenchmarkAdmin(NormalisedSearchAdmin, admin.ModelAdmin):
     list_display = ["statement", "output", "term", "order"]
     list_filter = ["term", "output"]
     search_fields = ["statement"]
@@ -138,7 +138,7 @@ class BenchmarkAdmin(NoDeleteMixin, MandateAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(NormalisedSearchAdmin, admin.ModelAdmin):
     """Read-only: assessments are append-only and recorded in the application (which keeps the
     benchmark's current status); a correction is a new assessment there, not an edit here."""
 

@@ -277,6 +277,7 @@ class OutputViewSet(PlanViewSet):
     parent_field = "mission"
     filterset_fields = ["mission", "lead_component", "library_output"]
     ordering_fields = ["order", "title", "id", "updated_at"]
+    search_fields = ["title"]
     ordering = ["mission", "order", "id"]
 
 
@@ -295,6 +296,7 @@ class BenchmarkViewSet(PlanViewSet):
         "retired_at": ["isnull"],
     }
     ordering_fields = ["order", "id", "term", "target_date", "latest_assessment__assessed_on"]
+    search_fields = ["statement"]
     ordering = ["output", "term", "order", "id"]
 
 
@@ -304,6 +306,7 @@ class ActivityViewSet(PlanViewSet):
     create_service = staticmethod(services.activity_create)
     filterset_fields = ["output", "lead_component"]
     ordering_fields = ["order", "id"]
+    search_fields = ["title"]
 
 
 class IndicatorViewSet(PlanViewSet):
@@ -316,6 +319,7 @@ class IndicatorViewSet(PlanViewSet):
     create_service = staticmethod(services.indicator_create)
     filterset_fields = ["output", "benchmark", "disaggregated"]
     ordering_fields = ["order", "id", "name"]
+    search_fields = ["name"]
 
 
 class RiskViewSet(PlanViewSet):
@@ -324,6 +328,7 @@ class RiskViewSet(PlanViewSet):
     create_service = staticmethod(services.risk_create)
     filterset_fields = ["output", "kind", "owner", "likelihood", "impact"]
     ordering_fields = ["order", "id", "likelihood", "impact", "review_date"]
+    search_fields = ["title", "mitigation"]
 
 
 class IndicatorValueViewSet(PlanViewSet):
@@ -335,6 +340,7 @@ class IndicatorValueViewSet(PlanViewSet):
     parent_field = "indicator"
     filterset_fields = ["indicator", "period_start"]
     ordering_fields = ["period_start", "id"]
+    search_fields = ["note"]
     ordering = ["indicator", "period_start"]
 
 
@@ -353,6 +359,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         "assessed_on": ["gte", "lte"],
     }
     ordering_fields = ["assessed_on", "created_at", "id"]
+    search_fields = ["evidence"]
     ordering = ["-assessed_on", "-created_at", "-id"]
 
     def create(self, request, *args, **kwargs):

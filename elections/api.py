@@ -10,7 +10,6 @@ started from (If-Match or `version`: 428 without it, 412 when stale); every writ
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import generics, mixins, serializers
 from rest_framework.decorators import action
@@ -31,6 +30,7 @@ from elections.models import (
 from mandate.access import Action
 from mandate.api import ScopedViewSet, StrictModelSerializer
 from missions.concurrency import version_from_request
+from missions.search import search_filter
 
 CRU = (mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin)
 
@@ -75,6 +75,7 @@ class ElectionPlanViewSet(*CRU, ScopedViewSet):
     queryset = ElectionPlan.objects.all()
     filterset_fields = ["mission", "election_type", "scope"]
     ordering_fields = ["polling_start", "name"]
+    search_fields = ["name"]
 
     def get_queryset(self):
         # Query 1: the plans; 2: their phases; 3: their benchmark ids.
@@ -145,6 +146,7 @@ class SecurityPlanViewSet(*CRU, ScopedViewSet):
     queryset = SecurityPlan.objects.all()
     filterset_fields = ["election_plan", "status"]
     ordering_fields = ["revision", "updated_at"]
+    search_fields = ["summary"]
     action_permissions = {"submit": Action.SUBMIT, "approve": Action.APPROVE, "return_plan": Action.APPROVE}
 
     def get_queryset(self):
@@ -271,7 +273,7 @@ class PollingSiteFilter(django_filters.FilterSet):
         return queryset.filter(selectors.has_task()) if value else queryset.filter(~selectors.has_task())
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
+        return search_filter(queryset, value, selectors.SITE_SEARCH_FIELDS)
 
 
 class PollingSiteSerializer(StrictModelSerializer):
@@ -308,6 +310,7 @@ class PollingSiteViewSet(PlanItemViewSet):
     queryset = PollingSite.objects.all()
     filterset_class = PollingSiteFilter
     ordering_fields = ["code", "name", "registered_voters"]
+    search_fields = [*selectors.SITE_SEARCH_FIELDS, "locality"]
     create_service = staticmethod(services.polling_site_create)
     update_service = staticmethod(services.polling_site_update)
     update_arg = "site"
@@ -355,6 +358,7 @@ class ThreatViewSet(PlanItemViewSet):
     queryset = Threat.objects.all()
     filterset_fields = ["security_plan", "district", "threat_type"]
     ordering_fields = ["likelihood", "impact"]
+    search_fields = ["actor", "description"]
     create_service = staticmethod(services.threat_create)
     update_service = staticmethod(services.threat_update)
     update_arg = "threat"
@@ -402,6 +406,7 @@ class SecurityTaskViewSet(PlanItemViewSet):
     queryset = SecurityTask.objects.all()
     filterset_fields = ["security_plan", "phase", "task_type", "provider", "component", "site", "district"]
     ordering_fields = ["start", "end"]
+    search_fields = ["description"]
     create_service = staticmethod(services.security_task_create)
     update_service = staticmethod(services.security_task_update)
     update_arg = "task"
@@ -452,6 +457,7 @@ class IncidentViewSet(*CRU, ScopedViewSet):
     queryset = Incident.objects.all()
     filterset_class = IncidentFilter
     ordering_fields = ["occurred_at", "severity"]
+    search_fields = ["site_code", "place", "description"]
 
     def get_queryset(self):
         return self.scope(Incident.objects.order_by("-occurred_at", "-pk"))

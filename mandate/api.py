@@ -25,7 +25,7 @@ from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework import exceptions, filters, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField
@@ -35,6 +35,7 @@ from config.rest import OrderingFilter
 from mandate import access
 from missions.concurrency import ConcurrentEditError, version_from_request
 from missions.models import AuditEvent, Component, Location, Mission
+from missions.search import search_filter
 
 # Text without a database limit still gets one in the API: nobody types more in a field, and
 # megabyte strings must be a 400, not a slow insert.
@@ -257,6 +258,41 @@ class ScopedFilterBackend(DjangoFilterBackend):
         return filterset
 
 
+class SearchFilter(filters.SearchFilter):
+    """`?search=`: rows where every word is found, accents and case aside, in one of the view's
+    `search_fields` (missions.search.search_filter: "cedeao" finds CEDEAO, "mosquee" finds MOSQUÉE).
+
+    A view whose search is more than a list of fields (the engagement log's full-text search) defines
+    `search_queryset(queryset, q)` instead. Views with neither offer no `search` parameter.
+    Runs after the scope: search only ever narrows what the user may already see.
+    """
+
+    search_title = _("Search")
+    search_description = _("Words to find, accents and case aside, in: %(fields)s.")
+
+    def filter_queryset(self, request, queryset, view):
+        q = request.query_params.get(self.search_param, "")
+        custom = getattr(view, "search_queryset", None)
+        if custom is not None:
+            return custom(queryset, q)
+        return search_filter(queryset, q, getattr(view, "search_fields", None) or [])
+
+    def get_schema_operation_parameters(self, view):
+        described = getattr(view, "search_described", None) or getattr(view, "search_fields", None)
+        if not described:
+            return []
+        fields = ", ".join(field.lstrip("=").replace("__", ".") for field in described)
+        return [
+            {
+                "name": self.search_param,
+                "required": False,
+                "in": "query",
+                "description": str(self.search_description) % {"fields": fields},
+                "schema": {"type": "string"},
+            }
+        ]
+
+
 def refuse_hidden_query_params(request, hidden: set[str]) -> None:
     """400 (the API's error shape) when a filter or an ordering names a field hidden from the user.
 
@@ -286,7 +322,9 @@ class ScopedViewSet(viewsets.GenericViewSet):
     """
 
     permission_classes = [permissions.IsAuthenticated, AccessPermission]
-    filter_backends = [ScopedFilterBackend, OrderingFilter]
+    filter_backends = [ScopedFilterBackend, SearchFilter, OrderingFilter]
+    # Text fields `?search=` looks in (SearchFilter); forward relations allowed, e.g. "partner__name".
+    search_fields: list[str] = []
     edit_action = access.Action.EDIT
     # Custom actions that need another access.Action than EDIT, e.g. {"submit": Action.SUBMIT}.
     action_permissions: dict[str, access.Action] = {}
@@ -375,6 +413,7 @@ class MissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Up
     serializer_class = MissionSerializer
     filterset_fields = ["acronym"]
     ordering_fields = ["acronym", "name", "start_date"]
+    search_fields = ["acronym", "name", "host_country"]
 
     def perform_update(self, serializer):
         from mandate.services import mission_update
@@ -400,6 +439,7 @@ class ComponentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
     serializer_class = ComponentSerializer
     filterset_fields = ["mission", "kind"]
     ordering_fields = ["name", "kind"]
+    search_fields = ["name"]
 
 
 class LocationSerializer(StrictModelSerializer):
@@ -453,6 +493,7 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     serializer_class = LocationSerializer
     filterset_fields = ["mission", "level", "parent", "pcode"]
     ordering_fields = ["name", "level", "pcode"]
+    search_fields = ["name", "name_fr", "pcode"]
 
     @extend_schema(request={"multipart/form-data": LocationImportSerializer}, responses={200: OpenApiTypes.OBJECT})
     @action(
@@ -511,6 +552,7 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     serializer_class = AuditEventSerializer
     filterset_fields = ["action"]
     ordering_fields = ["created_at"]
+    search_fields = ["username", "summary"]
 
 
 def register(router):

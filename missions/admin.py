@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from missions.concurrency import claim_version
 from missions.models import ApiToken, AuditEvent, Component, Location, Membership, Versioned
+from missions.search import search_filter
 from missions.services import audit_admin_log_entry
 
 # Above this many child rows an inline is replaced by a link to the filtered list: a plan of the
@@ -44,7 +45,21 @@ class CachedChoicesInline:
         return field
 
 
-class MandateAdmin(SimpleHistoryAdmin):
+class NormalisedSearchAdmin:
+    """The admin's search box ignores accents and case, as the application's do (missions.search).
+
+    `^` and `@` prefixes of `search_fields` are read as plain fields; `=` keeps its meaning (equal).
+    """
+
+    def get_search_results(self, request, queryset, search_term):
+        fields = [field.lstrip("^@") for field in self.get_search_fields(request)]
+        try:
+            return search_filter(queryset, search_term, fields), False
+        except ValueError:  # a to-many field: Django's own search (and its duplicate handling)
+            return super().get_search_results(request, queryset, search_term)
+
+
+class MandateAdmin(NormalisedSearchAdmin, SimpleHistoryAdmin):
     """History, bounded inlines, and a version bump on every save.
 
     The version bump keeps optimistic concurrency honest: someone editing the same row in the
@@ -148,7 +163,7 @@ class MembershipAdmin(MandateAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(NormalisedSearchAdmin, admin.ModelAdmin):
     """Tokens are created and revoked by their owner (the key is shown once); the admin may look at them
     and delete a leaked one, which stops it working at once."""
 
@@ -167,7 +182,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(NormalisedSearchAdmin, admin.ModelAdmin):
     """The audit trail of every mission, for superusers: read-only, nothing can be added, changed or deleted."""
 
     list_display = ["created_at", "username", "action", "mission", "ip_address", "summary"]

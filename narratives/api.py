@@ -46,6 +46,7 @@ class MandateTaskViewSet(
     serializer_class = MandateTaskSerializer
     filterset_fields = ["mission", "resolution", "priority"]
     ordering_fields = ["resolution", "order", "id"]
+    search_fields = ["resolution", "paragraph", "short_title", "text"]
     ordering = ["mission", "resolution", "order", "id"]
 
     def perform_create(self, serializer):
@@ -107,6 +108,7 @@ class NarrativeViewSet(
         "period_end": ["exact", "lte"],
     }
     ordering_fields = ["period_end", "updated_at", "id"]
+    search_fields = ["progress", "challenges", "next_steps"]
     ordering = ["-period_end", "output", "id"]
     action_permissions = {
         "submit": access.Action.SUBMIT,
@@ -218,6 +220,7 @@ class AttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     serializer_class = AttachmentSerializer
     parser_classes = [MultiPartParser, FormParser]
     filterset_fields = ["mission", "kind"]
+    search_fields = ["name", "description"]
     ordering = ["uploaded_at", "id"]
 
     def get_queryset(self):

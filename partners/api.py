@@ -23,6 +23,7 @@ from benchmarks.models import Benchmark, OperationalOutput
 from mandate import access
 from mandate.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModelSerializer
 from missions.models import Component, Mission
+from missions.search import search_filter
 from partners import selectors, services
 from partners.models import Engagement, FollowUp, Partner, follow_up_overdue_q
 
@@ -87,11 +88,14 @@ class PartnerSerializer(StrictModelSerializer):
 
 
 class PartnerFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name contains"))
+    q = django_filters.CharFilter(method="filter_q", label=_("Name or acronym contains (accents and case aside)"))
 
     class Meta:
         model = Partner
         fields = ["mission", "partner_type", "district", "relationship", "screening_status"]
+
+    def filter_q(self, queryset, name, value):
+        return search_filter(queryset, value, selectors.SEARCH_FIELDS)
 
 
 class PartnerViewSet(
@@ -103,6 +107,7 @@ class PartnerViewSet(
     serializer_class = PartnerSerializer
     filterset_class = PartnerFilter
     ordering_fields = ["name", "partner_type", "screening_review_due"]
+    search_fields = selectors.SEARCH_FIELDS
 
     def hidden_fields(self):
         # A partner focal point never sees its screening, so it cannot order by it either (400).
@@ -240,7 +245,15 @@ class EngagementFilter(django_filters.FilterSet):
         return qs.filter(pk__in=through.values("engagement_id"))
 
     def filter_q(self, qs, name, value):
-        return selectors.search_engagements(qs, value)
+        return search_engagements_for(self.request.user, qs, value)
+
+
+def search_engagements_for(user, qs, q):
+    """The log's text search (`?q=` and `?search=`). Matching by partner name or acronym only for readers
+    of the engagements' partners: a partner focal point must not learn, by searching another partner's
+    name, that it took part in an engagement shared with both."""
+    by_partner = access.can_see_internal_engagement_fields_everywhere(user)
+    return selectors.search_engagements(qs, q, by_partner=by_partner)
 
 
 def _follow_up_inputs(rows) -> list[services.FollowUpInput]:
@@ -259,6 +272,10 @@ class EngagementViewSet(
     serializer_class = EngagementSerializer
     filterset_class = EngagementFilter
     ordering_fields = ["date", "id"]
+    search_described = ["summary", "outcomes", "topics", "partner names and acronyms"]
+
+    def search_queryset(self, queryset, q):
+        return search_engagements_for(self.request.user, queryset, q)
 
     def hidden_fields(self):
         if access.can_see_internal_engagement_fields_everywhere(self.request.user):
@@ -330,6 +347,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     serializer_class = FollowUpSerializer
     filterset_class = FollowUpFilter
     ordering_fields = ["due_date", "id"]
+    search_fields = ["action"]
     action_permissions = {"complete": access.Action.COMPLETE}
 
     def get_serializer_class(self):

@@ -65,8 +65,15 @@ def _districts(mission: Mission):
 
 
 def _partner_rows(mission: Mission):
-    """(id, name) of the mission's partners for a FastSelect, without a model instance per partner."""
-    return lambda: Partner.objects.filter(mission=mission).order_by("name").values_list("id", "name")
+    """(id, "name (ACRONYM)") of the mission's partners for a FastSelect, without a model instance per
+    partner. The acronym is in the label because the log shows partners by it, and the filter box above
+    the select (static/js/partners.js) then finds "CEDEAO" as well as "Communauté économique..."."""
+
+    def rows():
+        partners = Partner.objects.filter(mission=mission).order_by("name").values_list("id", "name", "acronym")
+        return [(pk, f"{name} ({acronym})" if acronym else name) for pk, name, acronym in partners]
+
+    return rows
 
 
 def _date_input():

@@ -20,6 +20,7 @@ from django.utils import timezone
 from benchmarks.models import OperationalOutput
 from mandate import access
 from missions.models import Location, Mission
+from missions.search import search_filter, search_q, search_words
 from partners.models import Contact, Engagement, FollowUp, Partner, follow_up_overdue_q, screening_lapsed_q
 
 PAGE_SIZE = 50
@@ -27,6 +28,8 @@ PAGE_SIZE = 50
 # past this many the page says "more than N".
 COUNT_CAP = 1000
 SEARCH_CONFIG = "simple"  # no stemming: missions log in English, French and local languages
+# What the registry's search box (and the API's ?search= and ?q=) looks in: "cedeao" finds CEDEAO.
+SEARCH_FIELDS = ["name", "acronym"]
 
 
 # --- the registry -------------------------------------------------------------------------------
@@ -55,8 +58,7 @@ def partner_list(
         qs = qs.filter(screening_lapsed_q(timezone.localdate()))
     elif screening:
         qs = qs.filter(screening_status=screening)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(acronym__icontains=q))
+    qs = search_filter(qs, q, SEARCH_FIELDS)
     return qs.order_by("name")
 
 
@@ -162,8 +164,7 @@ def engagement_log(
     """The engagements the user may see, filtered; newest first. Lazy: callers page, export or count it.
 
     Many-to-many filters (partner, output) are subqueries, never joins, so no row repeats and no
-    DISTINCT over the log is needed. Text search: PostgreSQL full-text search (GIN index) there,
-    `icontains` on the three text fields elsewhere.
+    DISTINCT over the log is needed. Text search: `search_engagements`.
     """
     qs = access.scope(user, Engagement.objects.filter(mission=mission))
     if partner is not None:
@@ -184,31 +185,33 @@ def engagement_log(
     return qs.order_by("-date", "-id")
 
 
-def search_engagements(qs: QuerySet[Engagement], q: str) -> QuerySet[Engagement]:
-    """Engagements whose summary, outcomes or topics match `q`, or with a partner `q` names.
+def search_engagements(qs: QuerySet[Engagement], q: str, *, by_partner: bool = True) -> QuerySet[Engagement]:
+    """Engagements whose summary, outcomes or topics match `q`, or with a partner `q` names; accents and
+    case aside ("solidarite" finds "Solidarité"; missions.search).
 
     Text: on PostgreSQL full-text search (websearch syntax: words, "a phrase", -excluded) on the stored,
-    GIN-indexed `search_document` column that migration 0003 adds and a trigger keeps (it is not a
-    model field, so it is named here in SQL); elsewhere every word as `icontains`.
-    Partners: the log shows partners by acronym, so the whole query equal to a partner's acronym
-    (any case), or contained in its name, finds that partner's engagements too (a subquery over the
-    few matching partners, so no row repeats).
+    GIN-indexed `search_document` column that migrations 0003/0005 add and a trigger keeps from the
+    normalised text (it is not a model field, so it is named here in SQL); elsewhere every word must be in
+    one of the three fields (missions.search.search_q).
+    Partners: the log shows partners by acronym, so the whole query equal to a partner's acronym, or every
+    word of it in its name, finds that partner's engagements too (a subquery over the few matching
+    partners, so no row repeats). `by_partner=False` leaves that out, for readers who may not see the
+    partners of the engagements.
     """
-    q = (q or "").strip()
+    q = " ".join(search_words(q))
     if not q:
         return qs
     named = Engagement.partners.through.objects.filter(
-        Q(partner__acronym__iexact=q) | Q(partner__name__icontains=q)
+        Q(partner__acronym__normalised=q) | search_q(q, ["partner__name"])
     ).values("engagement_id")
+    if not by_partner:
+        named = named.none()
     if connection.vendor == "postgresql":
         document = RawSQL("search_document", [], output_field=SearchVectorField())
         return qs.alias(document=document).filter(
             Q(document=SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")) | Q(pk__in=named)
         )
-    text = Q()
-    for word in q.split():
-        text &= Q(summary__icontains=word) | Q(outcomes__icontains=word) | Q(topics__icontains=word)
-    return qs.filter(text | Q(pk__in=named))
+    return qs.filter(search_q(q, ["summary", "outcomes", "topics"]) | Q(pk__in=named))
 
 
 @dataclass

@@ -157,6 +157,7 @@ class ReportCommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
     queryset = ReportComment.objects.select_related("author")
     serializer_class = ReportCommentSerializer
     filterset_fields = ["report", "parent", "section"]
+    search_fields = ["body"]
     ordering = ["created_at", "id"]
 
     def create(self, request, *args, **kwargs):

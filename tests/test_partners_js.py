@@ -14,15 +14,21 @@ from pathlib import Path
 
 import pytest
 
+from missions.search import normalise
+from tests.test_search import NAMES
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
 
 
-def _run_page(tmp_path) -> dict:
-    page = (ROOT / "tests/js/partners_filter_shortcut.html").read_text()
+def _run_page(tmp_path, name="partners_filter_shortcut.html", **substitutions) -> dict:
+    page = (ROOT / "tests/js" / name).read_text()
     page = page.replace("PARTNERS_JS", (ROOT / "static/js/partners.js").as_uri())
+    page = page.replace("APP_JS", (ROOT / "static/js/app.js").as_uri())
+    for key, value in substitutions.items():
+        page = page.replace(key, value)
     path = tmp_path / "page.html"
     path.write_text(page)
     result = subprocess.run(
@@ -41,3 +47,12 @@ def test_ctrl_enter_in_a_filter_box_saves_without_picking_a_match(tmp_path):
     assert seen["cmd_enter"] == {"partners": [], "benchmarks": [], "submits": 2}
     # Plain Enter still picks the first visible match, and does not submit.
     assert seen["plain_enter"] == {"partners": [], "benchmarks": ["7"], "submits": 2}
+
+
+def test_filter_boxes_ignore_accents_and_case_by_the_same_rule_as_the_server(tmp_path):
+    seen = _run_page(tmp_path, "search_normalise.html", NAMES_JSON=json.dumps(NAMES))
+    assert seen["normalised"] == [normalise(name) for name in NAMES]
+    assert seen["mosquee"] == ["1"]
+    assert seen["cedeao"] == ["2"]
+    assert seen["solidarite"] == ["3"]
+    assert seen["boxes"] == 2 and seen["district"] == ["", "segou"]  # the empty choice stays

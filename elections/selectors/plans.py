@@ -34,6 +34,7 @@ from elections.models import (
 )
 from mandate import access
 from missions.models import Component, Location
+from missions.search import search_filter
 
 RISK_LEVELS = list(RiskLevel.values)
 
@@ -42,6 +43,8 @@ HIGH_RISK = [RiskLevel.HIGH, RiskLevel.CRITICAL]
 
 
 HIGH_OR_CRITICAL = "high_plus"  # a filter value: high and critical sites together
+# The site list's "code or name" box, the API's ?q= and ?search=: accents and case aside (missions.search).
+SITE_SEARCH_FIELDS = ["code", "name"]
 
 
 def effective_risk():
@@ -136,8 +139,7 @@ def polling_sites(security_plan: SecurityPlan, filters: SiteFilters | None = Non
         qs = qs.filter(risk__in=HIGH_RISK)
     if filters.has_tasks is not None:
         qs = qs.filter(has_task()) if filters.has_tasks else qs.filter(~has_task())
-    if filters.q:
-        qs = qs.filter(Q(code__icontains=filters.q) | Q(name__icontains=filters.q))
+    qs = search_filter(qs, filters.q, SITE_SEARCH_FIELDS)
     qs = filter_coordinates(qs, filters.coordinates)
     return qs.annotate(task_count=task_count()).order_by("district__name", "code")
 
