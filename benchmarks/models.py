@@ -11,6 +11,19 @@ from simple_history.models import HistoricalRecords
 from missions.models import Component, Location, Mission, Versioned
 
 
+def area_field() -> models.ForeignKey:
+    """The region or district an assessment, indicator value or risk concerns (blank: the whole country)."""
+    return models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region or district"),
+        help_text=_("Where this applies, when it concerns one area rather than the whole country."),
+    )
+
+
 class Term(models.TextChoices):
     SHORT = "short", _("Short term")
     MEDIUM = "medium", _("Medium term")
@@ -237,15 +250,7 @@ class Assessment(models.Model):
         related_name="corrections",
         verbose_name=_("corrects"),
     )
-    location = models.ForeignKey(
-        Location,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("region or district"),
-        help_text=_("Where this applies, when it concerns one area rather than the whole country."),
-    )
+    location = area_field()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -340,15 +345,7 @@ class IndicatorValue(Versioned):
     actual_men = models.DecimalField(_("of which men"), max_digits=14, decimal_places=2, null=True, blank=True)
     actual_youth = models.DecimalField(_("of which youth"), max_digits=14, decimal_places=2, null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    location = models.ForeignKey(
-        Location,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("region or district"),
-        help_text=_("Where this applies, when it concerns one area rather than the whole country."),
-    )
+    location = area_field()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -418,15 +415,7 @@ class Risk(Retirable):
     )
     mitigation = models.TextField(_("mitigation"), blank=True)
     review_date = models.DateField(_("review date"), null=True, blank=True)
-    location = models.ForeignKey(
-        Location,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("region or district"),
-        help_text=_("Where this applies, when it concerns one area rather than the whole country."),
-    )
+    location = area_field()
     history = HistoricalRecords()
 
     class Meta:

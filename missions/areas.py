@@ -149,6 +149,21 @@ class AreaResolver:
             str(AMBIGUOUS_AREA),
         )
 
+    def resolve_row(self, row: dict, *, line: int, report) -> int | None:
+        """The district of an import row (columns `district_pcode`, `district`, `region`), as an id.
+
+        None when the row names none, or names one that cannot be resolved (then the reason is on `report`).
+        """
+        pcode, name = row.get("district_pcode", ""), row.get("district", "")
+        if not (pcode or name):
+            return None
+        found = self.resolve(pcode=pcode, name=name, parent=row.get("region", ""))
+        if found.area is None:
+            column = "district_pcode" if pcode else "district"
+            report.add(line, column, found.message, kind=found.kind, value=pcode or name)
+            return None
+        return found.area.id
+
     def _parents(self, text: str) -> list[Area]:
         area = self.by_pcode.get(text.casefold())
         if area is not None:

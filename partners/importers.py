@@ -258,20 +258,7 @@ def partners_validate(*, mission: Mission, rows, mode: str, report: Report, prog
             if value is None:
                 report.add(line, column, choices[column].refusal(raw), kind=UNKNOWN_VALUE, value=raw)
             values[target] = value
-        values["district"] = None
-        pcode, district = row.get("district_pcode", ""), row.get("district", "")
-        if pcode or district:
-            found = resolver.resolve(pcode=pcode, name=district, parent=row.get("region", ""))
-            if found.area is None:
-                report.add(
-                    line,
-                    "district_pcode" if pcode else "district",
-                    found.message,
-                    kind=found.kind,
-                    value=pcode or district,
-                )
-            else:
-                values["district"] = found.area.id
+        values["district"] = resolver.resolve_row(row, line=line, report=report)
         for column in ("screening_date", "screening_review_due"):
             try:
                 values[column] = parse_date(row.get(column, ""))

@@ -268,21 +268,9 @@ def polling_sites_validate(
                 kind=TOO_LONG,
                 value=name[:50],
             )
-        district_id = None
-        pcode, district_name = row.get("district_pcode", ""), row.get("district", "")
-        if pcode or district_name:
-            found = resolver.resolve(pcode=pcode, name=district_name, parent=row.get("region", ""))
-            if found.area is None:
-                report.add(
-                    line,
-                    "district_pcode" if pcode else "district",
-                    found.message,
-                    kind=found.kind,
-                    value=pcode or district_name,
-                )
-            else:
-                district_id = found.area.id
-        elif current is None or "district" in present or "district_pcode" in present:
+        district_id = resolver.resolve_row(row, line=line, report=report)
+        named = row.get("district_pcode") or row.get("district")
+        if not named and (current is None or "district" in present or "district_pcode" in present):
             report.add(line, "district", _("The district is missing."), kind=MISSING)
         coords = {}
         for column, limit in (("latitude", 90), ("longitude", 180)):
