@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from elections import selectors, services
 from elections.forms import COORDINATES_CHOICES
 from elections.models import (
+    CoordinatesIssue,
     ElectionPlan,
     ElectoralPhase,
     Incident,
@@ -279,6 +280,13 @@ class PollingSiteFilter(django_filters.FilterSet):
 class PollingSiteSerializer(StrictModelSerializer):
     risk_level = serializers.CharField(read_only=True, source="risk", help_text=_("Override, else the suggestion."))
     task_count = serializers.IntegerField(read_only=True)
+    # Read-only model fields lose `allow_blank`, so the schema would not admit "" (coordinates that look right).
+    coordinates_issue = serializers.ChoiceField(
+        choices=CoordinatesIssue.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("Why the coordinates look wrong; empty when they look right."),
+    )
 
     class Meta:
         model = PollingSite

@@ -457,7 +457,9 @@ class LocationSerializer(StrictModelSerializer):
 
 
 class LocationImportSerializer(serializers.Serializer):
-    mission = serializers.IntegerField(help_text=_("The mission whose gazetteer to load."))
+    mission = ScopedPrimaryKeyRelatedField(
+        queryset=Mission.objects.all(), help_text=_("The mission whose gazetteer to load.")
+    )
     file = serializers.FileField(
         required=False, help_text=_("The areas table: CSV or XLSX in the layout of OCHA's common operational datasets.")
     )
@@ -476,6 +478,13 @@ class LocationImportSerializer(serializers.Serializer):
             raise serializers.ValidationError(_("Send an areas file, a boundaries file, or both."))
         return attrs
 
+    def validate_mission(self, mission):
+        # A mission whose gazetteer the user may not manage is answered like one that does not exist.
+        if not access.can_manage_gazetteer(self.context["request"].user, mission.pk):
+            field = self.fields["mission"]
+            field.fail("does_not_exist", pk_value=mission.pk)
+        return mission
+
 
 class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """The regions, districts, sub-districts and sites of your missions (read-only), to pick location ids.
@@ -483,7 +492,7 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     `import/` loads a mission's gazetteer (Head of Mission, leadership team, members granted the gazetteer
     permission): multipart form data with `mission`, `file` and/or `boundaries`, `mode`, `dry_run`.
     It answers 200 with the counts and the changes when imported (or checked, with `dry_run`), 400 with the
-    grouped problems when nothing was imported.
+    grouped problems when nothing was imported, or when the mission is unknown or not one you may manage.
     """
 
     # The outline itself is large and meant for maps: the list says whether there is one, and its box.
@@ -507,12 +516,10 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def import_areas(self, request):
         from mandate.gazetteer import locations_import
 
-        serializer = LocationImportSerializer(data=request.data)
+        serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        mission = Mission.objects.filter(pk=data["mission"]).first()
-        if mission is None or not access.can_manage_gazetteer(request.user, mission.pk):
-            raise exceptions.NotFound()
+        mission = data["mission"]
         result = locations_import(
             mission=mission,
             user=request.user,

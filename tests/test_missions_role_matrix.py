@@ -130,7 +130,19 @@ def test_the_api_import_of_areas_is_scoped_like_the_page(client, users, role, mi
         {"mission": mission.pk, "file": SimpleUploadedFile("adm.csv", GAZETTEER_CSV.encode()), "dry_run": "true"},
     )
 
-    assert response.status_code == (200 if role in GAZETTEER_KEEPERS else 404)
+    if role in GAZETTEER_KEEPERS:
+        assert response.status_code == 200
+    else:
+        # A mission id in a body that the user may not manage is answered like an unknown id.
+        unknown = client.post(
+            reverse("location-import"),
+            {"mission": 999999, "file": SimpleUploadedFile("adm.csv", GAZETTEER_CSV.encode()), "dry_run": "true"},
+        )
+        assert response.status_code == unknown.status_code == 400
+        assert list(response.json()["errors"]) == ["mission"]
+        assert response.json()["errors"]["mission"] == [
+            message.replace("999999", str(mission.pk)) for message in unknown.json()["errors"]["mission"]
+        ]
 
 
 def test_a_member_granted_the_gazetteer_permission_opens_the_page_and_imports(client, electoral, mission):

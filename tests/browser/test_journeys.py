@@ -164,7 +164,7 @@ def test_electoral_imports_sites_with_errors_then_fixed_and_sees_a_concurrent_ed
     page.get_by_role("button", name="Upload and match the columns").click()
     # The columns are guessed from their names; the user checks them and the mode, then the rows.
     expect(page.get_by_role("heading", name="Match the columns")).to_be_visible()
-    expect(page.get_by_label("Site code")).to_have_value("0")
+    expect(page.get_by_role("combobox", name=re.compile("^Site code"))).to_have_value("0")
     _assert_accessible(page)
     page.get_by_role("button", name="Check the rows").click()
     errors = page.get_by_role("alert").first
