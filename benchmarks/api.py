@@ -31,7 +31,24 @@ from benchmarks.models import (
 )
 from mandate import access
 from mandate.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModelSerializer
-from missions.models import Mission
+from missions.area_filter import check_area
+from missions.models import Location, Mission
+
+
+def location_field() -> ScopedPrimaryKeyRelatedField:
+    return ScopedPrimaryKeyRelatedField(
+        queryset=Location.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The region or district concerned (a location of the mission); null: the whole country."),
+    )
+
+
+def validate_location(attrs: dict, mission_id: int | None) -> None:
+    """Refuse, on the field, a location that is not a region or district of the record's mission."""
+    problem = check_area(attrs.get("location"), mission_id) if mission_id is not None else None
+    if problem:
+        raise serializers.ValidationError({"location": [problem]})
 
 
 class PlanItemSerializer(StrictModelSerializer):
@@ -52,6 +69,7 @@ class PlanItemSerializer(StrictModelSerializer):
                 component = attrs.get(name)
                 if component is not None and component.mission_id != mission_id:
                     raise serializers.ValidationError({name: [_("Choose a component of this mission.")]})
+            validate_location(attrs, mission_id)
         return attrs
 
 
@@ -122,6 +140,12 @@ class BenchmarkSerializer(PlanItemSerializer):
 class AssessmentSerializer(StrictModelSerializer):
     benchmark = ScopedPrimaryKeyRelatedField(queryset=Benchmark.objects.select_related("output"))
     assessed_by = serializers.StringRelatedField()
+    location = location_field()
+
+    def validate(self, attrs):
+        benchmark = attrs.get("benchmark")
+        validate_location(attrs, benchmark.output.mission_id if benchmark is not None else None)
+        return attrs
 
     class Meta:
         model = Assessment
@@ -132,6 +156,7 @@ class AssessmentSerializer(StrictModelSerializer):
             "status",
             "progress",
             "evidence",
+            "location",
             "corrects",
             "assessed_by",
             "created_at",
@@ -141,6 +166,12 @@ class AssessmentSerializer(StrictModelSerializer):
 
 class IndicatorValueSerializer(StrictModelSerializer):
     indicator = ScopedPrimaryKeyRelatedField(queryset=Indicator.objects.select_related("output"))
+    location = location_field()
+
+    def validate(self, attrs):
+        indicator = attrs.get("indicator") or getattr(self.instance, "indicator", None)
+        validate_location(attrs, indicator.output.mission_id if indicator is not None else None)
+        return attrs
 
     class Meta:
         model = IndicatorValue
@@ -154,6 +185,7 @@ class IndicatorValueSerializer(StrictModelSerializer):
             "actual_men",
             "actual_youth",
             "note",
+            "location",
             "recorded_by",
             "version",
         ]
@@ -189,6 +221,7 @@ class IndicatorSerializer(PlanItemSerializer):
 
 
 class RiskSerializer(PlanItemSerializer):
+    location = location_field()
     score = serializers.IntegerField(read_only=True)
     level = serializers.CharField(read_only=True)
 
@@ -206,6 +239,7 @@ class RiskSerializer(PlanItemSerializer):
             "owner",
             "mitigation",
             "review_date",
+            "location",
             "order",
             "version",
             "retired",

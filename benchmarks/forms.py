@@ -18,10 +18,21 @@ from benchmarks.models import (
 )
 from benchmarks.services import EDITABLE_FIELDS
 from mandate import access
+from missions.area_filter import area_label, selectable_areas
 from missions.edit import EditForm
 from missions.models import Component
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def limit_location(form: forms.ModelForm, mission_id: int) -> None:
+    """The `location` choice of a form: the mission's regions and districts ("Region › District"), optional."""
+    field = form.fields.get("location")
+    if field is None:
+        return
+    field.queryset = selectable_areas(mission_id)
+    field.label_from_instance = area_label
+    field.empty_label = _("The whole country")
 
 
 class AssessmentForm(forms.ModelForm):
@@ -29,7 +40,7 @@ class AssessmentForm(forms.ModelForm):
 
     class Meta:
         model = Assessment
-        fields = ["assessed_on", "status", "progress", "evidence", "corrects"]
+        fields = ["assessed_on", "status", "progress", "evidence", "location", "corrects"]
         widgets = {
             "assessed_on": DATE,
             "progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
@@ -49,6 +60,7 @@ class AssessmentForm(forms.ModelForm):
         )
         self.fields["corrects"].empty_label = _("(a new assessment, not a correction)")
         self.fields["assessed_on"].initial = timezone.localdate()
+        limit_location(self, benchmark.output.mission_id)
 
 
 class PlanItemForm(EditForm):
@@ -64,6 +76,7 @@ class PlanItemForm(EditForm):
         for name in ("lead_component", "owner"):
             if name in self.fields:
                 self.fields[name].queryset = components
+        limit_location(self, getattr(mission, "pk", mission))
         for name, field in self.fields.items():
             if isinstance(field, forms.DateField):
                 field.widget = DATE

@@ -31,8 +31,9 @@ from benchmarks.models import (
     Risk,
 )
 from mandate import access
+from missions.area_filter import check_area
 from missions.concurrency import claim_version
-from missions.models import Component, Mission
+from missions.models import Component, Location, Mission
 
 FRAMEWORK_FILE = Path(__file__).resolve().parent / "framework" / "handbook.json"
 
@@ -166,12 +167,14 @@ def assessment_create(
     progress: int,
     evidence: str = "",
     corrects: Assessment | None = None,
+    location: Location | None = None,
 ) -> Assessment:
     """Append an assessment and make it the benchmark's current one if it is the newest.
 
     Validation (no future date, progress 0-100, evidence when the status changes to off track or
     achieved, a correction of the same benchmark) is `Assessment.clean`, run here so every entry
-    path gets it; raises ValidationError, and PermissionDenied unless `access.can(user, ASSESS, benchmark)`.
+    path gets it; `location`, the region or district assessed (None: the whole country), must be the
+    mission's. Raises ValidationError, and PermissionDenied unless `access.can(user, ASSESS, benchmark)`.
     The benchmark row is locked so two assessments recorded at once cannot both think they are the newest.
     """
     benchmark = (
@@ -188,8 +191,10 @@ def assessment_create(
         evidence=evidence,
         assessed_by=access.history_user(user),
         corrects=corrects,
+        location=location,
     )
     assessment.full_clean()
+    _check_location(assessment, benchmark.output.mission_id)
     assessment.save()
     latest = benchmark.assessments.order_by("-assessed_on", "-created_at", "-id").only("pk").first()
     if benchmark.latest_assessment_id != latest.pk:
@@ -207,8 +212,17 @@ EDITABLE_FIELDS: dict[type[Model], tuple[str, ...]] = {
     Activity: ("title", "lead_component", "order"),
     Benchmark: ("term", "statement", "lead_component", "target_date", "order"),
     Indicator: ("benchmark", "name", "unit", "baseline", "target", "disaggregated", "order"),
-    Risk: ("kind", "title", "likelihood", "impact", "owner", "mitigation", "review_date", "order"),
-    IndicatorValue: ("period_start", "period_end", "actual", "actual_women", "actual_men", "actual_youth", "note"),
+    Risk: ("kind", "title", "likelihood", "impact", "owner", "mitigation", "review_date", "location", "order"),
+    IndicatorValue: (
+        "period_start",
+        "period_end",
+        "actual",
+        "actual_women",
+        "actual_men",
+        "actual_youth",
+        "note",
+        "location",
+    ),
 }
 
 
@@ -220,7 +234,10 @@ def _validate(item: Model) -> None:
     """Model validation plus the cross-row rules a form cannot see: components and benchmarks of the same plan."""
     item.full_clean()
     errors = {}
-    mission_id = _mission_id(item) if not isinstance(item, IndicatorValue) else None
+    mission_id = _mission_id(item) if not isinstance(item, IndicatorValue) else item.indicator.output.mission_id
+    problem = check_area(getattr(item, "location", None), mission_id) if hasattr(item, "location_id") else None
+    if problem:
+        errors["location"] = problem
     for name in ("lead_component", "owner"):
         component = getattr(item, name, None) if hasattr(item, f"{name}_id") else None
         if component is not None and component.mission_id != mission_id:
@@ -229,6 +246,12 @@ def _validate(item: Model) -> None:
         errors["benchmark"] = _("Choose a benchmark of this output.")
     if errors:
         raise ValidationError(errors)
+
+
+def _check_location(item: Model, mission_id: int) -> None:
+    problem = check_area(item.location, mission_id)
+    if problem:
+        raise ValidationError({"location": problem})
 
 
 def _next_order(queryset) -> int:
@@ -332,6 +355,7 @@ def risk_create(
     owner: Component | None = None,
     mitigation: str = "",
     review_date: datetime.date | None = None,
+    location: Location | None = None,
     order: int = 0,
 ) -> Risk:
     risk = Risk(
@@ -343,6 +367,7 @@ def risk_create(
         owner=owner,
         mitigation=mitigation,
         review_date=review_date,
+        location=location,
         order=order,
     )
     return _create(risk, user, output.risks.all(), output)
@@ -404,6 +429,7 @@ def indicator_value_record(
     actual_men: Decimal | None = None,
     actual_youth: Decimal | None = None,
     note: str = "",
+    location: Location | None = None,
 ) -> IndicatorValue:
     """Record an indicator's actual value for one reporting period (one value per period start).
 
@@ -420,9 +446,11 @@ def indicator_value_record(
         actual_men=actual_men,
         actual_youth=actual_youth,
         note=note,
+        location=location,
         recorded_by=access.history_user(user),
     )
     value.full_clean()
+    _check_location(value, indicator.output.mission_id)
     value._history_user = access.history_user(user)
     value.save()
     return value

@@ -49,7 +49,7 @@ def output_detail(output: OperationalOutput, user, *, today: datetime.date | Non
     by_id = {c.pk: c for c in Component.objects.filter(mission_id=output.mission_id)}
     activities = list(output.activities.all())
     benchmarks = list(output.benchmarks.select_related("latest_assessment").order_by(_term_rank(), "order", "id"))
-    risks = list(output.risks.order_by("-likelihood", "-impact", "order", "id"))
+    risks = list(output.risks.select_related("location").order_by("-likelihood", "-impact", "order", "id"))
     indicators = list(output.indicators.prefetch_related(_indicators_with_values()))
     for item in [*activities, *benchmarks, *risks, *indicators]:
         item.output = output  # no query per row for access checks and labels
@@ -105,7 +105,7 @@ def benchmark_detail(benchmark: Benchmark, user, *, today: datetime.date | None 
     today = today or timezone.localdate()
     by_id = {c.pk: c for c in Component.objects.filter(mission_id=benchmark.output.mission_id)}
     assessments = list(
-        benchmark.assessments.select_related("assessed_by").order_by("-assessed_on", "-created_at", "-id")
+        benchmark.assessments.select_related("assessed_by", "location").order_by("-assessed_on", "-created_at", "-id")
     )
     # The latest assessment is one of the history rows: reuse it rather than query again.
     by_pk = {a.pk: a for a in assessments}

@@ -14,7 +14,9 @@ from benchmarks.models import (
 
 
 def _indicators_with_values() -> Prefetch:
-    return Prefetch("values", queryset=IndicatorValue.objects.select_related("recorded_by").order_by("period_start"))
+    return Prefetch(
+        "values", queryset=IndicatorValue.objects.select_related("recorded_by", "location").order_by("period_start")
+    )
 
 
 @dataclass

@@ -33,7 +33,7 @@ def risk_register(mission: Mission, user, *, output: OperationalOutput | None = 
         queryset = queryset.filter(output=output)
     risks = list(
         _scoped(user, queryset)
-        .select_related("output", "owner")
+        .select_related("output", "owner", "location")
         .order_by("-likelihood", "-impact", "output__order", "order", "id")
     )
     heat: dict[tuple[int, int], int] = defaultdict(int)
