@@ -54,6 +54,9 @@ Services
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import gzip
 import json
 import time
@@ -466,6 +469,17 @@ def import_job_run(*, job_id: int, step: str) -> None:
             % {"error": type(exc).__name__},
         )
         raise
+    finally:
+        _release_memory()
+
+
+def _release_memory() -> None:
+    """Hands the memory of a step's rows back to the system. A 200,000-row step builds millions of small
+    objects; once freed, glibc keeps their pages for the process unless asked (`malloc_trim`), and the web
+    process (whose background thread runs the steps without a broker) would stay 150 MB larger."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, musl): nothing to ask
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def import_job_interrupted(*, job_id: int, step: str) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
+from config.celery import app
 from missions import pipeline
 
 
-class ImportTask(Task):
+class ImportTask(app.Task):
+    # app.Task, not celery's Task: without a broker the step runs in the web process's background thread
+    # (config.celery), not inside the request that uploaded or confirmed (a 200,000-row parse would hold it).
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         # Retries are exhausted (e.g. SQLite stayed locked): the job goes back a step, its rows kept.
         job_id, step = (list(args) + [kwargs.get("job_id"), kwargs.get("step")])[:2]

@@ -41,3 +41,12 @@ def test_tests_keep_delay_running_the_task_before_it_returns(settings, monkeypat
 
     assert finished.is_set()
     assert ran_in == [threading.current_thread().name, "inline"]
+
+
+def test_import_steps_take_the_background_thread_too():
+    # The pipeline's task must be built on the project's Task (config.celery), or without a broker a
+    # 200,000-row upload is read inside the request that uploaded it.
+    from config.celery import Task
+    from missions.tasks import run_import_job
+
+    assert isinstance(run_import_job, Task)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from elections.models import PollingSite, SecurityPlan
 from elections.services._common import _lock, _require
@@ -25,6 +25,7 @@ from elections.services.risk import site_risk_refresh
 from elections.services.validation import validate_coordinates
 from mandate import access
 from missions.areas import AreaResolver
+from missions.bulk import bulk_create_with_history
 from missions.imports import ROW, parse_decimal, parse_int
 from missions.models import ImportJob
 from missions.pipeline import Field, Importer, Plan, Progress, Report
@@ -424,10 +425,12 @@ def polling_sites_write(*, security_plan: SecurityPlan, user, plan: Plan, progre
         _require(access.can_add(user, PollingSite, security_plan))
         total = len(plan.creates) + len(plan.updates)
         created = bulk_create_with_history(
-            plan.creates, PollingSite, batch_size=2000, default_user=access.history_user(user)
+            plan.creates,
+            PollingSite,
+            batch_size=2000,
+            default_user=access.history_user(user),
+            progress=(lambda done: progress(done, total)) if progress else None,
         )
-        if progress:
-            progress(len(created), total)
         changed_ids = [pk for pk, _changes in plan.updates]
         now = timezone.now()
         done = len(created)
