@@ -66,15 +66,14 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            settings.TWO_FACTOR_ENFORCED
-            and request.user.is_authenticated
-            and not request.path.startswith(OPEN_PREFIXES)
-        ):
+        # Read by the page header: until the second step is passed, it offers no links into the site.
+        request.second_factor_owed = False
+        if settings.TWO_FACTOR_ENFORCED and request.user.is_authenticated:
             step = request.session.get(TWO_FACTOR_STEP_KEY)
             if step is None:
                 step = request.session[TWO_FACTOR_STEP_KEY] = two_factor_step(request.user)
-            if step and not request.user.is_verified():
+            request.second_factor_owed = bool(step) and not request.user.is_verified()
+            if request.second_factor_owed and not request.path.startswith(OPEN_PREFIXES):
                 if request.path.startswith("/api/"):
                     return JsonResponse(error_body(_("Finish signing in with your second factor first.")), status=403)
                 target = "two-factor-verify" if step == "verify" else "two-factor-setup"

@@ -47,8 +47,11 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 import shapely
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from shapely.geometry.base import BaseGeometry
 
 from missions import geo
@@ -505,3 +508,19 @@ __all__ = [
     "render_map",
     "thin_labels",
 ]
+
+
+# --- serving maps ------------------------------------------------------------------------------------
+# A page shows a map as an SVG document of its own (`<object type="image/svg+xml" data="...">`): it loads
+# after the page, and its zoom links work (`target="_top"`). The site's Content-Security-Policy forbids
+# objects and framing everywhere else; these two decorators open exactly that, same-origin only.
+
+
+def embeds_map(view):
+    """For a page that embeds a map document: `object-src 'self'` on that page only."""
+    return csp_replace({"object-src": [SELF]})(view)
+
+
+def map_document(view):
+    """For the view that serves a map document: it may be embedded by the site's own pages."""
+    return xframe_options_sameorigin(csp_replace({"frame-ancestors": [SELF]})(view))

@@ -13,6 +13,7 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from tests.api_support import shared_world
 
@@ -35,12 +36,15 @@ class _Inline(HTMLParser):
         super().__init__()
         self.found: list[str] = []
         self.links: list[str] = []
+        self.objects: list[str] = []
         self._in_script = False
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"])
+        if tag == "object":
+            self.objects.append(f"{attributes.get('type')} {attributes.get('data')}")
         if tag == "script" and not attributes.get("src") and attributes.get("type") != "application/json":
             self.found.append("inline <script>")
         if tag == "style" and "nonce" not in attributes:
@@ -66,13 +70,20 @@ def _policy(response) -> dict[str, list[str]]:
     return directives
 
 
-def _assert_strict_headers(response, path):
+def _assert_strict_headers(response, path, objects=()):
+    """`objects`: the page's <object> elements. Only a page that embeds a map document (a same-origin SVG,
+    missions.maps.embeds_map) may load objects, and only its own."""
     policy = _policy(response)
     for directive in ("script-src", "style-src", "default-src"):
         assert "'unsafe-inline'" not in policy.get(directive, []), (path, directive)
         assert "'unsafe-eval'" not in policy.get(directive, []), (path, directive)
     assert policy["script-src"] == ["'self'"], path
-    assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"], path
+    assert policy["frame-ancestors"] == ["'none'"], path
+    if objects:
+        assert all(o.startswith("image/svg+xml /") for o in objects), (path, objects)
+        assert policy["object-src"] == ["'self'"], path
+    else:
+        assert policy["object-src"] == ["'none'"], path
     assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
 
 
@@ -87,8 +98,8 @@ def _crawl(client) -> dict[str, list[str]]:
         response = client.get(path)
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
             continue
-        _assert_strict_headers(response, path)
         parsed = _parse(response.content.decode())
+        _assert_strict_headers(response, path, parsed.objects)
         if parsed.found:
             problems[path] = parsed.found
         for href in parsed.links:
@@ -163,3 +174,21 @@ def test_the_schema_and_docs_need_a_login_unless_published(client, settings, pat
     settings.API_DOCS_PUBLIC = True
 
     assert client.get(path).status_code == 200
+
+
+def test_a_map_document_may_be_embedded_by_the_sites_own_pages_only(world):
+    from elections.models import SecurityPlan
+
+    client = Client()
+    client.force_login(world["users"]["electoral"])
+    plan = SecurityPlan.objects.filter(election_plan__mission=world["mission"]).first()
+
+    readiness = client.get(reverse("elections:readiness", args=[plan.pk]))
+    embedded = _parse(readiness.content.decode()).objects
+    map_svg = client.get(reverse("elections:site-map", args=[plan.pk]))
+
+    assert embedded == [f"image/svg+xml {reverse('elections:site-map', args=[plan.pk])}"]
+    assert _policy(readiness)["object-src"] == ["'self'"]
+    assert map_svg["Content-Type"].startswith("image/svg+xml")
+    assert _policy(map_svg)["frame-ancestors"] == ["'self'"] and map_svg["X-Frame-Options"] == "SAMEORIGIN"
+    assert _policy(map_svg)["script-src"] == ["'self'"] and _policy(map_svg)["object-src"] == ["'none'"]

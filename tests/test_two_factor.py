@@ -82,6 +82,18 @@ def test_a_hom_without_an_authenticator_sets_one_up_before_anything_else(hom):
     assert codes[0] not in client.get(reverse("account-security")).content.decode()
 
 
+def test_until_the_second_step_the_header_offers_no_way_into_the_site(hom):
+    device = _device(hom)
+    client = _signed_in(hom)
+
+    waiting = client.get(reverse("two-factor-verify")).content.decode()
+    assert 'aria-label="Main"' not in waiting and reverse("tokens") not in waiting
+    assert reverse("logout") in waiting  # signing out stays possible
+    client.post(reverse("two-factor-verify"), {"code": _code(device)})
+    home = client.get(reverse("home")).content.decode()
+    assert 'aria-label="Main"' in home and reverse("tokens") in home
+
+
 def test_after_the_password_a_user_with_an_authenticator_enters_a_code(hom):
     device = _device(hom)
     client = _signed_in(hom)

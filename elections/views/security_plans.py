@@ -10,7 +10,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from elections import forms, selectors, services
@@ -23,6 +22,7 @@ from elections.views._helpers import _form_page, _make_form, _security_plan
 from mandate import access
 from mandate.access import Action
 from missions.concurrency import ConcurrentEditError
+from missions.maps import embeds_map, map_document
 from missions.models import Location
 
 
@@ -181,6 +181,7 @@ def _district_param(request, plan: SecurityPlan) -> Location | None:
 
 
 @login_required
+@embeds_map
 def readiness(request, pk):
     plan = _security_plan(request.user, pk)
     district = _district_param(request, plan)
@@ -209,7 +210,7 @@ def site_map_link(plan: SecurityPlan):
 
 
 @login_required
-@xframe_options_sameorigin  # the readiness page embeds the map with <object>, a frame to browsers
+@map_document  # the readiness page embeds it
 def site_map(request, pk):
     """The plan's polling-site map as SVG: `?district=` or `?region=` zooms in (elections/maps.py)."""
     plan = _security_plan(request.user, pk)
