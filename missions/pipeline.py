@@ -31,7 +31,8 @@ app is ready (`AppConfig.ready`: `from myapp import importers`, the module calls
 `ROW`; values are stripped strings, "" when empty or not mapped), records every problem on `report`
 (`report.add(line, field_name, message, kind=_("Unknown district"), value=raw)`: problems are grouped by
 field and kind), and returns a `Plan`: what to create, what to update (opaque to the pipeline), how many
-rows are unchanged, and a few rows for the preview table (`sample`, under `sample_columns`). It must not
+rows are unchanged, a few rows for the preview table (`sample`, under `sample_columns`) and warnings that
+do not stop the import, counted by reason (`flags`, shown under `flags_title`). It must not
 write. It runs outside any transaction, at preview and again at confirm (the data may have changed).
 
 `apply` gets the plan of a validation without errors and writes it. The pipeline runs it inside one
@@ -112,6 +113,9 @@ class Plan:
     updates: list = field(default_factory=list)
     unchanged: int = 0
     sample: list[list[str]] = field(default_factory=list)
+    # Warnings that do not stop the import, counted by reason: [{"kind", "label", "count"}] (the sites'
+    # coordinates that look wrong); the preview shows them under the importer's `flags_title`.
+    flags: list[dict] = field(default_factory=list)
 
 
 class Importer:
@@ -122,6 +126,7 @@ class Importer:
     fields: Sequence[Field] = ()
     update_key: str = ""
     sample_columns: Sequence[str] = ()
+    flags_title: str = ""
 
     def target(self, job: ImportJob):
         raise NotImplementedError
@@ -587,6 +592,8 @@ def _summary(report: Report, plan: Plan | None, importer: Importer) -> dict:
     summary = report.summary()
     summary["sample_columns"] = [str(c) for c in importer.sample_columns]
     summary["sample"] = plan.sample[:SAMPLE_ROWS] if plan else []
+    summary["flags"] = plan.flags if plan else []
+    summary["flags_title"] = str(importer.flags_title)
     labels = {f.name: str(f.label) for f in importer.fields}
     for group in summary["groups"]:
         group["label"] = labels.get(group["column"], group["column"])

@@ -312,10 +312,11 @@ def report(label: str, job: ImportJob, times: dict) -> None:
     for group in summary.get("groups", [])[:8]:
         first = group["examples"][0]
         print(f"    {group['kind']} ({group['label']}): {group['count']}   e.g. row {first['row']}: {first['message']}")
-    if job.status == ImportJob.Status.DONE or summary.get("coordinates"):
+    if job.status == ImportJob.Status.DONE:
         print(f"  created {job.created}, updated {job.updated}, unchanged {job.unchanged}")
-    if summary.get("coordinates"):
-        print(f"  flagged at preview: {summary['coordinates']}")
+    if summary.get("flags"):
+        flags = ", ".join(f"{flag['kind']} {flag['count']}" for flag in summary["flags"])
+        print(f"  flagged at preview: {flags}")
 
 
 def main() -> None:
@@ -376,6 +377,7 @@ def main() -> None:
         report(f"3. corrected again, update mode ({changed} rows changed)", job, times)
         ok = (job.created, job.updated) == (0, changed) and job.unchanged == n - changed
         print(f"  only what changed updated: {'yes' if ok else 'NO'}")
+        time.sleep(2)  # the background thread hands its memory back after it marks the job done
         gc.collect()
         after = rss_mb()
         total = first["preview"] + first.get("confirm", float("nan"))

@@ -305,9 +305,10 @@ def test_an_error_while_writing_rolls_everything_back(client, electoral, e, area
     job = _site_import(client, e["security"], "code,name,district_pcode\nW1,One,ML0402\nW2,Two,ML0402\n")
 
     def fail_after_the_inserts(**kwargs):
-        raise RuntimeError("the risk refresh failed")
+        raise RuntimeError("the coordinates check failed")
 
-    monkeypatch.setattr("elections.services.site_import.site_risk_refresh", fail_after_the_inserts)
+    # The last step of the write, after the sites and their history are inserted.
+    monkeypatch.setattr("elections.services.site_import.polling_sites_check_coordinates", fail_after_the_inserts)
     job = run_confirm(client, job)
     assert job.status == ImportJob.Status.FAILED and "RuntimeError" in job.message
     assert not PollingSite.objects.filter(code__in=["W1", "W2"]).exists()
@@ -480,3 +481,31 @@ def test_import_sites_command_exits_non_zero_with_the_grouped_report_when_nothin
     assert not PollingSite.objects.filter(code__in=["B1", "B2", "B3"]).exists()
     with pytest.raises(CommandError, match="No security plan"):
         call_command("import_sites", "999999", str(path))
+
+
+def test_the_preview_counts_flagged_coordinates_by_reason(client, electoral, mission):
+    from missions import geo
+    from tests.geo_support import two_district_country
+
+    geo.clear_cache()
+    _region, west, _east = two_district_country(mission)
+    plan = build_election(mission, west, sites=1)["security"]
+    client.force_login(electoral)
+    text = "code,name,district,latitude,longitude\n" + "".join(
+        f"F{i},Site {i},West,{lat},{lon}\n"
+        for i, (lat, lon) in enumerate([(10.5, 0.5), (48.8, 2.3), (-33.8, 151.2), (10.5, 1.5), (10.4, 0.4)])
+    )
+    job = _site_import(client, plan, text)
+    assert job.report["flags"] == [
+        {"kind": "outside_country", "label": "Outside the country", "count": 2},
+        {"kind": "outside_district", "label": "Outside its district", "count": 1},
+    ]
+    page = client.get(reverse("import-job", args=[job.pk])).content.decode()
+    assert "Coordinates that look wrong" in page
+    assert '<li data-kind="outside_country"><strong>Outside the country</strong>: 2 rows</li>' in " ".join(page.split())
+    # The summary stays on the page of the finished import.
+    job = run_confirm(client, job)
+    assert (
+        job.status == "done"
+        and "Outside its district" in client.get(reverse("import-job", args=[job.pk])).content.decode()
+    )

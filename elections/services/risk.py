@@ -72,6 +72,9 @@ class RiskChange:
         }
 
 
+IDS_IN_QUERY_MAX = 5000
+
+
 def site_risk_refresh(
     *, security_plan: SecurityPlan, site_ids: Iterable[int] | None = None, cause: str = "", user=None
 ) -> list[RiskChange]:
@@ -82,13 +85,40 @@ def site_risk_refresh(
     with `cause` (e.g. "threat T-12 added") as its reason and `user` as its author. Four queries
     whatever the number of sites, plus batched updates and history inserts of the changed rows.
     """
-    window_start = timezone.now() - datetime.timedelta(days=incident_window_days())
     sites = PollingSite.objects.filter(security_plan=security_plan)
-    if site_ids is not None:
-        sites = sites.filter(pk__in=list(site_ids))
+    wanted = None if site_ids is None else set(site_ids)
+    if wanted is not None and len(wanted) <= IDS_IN_QUERY_MAX:
+        sites = sites.filter(pk__in=list(wanted))
     sites = list(sites.order_by("code"))
+    if wanted is not None and len(wanted) > IDS_IN_QUERY_MAX:  # one pass over the plan, not a huge IN list
+        sites = [site for site in sites if site.pk in wanted]
     if not sites:
         return []
+    rate = site_risk_rater(security_plan)
+    changed, changes = [], []
+    for site in sites:
+        level = rate(site)
+        if level != site.suggested_risk:
+            changes.append(RiskChange(site_id=site.pk, code=site.code, before=site.suggested_risk, after=level))
+            site.suggested_risk = level
+            changed.append(site)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            PollingSite,
+            ["suggested_risk"],
+            batch_size=1000,
+            default_user=access.history_user(user),
+            default_change_reason=(cause or _("suggested risk re-rated"))[:100],
+        )
+    return changes
+
+
+def site_risk_rater(security_plan: SecurityPlan):
+    """The suggested risk of any site of the plan, saved or not: a function of the site, after three queries
+    (the plan's threats, their sites, the election's recent incidents). An import rates its new sites with
+    it before inserting them, so they are written once, already rated."""
+    window_start = timezone.now() - datetime.timedelta(days=incident_window_days())
     by_district: dict[int, list[int]] = defaultdict(list)
     scores_by_threat: dict[int, int] = {}
     for threat_id, district_id, likelihood, impact in Threat.objects.filter(security_plan=security_plan).values_list(
@@ -110,27 +140,15 @@ def site_risk_refresh(
         if code:
             severities_by_code[code.casefold()].append(severity)
         incidents_by_district[district_id] += 1
-    changed, changes = [], []
-    for site in sites:
-        level = suggest_risk(
-            threat_scores=by_site[site.pk] + by_district[site.district_id],
+
+    def rate(site: PollingSite) -> str:
+        return suggest_risk(
+            threat_scores=(by_site[site.pk] if site.pk else []) + by_district[site.district_id],
             site_severities=severities_by_code.get(site.code.casefold(), []),
             district_incidents=incidents_by_district[site.district_id],
         )
-        if level != site.suggested_risk:
-            changes.append(RiskChange(site_id=site.pk, code=site.code, before=site.suggested_risk, after=level))
-            site.suggested_risk = level
-            changed.append(site)
-    if changed:
-        bulk_update_with_history(
-            changed,
-            PollingSite,
-            ["suggested_risk"],
-            batch_size=1000,
-            default_user=access.history_user(user),
-            default_change_reason=(cause or _("suggested risk re-rated"))[:100],
-        )
-    return changes
+
+    return rate
 
 
 def sites_concerned_by_threat(threat: Threat) -> set[int]:

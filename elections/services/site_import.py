@@ -8,6 +8,7 @@ code, field by field: a column the file does not have leaves the field as it is,
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -18,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
-from elections.models import PollingSite, SecurityPlan
+from elections.models import CoordinatesIssue, PollingSite, SecurityPlan
 from elections.services._common import _lock, _require
 from elections.services.coordinates import coordinates_check, polling_sites_check_coordinates, stored_language
-from elections.services.risk import site_risk_refresh
+from elections.services.risk import site_risk_rater, site_risk_refresh
 from elections.services.validation import validate_coordinates
 from mandate import access
 from missions.areas import AreaResolver
@@ -157,6 +158,7 @@ class SiteImporter(Importer):
             ),
         ),
     ]
+    flags_title = gettext_lazy("Coordinates that look wrong (imported all the same, each site with the reason)")
     sample_columns = [
         gettext_lazy("Row"),
         gettext_lazy("Site code"),
@@ -361,7 +363,8 @@ def _check_coordinates(security_plan: SecurityPlan, plan: Plan, checked: list, s
     """Flag the planned sites whose coordinates look wrong (`elections.services.coordinates`), at preview.
 
     New sites get their `coordinates_issue` and `coordinates_note` here and keep them when created; updated
-    sites are checked again by the write (`polling_sites_write`). The preview shows the reason in its last
+    sites are checked again by the write (`polling_sites_write`). `plan.flags` counts the flagged rows (new
+    or moved) by reason, for the preview's summary. The preview shows the reason in its last
     column, and after the first rows a few more flagged rows, with their row numbers. The plan's saved
     sites of the same districts take part in the "far from its district" rule.
     """
@@ -378,6 +381,12 @@ def _check_coordinates(security_plan: SecurityPlan, plan: Plan, checked: list, s
     for (create, *_rest), (issue, note) in zip(checked, results, strict=True):
         if create is not None:
             plan.creates[create].coordinates_issue, plan.creates[create].coordinates_note = issue, note
+    counts = Counter(issue for issue, _note in results if issue)
+    plan.flags = [
+        {"kind": issue.value, "label": str(issue.label), "count": counts[issue.value]}
+        for issue in CoordinatesIssue
+        if counts[issue.value]
+    ]
     for row, index in sample_checks.items():
         plan.sample[row][-1] = results[index][1]
     shown = set(sample_checks.values())
@@ -424,6 +433,9 @@ def polling_sites_write(*, security_plan: SecurityPlan, user, plan: Plan, progre
         _lock(security_plan)
         _require(access.can_add(user, PollingSite, security_plan))
         total = len(plan.creates) + len(plan.updates)
+        rate = site_risk_rater(security_plan)
+        for site in plan.creates:  # rated before they are written: one insert each, no re-rating pass
+            site.suggested_risk = rate(site)
         created = bulk_create_with_history(
             plan.creates,
             PollingSite,
@@ -457,12 +469,8 @@ def polling_sites_write(*, security_plan: SecurityPlan, user, plan: Plan, progre
             done += len(chunk)
             if progress:
                 progress(done, total)
-        site_risk_refresh(
-            security_plan=security_plan,
-            site_ids=[s.pk for s in created] + changed_ids,
-            cause=_("sites imported"),
-            user=user,
-        )
+        if changed_ids:
+            site_risk_refresh(security_plan=security_plan, site_ids=changed_ids, cause=_("sites imported"), user=user)
         # Sites that moved (or were added) change their districts' picture: check those districts again.
         # A corrected re-import ("create and update") clears the flags of the sites it fixes.
         moved = {pk for pk, changes in plan.updates if changes.keys() & {"district", "latitude", "longitude"}}
