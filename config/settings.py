@@ -257,6 +257,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
     "stalled-reports": {"task": "reports.tasks.requeue_stalled_reports", "schedule": 60.0},
+    # The same rule for import jobs (missions.pipeline.import_jobs_release_stalled).
+    "stalled-imports": {"task": "missions.tasks.release_stalled_import_jobs", "schedule": 60.0},
 }
 
 # One cache for every process (API throttles, rate counts): Redis when REDIS_URL or the broker is set. The

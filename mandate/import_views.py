@@ -48,6 +48,7 @@ def import_job(request, pk):
     """GET: where the job is (progress, matching, preview or result). POST: the column matching and the mode,
     which start the check of every row (the preview) in the background."""
     job, importer, target = access.get_import_job_for_user(request.user, pk)
+    job = pipeline.import_job_release_if_stalled(job)
     form = None
     if job.status in MAPPABLE and job.headers:
         form = _mapping_form(request, job, importer, request.POST if request.method == "POST" else None)
@@ -97,8 +98,10 @@ def import_job_confirm(request, pk):
 @login_required
 @require_GET
 def import_job_status(request, pk):
-    """The progress bar's JSON: status, per mille done, the counts once known. One query for the job."""
+    """The progress bar's JSON: status, per mille done, the counts once known. One query for the job (and
+    a write when its worker died: the job goes back a step)."""
     job, _importer, _target = access.get_import_job_for_user(request.user, pk)
+    job = pipeline.import_job_release_if_stalled(job)
     return JsonResponse(pipeline.import_job_progress(job))
 
 

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import datetime
 import gc
 import gzip
 import json
@@ -302,6 +303,15 @@ def _progress_key(job_id: int) -> str:
     return f"import-job:{job_id}:progress"
 
 
+def _beat_key(job_id: int) -> str:
+    return f"import-job:{job_id}:beat"
+
+
+def _beat(job_id: int) -> None:
+    """The step is alive: written when it starts and with its progress (the cache every process shares)."""
+    cache.set(_beat_key(job_id), time.time(), 3600)
+
+
 class _Throttled:
     """A `progress(done, total)` callable writing at most twice a second to the cache (not the database:
     inside the import's transaction a database write would be invisible to the page until the end)."""
@@ -317,6 +327,7 @@ class _Throttled:
         self._last = now
         fraction = self.start + (self.end - self.start) * (done / total if total else 1)
         cache.set(_progress_key(self.job_id), round(fraction * 1000), 3600)
+        _beat(self.job_id)
 
 
 def import_job_progress(job: ImportJob) -> dict:
@@ -463,6 +474,7 @@ def import_job_run(*, job_id: int, step: str) -> None:
     job = ImportJob.objects.filter(pk=job_id, status=expected).first()
     if job is None:
         return
+    _beat(job.pk)
     try:
         {"parse": _parse, "check": _check, "import": _import}[step](job)
     except OperationalError:
@@ -487,9 +499,10 @@ def _release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def import_job_interrupted(*, job_id: int, step: str) -> None:
+def import_job_interrupted(*, job_id: int, step: str, message: str = "") -> int:
     """A step that could not run to its end (its task gave up, e.g. on a database kept locked by a long
-    write): the job goes back to where the user can start that step again; its parsed rows are kept."""
+    write, or its worker died: `import_jobs_release_stalled`): the job goes back to where the user can start
+    that step again; its parsed rows are kept. `message` (default: the database was busy) says why."""
     back = {
         "parse": ImportJob.Status.FAILED,
         "check": ImportJob.Status.MAPPING,
@@ -500,14 +513,67 @@ def import_job_interrupted(*, job_id: int, step: str) -> None:
         "check": ImportJob.Status.CHECKING,
         "import": ImportJob.Status.IMPORTING,
     }
-    message = (
+    message = message or (
         _("The file could not be read this time; upload it again.")
         if step == "parse"
         else _("The database was busy and nothing was written; start this step again.")
     )
-    ImportJob.objects.filter(pk=job_id, status=running[step]).update(
+    return ImportJob.objects.filter(pk=job_id, status=running[step]).update(
         status=back, message=message, updated_at=timezone.now()
     )
+
+
+STEP_OF_STATUS = {
+    ImportJob.Status.PARSING: "parse",
+    ImportJob.Status.CHECKING: "check",
+    ImportJob.Status.IMPORTING: "import",
+}
+
+
+def _stall_seconds() -> int:
+    # The reports' rule (settings.REPORT_STALL_SECONDS): a live task never runs past the hard time limit, so
+    # a step queued or started longer ago than that, plus a minute, has lost its worker.
+    return settings.REPORT_STALL_SECONDS
+
+
+def import_job_is_stalled(job: ImportJob) -> bool:
+    """A running job no worker is going to finish: its step was queued longer ago than a live step can
+    last, and has given no sign of life (progress) for as long (a step in the web process's background
+    thread has no time limit, but beats while it works)."""
+    if not job.is_running or job.updated_at is None:
+        return False
+    limit = _stall_seconds()
+    if timezone.now() - job.updated_at < datetime.timedelta(seconds=limit):
+        return False
+    beat = cache.get(_beat_key(job.pk))
+    return beat is None or time.time() - beat > limit
+
+
+def import_job_release_if_stalled(job: ImportJob) -> ImportJob:
+    """The job, put back a step (rows kept, a message saying why) when its worker died; as is otherwise.
+    The job's page and status call it, so a job stuck "running" never needs the beat below to move."""
+    if not import_job_is_stalled(job):
+        return job
+    step = STEP_OF_STATUS[job.status]
+    message = (
+        _("The worker reading the file stopped before the end; upload the file again.")
+        if step == "parse"
+        else _("The worker running this step stopped before the end; nothing was written. Start this step again.")
+    )
+    import_job_interrupted(job_id=job.pk, step=step, message=message)
+    job.refresh_from_db()
+    return job
+
+
+def import_jobs_release_stalled() -> list[int]:
+    """Every stalled job released (`import_job_release_if_stalled`); their ids. Celery beat runs it every
+    minute next to the reports' `requeue_stalled_reports` (missions.tasks.release_stalled_import_jobs)."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=_stall_seconds())
+    released = []
+    for job in ImportJob.objects.filter(status__in=list(ImportJob.RUNNING), updated_at__lt=cutoff):
+        if import_job_release_if_stalled(job).status not in ImportJob.RUNNING:
+            released.append(job.pk)
+    return released
 
 
 def _fail(job: ImportJob, message: str, **fields) -> ImportJob:

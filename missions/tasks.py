@@ -36,3 +36,9 @@ class ImportTask(app.Task):
 def run_import_job(job_id: int, step: str) -> None:
     """One step ("parse", "check" or "import") of an import job (missions.pipeline.import_job_run)."""
     pipeline.import_job_run(job_id=job_id, step=step)
+
+
+@shared_task(acks_late=True, soft_time_limit=30, time_limit=60)
+def release_stalled_import_jobs() -> int:
+    """Celery beat, every minute: jobs stuck running because their worker died go back a step (see the service)."""
+    return len(pipeline.import_jobs_release_stalled())
