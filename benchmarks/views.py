@@ -7,6 +7,7 @@ role has no dashboard there (partner focal points), like objects outside a user'
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -38,9 +39,11 @@ from benchmarks.models import (
 from mandate import access
 from mandate.context_processors import current_mission
 from missions import exports as missions_exports
+from missions import geo, maps
+from missions.area_filter import area_filter
 from missions.concurrency import ConcurrentEditError
 from missions.edit import edit_page, form_errors, model_form_rebuild, posted_version
-from missions.models import AuditEvent
+from missions.models import AuditEvent, Location
 from missions.services import audit_event_record
 
 Action = access.Action
@@ -69,9 +72,10 @@ def dashboard(request):
     outputs, grouped counts, one page of rows) and `status_trend` (one aggregate).
     """
     mission = _mission_for_dashboard(request)
-    filters = selectors.Filters.from_params(request.GET)
+    filters = _filters(request, mission)
     data = selectors.dashboard_data(mission, request.user, filters, page=_page_number(request))
-    trend = selectors.status_trend(mission, request.user, 12, filters, today=data.today)
+    # The trend is read from per-benchmark summaries, which know no area: it stays the whole mission's.
+    trend = selectors.status_trend(mission, request.user, 12, filters.without_area(), today=data.today)
     # Links and labels are built here once, not by template loops for every one of the (outputs x 3) cells.
     labels = {value: str(label) for value, label in Status.choices}
     matrix = [
@@ -107,7 +111,68 @@ def dashboard(request):
             "next_query": filters.querystring(page=data.page + 1),
             "export_query": filters.querystring(),
             "overdue_days": settings.ASSESSMENT_OVERDUE_DAYS,
+            "status_map": _status_map(mission, request.user, filters, data.today),
         },
+    )
+
+
+def _filters(request, mission, *, choices: bool = True) -> selectors.Filters:
+    """The dashboard's filters, with the region or district (`?region=`, `?district=`; 404 when not the mission's)."""
+    filters = selectors.Filters.from_params(request.GET)
+    return dataclasses.replace(filters, area=area_filter(request.GET, mission.pk, choices=choices))
+
+
+def _status_map(mission, user, filters: selectors.Filters, today) -> maps.DistrictMapPanel:
+    """The district map of benchmark statuses: each district coloured by the worst status of the benchmarks
+    assessed for it (missions.maps.district_map), with the table of the counts beside it."""
+    area = filters.area
+    region = area.map_region
+    boundaries = geo.mission_areas(mission.pk)
+    statuses = selectors.district_statuses(mission, user, filters, region_id=region.pk if region else None, today=today)
+    labels = {value: str(label) for value, label in Status.choices}
+    count = maps.fast_count()
+
+    def tip(district_id: int) -> str:
+        entry = statuses.get(district_id)
+        name = area.name(district_id)
+        if entry is None:
+            return _("%(district)s: no benchmark assessed for it") % {"district": name}
+        counts = ", ".join(f"{labels[s]} {count(n)}" for s, n in entry.ordered_counts if n)
+        return _("%(district)s: %(counts)s") % {"district": name, "counts": counts}
+
+    title = (
+        _("Benchmark status by district: %(region)s") % {"region": region.display_name}
+        if region
+        else _("Benchmark status by district")
+    )
+    svg = maps.district_map(
+        areas=boundaries,
+        title=title,
+        names={pk: p.display_name for pk, p in area.places.items()},
+        region_id=region.pk if region else None,
+        classes={pk: entry.worst for pk, entry in statuses.items()},
+        categories=[maps.Category(s, labels[s], charts.STATUS_COLOURS[s]) for s in selectors.WORST_FIRST],
+        tips={pk: tip(pk) for pk, place in area.places.items() if place.level == Location.Level.DISTRICT},
+        selected_id=area.district.pk if area.district else None,
+        description=_(
+            "Each district is coloured by the worst status among the benchmarks assessed for it (their newest "
+            "assessment there); districts with no such assessment have no data."
+        ),
+        links=False,
+    )
+    rows = sorted(
+        (
+            (area.name(pk), "?" + filters.link(district=pk, region=None), [n for _s, n in entry.ordered_counts])
+            for pk, entry in statuses.items()
+        ),
+        key=lambda row: row[0],
+    )
+    return maps.DistrictMapPanel(
+        title=title,
+        svg=svg,
+        columns=[labels[s] for s in selectors.STATUS_VALUES],
+        rows=rows,
+        no_map_note=maps.no_boundaries_note(),
     )
 
 
@@ -115,7 +180,7 @@ def dashboard(request):
 def export(request, fmt: str):
     """The benchmark matrix with the dashboard's filters, as CSV (streamed) or XLSX."""
     mission = _mission_for_dashboard(request)
-    filters = selectors.Filters.from_params(request.GET)
+    filters = _filters(request, mission, choices=False)
     rows = selectors.benchmark_matrix(mission, request.user, filters)
     stamp = timezone.localdate().isoformat()
     name = f"{mission.acronym}-benchmarks-{stamp}"

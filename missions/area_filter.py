@@ -58,6 +58,12 @@ def check_area(location: Location | None, mission_id: int) -> str | None:
     return None
 
 
+def within_q(field: str, area_id: int) -> Q:
+    """The rows whose `field` (a foreign key to Location) is the area or lies under it (two levels down)."""
+    within = Location.objects.filter(Q(pk=area_id) | Q(parent_id=area_id) | Q(parent__parent_id=area_id))
+    return Q(**{f"{field}__in": within.values("pk")})
+
+
 def district_of(field: str) -> Case:
     """The district of the location in `field` (itself, or the parent of a sub-district); NULL for a region
     or no location. For grouping records by district on a map, in SQL."""
@@ -89,10 +95,7 @@ class AreaFilter:
     def q(self, field: str = "location") -> Q:
         """The rows whose `field` (a foreign key to Location) lies in the area; every row without an area."""
         area = self.area
-        if area is None:
-            return Q()
-        within = Location.objects.filter(Q(pk=area.pk) | Q(parent_id=area.pk) | Q(parent__parent_id=area.pk))
-        return Q(**{f"{field}__in": within.values("pk")})
+        return within_q(field, area.pk) if area is not None else Q()
 
     def params(self) -> dict[str, str]:
         if self.district is not None:
@@ -151,13 +154,15 @@ def _id(raw) -> int | None:
     return int(raw)
 
 
-def area_filter(params, mission_id: int) -> AreaFilter:
+def area_filter(params, mission_id: int, *, choices: bool = True) -> AreaFilter:
     """The area named by `?district=` or `?region=` in `params` (404 when it is not one of the mission's).
 
     One query: the mission's regions and districts (their names and parents), for validation, the filter
-    form and the map.
+    form and the map. `choices=False` (an export: no form, no map) skips it when no area is asked for.
     """
     district_id, region_id = _id(params.get("district")), _id(params.get("region"))
+    if not choices and district_id is None and region_id is None:
+        return AreaFilter(mission_id=mission_id)
     places = {
         p.pk: p
         for p in Location.objects.filter(mission_id=mission_id, level__in=AREA_LEVELS).only(
@@ -179,4 +184,13 @@ def area_filter(params, mission_id: int) -> AreaFilter:
     return result
 
 
-__all__ = ["AREA_LEVELS", "AreaFilter", "area_filter", "area_label", "check_area", "district_of", "selectable_areas"]
+__all__ = [
+    "AREA_LEVELS",
+    "AreaFilter",
+    "area_filter",
+    "area_label",
+    "check_area",
+    "district_of",
+    "selectable_areas",
+    "within_q",
+]

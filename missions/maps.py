@@ -41,14 +41,15 @@ Colours: `RISK`, `SEQUENTIAL` (light to dark), `NEUTRAL`. Strings passed in are 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 import numpy as np
 import shapely
 from csp.constants import SELF
 from csp.decorators import csp_replace
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -271,10 +272,12 @@ def render_map(
     max_height: int = 640,
     links: bool = True,
     empty_text: str = "",
+    area_categories: Sequence[tuple[Category, int]] = (),
 ) -> SvgMap:
     """Draw the map (see the module's docstring). `outlines` are drawn over the areas without fill, thicker
     (e.g. the regions over a district choropleth). `omitted` points were left out by the caller and are
-    counted in the legend with `omitted_label` (a text with %(n)s, or a default)."""
+    counted in the legend with `omitted_label` (a text with %(n)s, or a default). `area_categories`
+    (category, number of areas) are the legend of areas filled by category (`MapArea.fill`)."""
     frame = box or _areas_box(areas, outlines) or _points_box(points)
     if frame is None:
         text = empty_text or _("Nothing to show on the map yet.")
@@ -350,7 +353,7 @@ def render_map(
         out.append("</g>")
 
     legend, legend_height = _legend(
-        width, height, categories, drawn, choropleth, outside, omitted, omitted_label, points
+        width, height, categories, drawn, choropleth, outside, omitted, omitted_label, points, area_categories
     )
     total = height + legend_height
     head = (
@@ -435,12 +438,16 @@ def _draw_points(out, points, categories, projection, frame, href_open, href_clo
     return drawn, outside, labels
 
 
-def _legend(width, top, categories, drawn, choropleth, outside, omitted, omitted_label, points):
+def _legend(width, top, categories, drawn, choropleth, outside, omitted, omitted_label, points, area_categories=()):
     """The legend band under the drawing: categories with counts, choropleth classes, what was left out."""
     items: list[tuple[str, str, str]] = []  # (kind, colour, text)
     if points:
         for c in categories:
             items.append(("dot", c.colour, f"{c.label}: {format_count(drawn.get(c.key, 0))}"))
+    if area_categories:
+        for c, n in area_categories:
+            items.append(("box", c.colour, f"{c.label}: {format_count(n)}"))
+        items.append(("box", NO_DATA, _("no data")))
     if choropleth is not None:
         if choropleth.legend_title:
             items.append(("text", "", choropleth.legend_title))
@@ -485,6 +492,121 @@ def _legend(width, top, categories, drawn, choropleth, outside, omitted, omitted
     return f'<g font-size="11" fill="{TEXT}" transform="translate(0,{top})">' + "".join(parts) + "</g>", height
 
 
+@dataclass
+class DistrictMapPanel:
+    """A page's district map with its text alternative: the table of the same figures, one row a district.
+
+    `templates/_district_map.html` shows it: the map (or `no_map_note` when no district has a boundary),
+    then the table (`columns` after the district's name; rows of (name, link, [values])).
+    """
+
+    title: str
+    svg: SvgMap | None
+    columns: list[str] = field(default_factory=list)
+    rows: list[tuple[str, str, list]] = field(default_factory=list)
+    no_map_note: str = ""
+    note: str = ""
+
+    @property
+    def html(self) -> SafeString:
+        """The SVG for a template: Django's `{{ }}` turns objects into `str` before escaping, so an `SvgMap`'s
+        `__html__` would be lost there. Every text in the SVG was escaped when it was drawn."""
+        return mark_safe(self.svg.svg) if self.svg is not None else mark_safe("")  # noqa: S308
+
+
+def no_boundaries_note() -> str:
+    return _(
+        "No district boundaries are loaded for this mission, so there is no district map: load them with the "
+        "gazetteer import. The table below gives the same figures."
+    )
+
+
+def district_map(
+    *,
+    areas: geo.MissionAreas,
+    title: str,
+    names: Mapping[int, str],
+    region_id: int | None = None,
+    values: Mapping[int, float] | None = None,
+    choropleth: Choropleth | None = None,
+    classes: Mapping[int, str] | None = None,
+    categories: Sequence[Category] = (),
+    tips: Mapping[int, str] | None = None,
+    link: Callable[[str, int], str] | None = None,
+    selected_id: int | None = None,
+    description: str = "",
+    width: int = 900,
+    max_height: int = 560,
+    links: bool = True,
+) -> SvgMap | None:
+    """The districts of the mission (or of one region) filled by a value or a class: the sub-national maps
+    of the dashboards (benchmark status, engagement coverage, site risk) in one drawing.
+
+    - `values` + `choropleth`: a number per district id, in classes (e.g. engagements per district);
+    - or `classes` + `categories`: a category key per district id (e.g. its worst benchmark status); the
+      legend counts the districts of each;
+    districts in neither have no data. `names` names the areas (districts and regions) by id; `tips` gives a
+    district's tooltip (default: its name). `link(kind, id)` is where a district or region leads ("district"
+    | "region"); `selected_id` is outlined (the district a page is narrowed to). Regions are outlined, and
+    named in bold in the whole-mission view.
+
+    Returns None when no district in view has a boundary: the caller says so instead of drawing an empty
+    frame (without boundaries there is nothing to colour).
+    """
+    values = values or {}
+    classes = classes or {}
+    tips = tips or {}
+    link = link if (link and links) else (lambda kind, pk: "")
+    colours = {c.key: c.colour for c in categories}
+    districts = [
+        a for a in areas.areas.values() if a.level == "district" and (region_id is None or a.parent_id == region_id)
+    ]
+    if not districts:
+        return None
+    drawn = []
+    per_class: dict[str, int] = defaultdict(int)
+    for a in districts:
+        name = names.get(a.id) or a.name
+        key = classes.get(a.id)
+        if key is not None:
+            per_class[key] += 1
+        drawn.append(
+            MapArea(
+                geometry=a.geometry,
+                name=fit_text(name),
+                value=values.get(a.id),
+                fill=colours.get(key, NO_DATA) if classes or categories else "",
+                title=tips.get(a.id) or name,
+                href=link("district", a.id),
+            )
+        )
+    if region_id is not None:
+        regions = [areas.areas[region_id]] if region_id in areas.areas else []
+    else:
+        regions = [a for a in areas.areas.values() if a.level == "region"]
+    outlines = [a.geometry for a in regions]
+    if selected_id is not None and selected_id in areas.areas:
+        outlines.append(areas.areas[selected_id].geometry)
+    labels = [
+        MapLabel(*geo.label_point(a.geometry), names.get(a.id) or a.name, priority=1e9, bold=True,
+                 href=link("region", a.id))
+        for a in regions
+        if region_id is None
+    ]  # fmt: skip
+    return render_map(
+        title=title,
+        areas=drawn,
+        outlines=outlines,
+        labels=labels,
+        choropleth=choropleth if not (classes or categories) else None,
+        area_categories=[(c, per_class.get(c.key, 0)) for c in categories],
+        description=description,
+        width=width,
+        max_height=max_height,
+        links=links,
+    )
+
+
 def fit_text(text: str, limit: int = 28) -> str:
     """A label shortened to `limit` characters with an ellipsis (long names would crowd out the others)."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -494,6 +616,9 @@ __all__ = [
     "Category",
     "Choropleth",
     "FONT",
+    "district_map",
+    "DistrictMapPanel",
+    "no_boundaries_note",
     "Label",
     "MapArea",
     "MapLabel",

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from benchmarks.models import OperationalOutput
 from mandate import access
+from missions.area_filter import AreaFilter, within_q
 from missions.models import Location, Mission
 from missions.search import search_filter, search_q, search_words
 from partners.models import Contact, Engagement, FollowUp, Partner, follow_up_overdue_q, screening_lapsed_q
@@ -304,9 +305,17 @@ class OfficerOverdue:
     oldest_due: datetime.date
 
 
-def overdue_follow_ups(*, user, mission: Mission, today: datetime.date | None = None, limit: int = 25) -> dict:
+def overdue_follow_ups(
+    *,
+    user,
+    mission: Mission,
+    today: datetime.date | None = None,
+    limit: int = 25,
+    area: AreaFilter | None = None,
+) -> dict:
     """Open follow-ups past their due date, per officer (mission owners) and per partner, the `limit`
-    with most overdue of each, and the 100 oldest items.
+    with most overdue of each, and the 100 oldest items; with `area`, of the engagements in that region or
+    district.
 
     Queries: 1. counts per owner; 2. the owners; 3. counts per partner; 4. the 100 oldest items.
     """
@@ -314,6 +323,8 @@ def overdue_follow_ups(*, user, mission: Mission, today: datetime.date | None = 
     overdue = access.scope(user, FollowUp.objects.filter(engagement__mission=mission)).filter(
         follow_up_overdue_q(today)
     )
+    if area:
+        overdue = overdue.filter(area.q("engagement__district"))
     per_owner = list(
         overdue.filter(owner__isnull=False)
         .values("owner")
@@ -349,8 +360,16 @@ def my_follow_ups(*, user, mission: Mission) -> list[FollowUp]:
 # --- coverage and indicators --------------------------------------------------------------------
 
 
-def coverage(*, user, mission: Mission, period_start: datetime.date, period_end: datetime.date) -> dict:
-    """Engagements in the period by district (rows) and partner type (columns), with registry counts.
+def coverage(
+    *,
+    user,
+    mission: Mission,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    area: AreaFilter | None = None,
+) -> dict:
+    """Engagements in the period by district (rows) and partner type (columns), with registry counts;
+    with `area`, the districts of that region or the one district (engagements naming no district left out).
 
     Queries: 1. engagements per (district, partner type); 2. engagements per district (an engagement
     with partners of two types counts once in the district total); 3. registered partners per type.
@@ -358,6 +377,8 @@ def coverage(*, user, mission: Mission, period_start: datetime.date, period_end:
     log = access.scope(user, Engagement.objects.filter(mission=mission)).filter(
         date__gte=period_start, date__lte=period_end
     )
+    if area:
+        log = log.filter(area.q("district"))
     cells = (
         log.values("district_id", "district__name", "partners__partner_type")
         .annotate(n=Count("id", distinct=True))
@@ -388,6 +409,25 @@ def coverage(*, user, mission: Mission, period_start: datetime.date, period_end:
         "period_start": period_start,
         "period_end": period_end,
     }
+
+
+def engagements_per_district(
+    *,
+    user,
+    mission: Mission,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    region_id: int | None = None,
+) -> dict[int, int]:
+    """Engagements in the period per district id (of `region_id` when given): the coverage map. One query.
+
+    Engagements name a district (never a region); those naming none are on no map."""
+    log = access.scope(user, Engagement.objects.filter(mission=mission)).filter(
+        date__gte=period_start, date__lte=period_end, district__isnull=False
+    )
+    if region_id is not None:
+        log = log.filter(within_q("district", region_id))
+    return {r["district_id"]: r["n"] for r in log.values("district_id").annotate(n=Count("id")).order_by()}
 
 
 @dataclass(frozen=True)
@@ -423,8 +463,10 @@ class PartnershipIndicators:
         return self._share(self.follow_ups_done, self.follow_ups)
 
 
-def _indicator_log(mission, user, period_start, period_end) -> QuerySet[Engagement]:
+def _indicator_log(mission, user, period_start, period_end, area: AreaFilter | None = None) -> QuerySet[Engagement]:
     qs = Engagement.objects.filter(mission=mission, date__gte=period_start, date__lte=period_end)
+    if area:
+        qs = qs.filter(area.q("district"))
     return access.scope(user, qs)
 
 
@@ -447,6 +489,7 @@ def partnership_indicators(
     period_start: datetime.date,
     period_end: datetime.date,
     output: OperationalOutput | None = None,
+    area: AreaFilter | None = None,
 ) -> PartnershipIndicators:
     """The partnership indicators computed from the engagement log, for the dashboards and the PDF report.
 
@@ -458,11 +501,12 @@ def partnership_indicators(
       those engagements, and how many are done;
     - districts_reached: distinct districts where they took place.
 
-    `output` restricts to engagements linked to that operational output. `user` is whose view of the log
+    `output` restricts to engagements linked to that operational output; `area` to the engagements in a
+    region (its districts) or a district (`missions.area_filter`). `user` is whose view of the log
     counts (`mandate.access.scope`); trusted system code passes `access.SYSTEM` (None counts nothing).
     Two queries: one aggregate over engagements, one over follow-ups.
     """
-    log = _indicator_log(mission, user, period_start, period_end)
+    log = _indicator_log(mission, user, period_start, period_end, area)
     if output is not None:
         log = log.filter(pk__in=_linked_to(output))
     counts = log.aggregate(**_ENGAGEMENT_AGGREGATES)
@@ -471,24 +515,28 @@ def partnership_indicators(
 
 
 def partnership_indicators_by_output(
-    mission: Mission, user, period_start: datetime.date, period_end: datetime.date
+    mission: Mission,
+    user,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    area: AreaFilter | None = None,
 ) -> list[PartnershipIndicators]:
     """`partnership_indicators` for the whole log (first) and for each current output of the mission.
 
     Four queries whatever the number of outputs: the whole-log aggregates (2), then the engagement and
     follow-up aggregates grouped by output (2). Outputs come from the same scope as the dashboard.
     """
-    overall = partnership_indicators(mission, user, period_start, period_end)
+    overall = partnership_indicators(mission, user, period_start, period_end, area=area)
     outputs_qs = OperationalOutput.objects.filter(mission=mission, retired_at__isnull=True).order_by("order", "id")
     outputs = list(access.scope(user, outputs_qs))
     if not outputs:
         return [overall]
-    log = _indicator_log(mission, user, period_start, period_end).filter(outputs__in=outputs)
+    log = _indicator_log(mission, user, period_start, period_end, area).filter(outputs__in=outputs)
     by_output = {r.pop("outputs"): r for r in log.values("outputs").annotate(**_ENGAGEMENT_AGGREGATES).order_by()}
     follow_by_output = {
         r.pop("engagement__outputs"): r
         for r in FollowUp.objects.filter(
-            engagement__in=_indicator_log(mission, user, period_start, period_end).values("pk")
+            engagement__in=_indicator_log(mission, user, period_start, period_end, area).values("pk")
         )
         .filter(engagement__outputs__in=outputs)
         .values("engagement__outputs")

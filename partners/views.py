@@ -15,11 +15,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mandate import access
 from mandate.context_processors import current_mission
-from missions import exports, pipeline
+from missions import exports, geo, maps, pipeline
+from missions.area_filter import area_filter
 from missions.concurrency import ConcurrentEditError
 from missions.edit import edit_page, form_errors, model_form_rebuild, posted_version
 from missions.forms import ImportUploadForm
@@ -461,6 +463,8 @@ def overview(request):
     mission = _mission_for_log(request)
     period_form = PeriodForm(request.GET or None)
     start, end = period_form.period()
+    area = area_filter(request.GET, mission.pk)
+    user = request.user
     return render(
         request,
         "partners/overview.html",
@@ -469,11 +473,64 @@ def overview(request):
             "period_form": period_form,
             "period_start": start,
             "period_end": end,
-            "indicators": selectors.partnership_indicators_by_output(mission, request.user, start, end),
-            "coverage": selectors.coverage(user=request.user, mission=mission, period_start=start, period_end=end),
-            "overdue": selectors.overdue_follow_ups(user=request.user, mission=mission),
-            "mine": selectors.my_follow_ups(user=request.user, mission=mission),
+            "area": area,
+            "indicators": selectors.partnership_indicators_by_output(mission, user, start, end, area=area),
+            "coverage": selectors.coverage(user=user, mission=mission, period_start=start, period_end=end, area=area),
+            "overdue": selectors.overdue_follow_ups(user=user, mission=mission, area=area),
+            "mine": selectors.my_follow_ups(user=user, mission=mission),
+            "coverage_map": _coverage_map(request, mission, area, start, end),
         },
+    )
+
+
+def _coverage_map(request, mission, area, start, end) -> maps.DistrictMapPanel:
+    """Engagement coverage: each district filled by its number of engagements in the period (quantile
+    classes; none: no data), drawn by missions.maps.district_map, with the table of the counts."""
+    region = area.map_region
+    counts = selectors.engagements_per_district(
+        user=request.user,
+        mission=mission,
+        period_start=start,
+        period_end=end,
+        region_id=region.pk if region else None,
+    )
+    count = maps.fast_count()
+    title = (
+        _("Engagements by district: %(region)s") % {"region": region.display_name}
+        if region
+        else _("Engagements by district")
+    )
+    params = request.GET.copy()
+    for name in ("region", "district"):
+        params.pop(name, None)
+
+    def link(district_id: int) -> str:
+        params["district"] = str(district_id)
+        return "?" + params.urlencode()
+
+    svg = maps.district_map(
+        areas=geo.mission_areas(mission.pk),
+        title=title,
+        names={pk: p.display_name for pk, p in area.places.items()},
+        region_id=region.pk if region else None,
+        values=counts,
+        choropleth=maps.Choropleth.quantiles(counts.values(), legend_title=_("Engagements in the period:")),
+        tips={
+            pk: ngettext("%(district)s: %(n)s engagement", "%(district)s: %(n)s engagements", n)
+            % {"district": area.name(pk), "n": count(n)}
+            for pk, n in counts.items()
+        },
+        selected_id=area.district.pk if area.district else None,
+        description=_("Each district is coloured by the number of engagements held there in the period."),
+        links=False,
+    )
+    rows = sorted(((area.name(pk), link(pk), [count(n)]) for pk, n in counts.items()), key=lambda row: row[0])
+    return maps.DistrictMapPanel(
+        title=title,
+        svg=svg,
+        columns=[_("Engagements")],
+        rows=rows,
+        no_map_note=maps.no_boundaries_note(),
     )
 
 

@@ -12,6 +12,7 @@ from elections.models import (
     SecurityPlan,
     SecurityTask,
 )
+from missions.models import Location
 from tests.elections_support import build_election, second_district
 from tests.factories import IncidentFactory, PollingSiteFactory
 
@@ -307,10 +308,11 @@ def test_readiness_runs_in_constant_queries(client, electoral, mission, district
     _grow(e["security"], district, size)
     # + 1 the security plan (scoped, with its election), + 7 readiness: sites by district/risk/coverage,
     # uncovered high-risk sites, tasks per phase and type, covered sites per phase, phase dates, open
-    # incidents by district and severity, latest open incidents.
+    # incidents by district and severity, latest open incidents; + 1 the mission's regions and districts
+    # (area filter), + 2 the boundaries' fingerprint (whether the map has district boundaries).
     response = _page_queries(
         client, electoral, reverse("elections:readiness", args=[e["security"].pk]), django_assert_num_queries,
-        BASE_QUERIES + 1 + 7,
+        BASE_QUERIES + 1 + 7 + 3,
     )  # fmt: skip
     assert response.context["r"].total_sites == size + 1
 
@@ -325,6 +327,21 @@ def test_site_list_runs_in_constant_queries(client, electoral, mission, district
     # sites whose coordinates look wrong (the notice above the list).
     response = _page_queries(client, electoral, url, django_assert_num_queries, BASE_QUERIES + 6)
     assert len(response.context["page"].object_list) == min(50, response.context["page"].paginator.count)
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_readiness_by_region_runs_in_constant_queries(
+    client, electoral, mission, district, size, django_assert_num_queries
+):
+    region = Location.objects.create(mission=mission, name="Northern Region", level=Location.Level.REGION)
+    Location.objects.filter(pk=district.pk).update(parent=region)
+    e = build_election(mission, district, sites=1)
+    _grow(e["security"], district, size)
+    url = reverse("elections:readiness", args=[e["security"].pk]) + f"?region={region.pk}"
+    # As the whole plan's page: the region narrows the seven readiness queries (subqueries), adds none.
+    response = _page_queries(client, electoral, url, django_assert_num_queries, BASE_QUERIES + 1 + 7 + 3)
+    in_region = e["security"].sites.filter(district=district).count()
+    assert response.context["r"].total_sites == in_region < e["security"].sites.count()
 
 
 @pytest.mark.parametrize("size", [10, 1000])

@@ -11,7 +11,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from partners.models import Partner
+from missions.models import Location
+from partners.models import Engagement, Partner
 from tests.factories import EngagementFactory, FollowUpFactory, OutputFactory, PartnerFactory
 
 PAST = datetime.date(2020, 1, 1)
@@ -95,9 +96,31 @@ def test_overview_runs_constant_queries(client, civilaffairs, log_data, size, dj
     # indicators: 5 engagement aggregates, 6 follow-up aggregates (whole log), 7 outputs,
     # 8 engagement aggregates per output, 9 follow-up aggregates per output;
     # coverage: 10 engagements per district, 11 registered partners per type, 12 engagements per district and type;
-    # overdue: 13 per owner, 14 the owners, 15 per partner, 16 the oldest items; 17 my open follow-ups.
+    # overdue: 13 per owner, 14 the owners, 15 per partner, 16 the oldest items; 17 my open follow-ups;
+    # 18 the mission's regions and districts (area filter); the coverage map: 19 engagements per district,
+    # 20-21 the boundaries' fingerprint (geo.mission_areas, parsed once per process).
     response = measure(
-        client, reverse("partners:overview"), {"period_start": "2000-01-01"}, django_assert_num_queries, 17
+        client, reverse("partners:overview"), {"period_start": "2000-01-01"}, django_assert_num_queries, 21
+    )
+    assert response.context["indicators"][0].engagements == size
+
+
+@pytest.mark.parametrize("size", [2, 15])
+def test_overview_by_region_runs_constant_queries(
+    client, civilaffairs, mission, district, log_data, size, django_assert_num_queries
+):
+    log_data(size)
+    region = Location.objects.create(mission=mission, name="Northern Region", level=Location.Level.REGION)
+    Location.objects.filter(pk=district.pk).update(parent=region)
+    Engagement.objects.filter(mission=mission).update(district=district)
+    client.force_login(civilaffairs)
+    # The same 21 queries as the whole mission's overview: the area is a subquery in each.
+    response = measure(
+        client,
+        reverse("partners:overview"),
+        {"period_start": "2000-01-01", "region": region.pk},
+        django_assert_num_queries,
+        21,
     )
     assert response.context["indicators"][0].engagements == size
 

@@ -16,10 +16,12 @@ failed open).
 - `benchmark_detail(benchmark, user)`: a benchmark's assessment history, indicators and linked engagements.
 - `indicator_table(indicator)`: baseline / target / actual per period of one indicator (prefetched values).
 - `risk_register(mission, user, output=None)`: the active risks and their likelihood x impact grid.
+- `district_statuses(mission, user, filters, region_id=None)`: benchmarks by status per district (the map).
 
 One module a sub-domain; this package re-exports them all.
 """
 
+from benchmarks.selectors.areas import WORST_FIRST, DistrictStatuses, district_statuses
 from benchmarks.selectors.dashboard import (
     Cell,
     Dashboard,
@@ -46,6 +48,9 @@ from benchmarks.selectors.scope import (
 from benchmarks.selectors.trend import Trend, month_ends, status_trend
 
 __all__ = [
+    "WORST_FIRST",
+    "DistrictStatuses",
+    "district_statuses",
     "TERM_ORDER",
     "STATUS_VALUES",
     "PAGE_SIZE",

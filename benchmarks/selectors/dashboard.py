@@ -8,8 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from benchmarks.models import (
@@ -27,6 +26,7 @@ from benchmarks.selectors.scope import (
     _label,
     _term_rank,
     active_benchmarks,
+    current_status,
     overdue_q,
 )
 from missions.models import Component, Mission
@@ -195,7 +195,7 @@ def status_counts(benchmarks: QuerySet[Benchmark], today: datetime.date) -> Quer
     assessment and counts as not started. This is the dashboard's aggregate SQL.
     """
     return (
-        benchmarks.annotate(current=Coalesce(F("latest_assessment__status"), Value(Status.NOT_STARTED)))
+        benchmarks.annotate(current=current_status(benchmarks))
         .values("output_id", "term", "current")
         .annotate(n=Count("id"), late=Count("id", filter=overdue_q(today)))
         .order_by()

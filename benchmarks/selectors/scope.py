@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from benchmarks.models import (
+    Assessment,
     Benchmark,
     IndicatorValue,
     Status,
     Term,
 )
 from mandate import access
+from missions.area_filter import AreaFilter
 from missions.models import Component, Mission
 
 TERM_ORDER = {Term.SHORT: 0, Term.MEDIUM: 1, Term.LONG: 2}
@@ -48,6 +52,12 @@ class Filters:
     `component` is the benchmark's lead component (its own, else its output's); `status` is the
     current status (a never-assessed benchmark counts as not started); `overdue` keeps only
     benchmarks whose assessment is overdue (see `overdue_q`).
+
+    `area` (a `missions.area_filter.AreaFilter`, validated against the mission by the view, so not parsed
+    here) narrows the view to a region or district: a benchmark counts there when one of its assessments
+    concerns the area (a region includes its districts), and its status there is the newest of those
+    (`area_status`). Benchmarks never assessed for an area are left out. `overdue` stays the benchmark's
+    own (its newest assessment anywhere): an assessment is due for the benchmark, not for each district.
     """
 
     output: int | None = None
@@ -55,6 +65,7 @@ class Filters:
     status: str | None = None
     component: int | None = None
     overdue: bool = False
+    area: AreaFilter | None = field(default=None, compare=False)
 
     @classmethod
     def from_params(cls, params: Mapping) -> Filters:
@@ -76,6 +87,7 @@ class Filters:
             "status": self.status,
             "component": self.component,
             "overdue": "1" if self.overdue else None,
+            **(self.area.params() if self.area else {}),
         }
         return {k: str(v) for k, v in params.items() if v}
 
@@ -96,12 +108,28 @@ class Filters:
                 params[name] = "1" if value is True else str(value)
         return urlencode(params)
 
+    def without_area(self) -> Filters:
+        return dataclasses.replace(self, area=None)
+
     def apply(self, queryset: QuerySet[Benchmark], today: datetime.date) -> QuerySet[Benchmark]:
+        area = self.area if self.area else None
+        if area is not None:
+            # The newest assessment concerning the area gives the status, progress and date counted there.
+            in_area = Assessment.objects.filter(area.q("location"), benchmark=OuterRef("pk")).order_by(
+                "-assessed_on", "-created_at", "-id"
+            )
+            queryset = queryset.filter(Exists(in_area)).annotate(
+                area_status=Subquery(in_area.values("status")[:1]),
+                area_progress=Subquery(in_area.values("progress")[:1]),
+                area_assessed_on=Subquery(in_area.values("assessed_on")[:1]),
+            )
         if self.output:
             queryset = queryset.filter(output_id=self.output)
         if self.term:
             queryset = queryset.filter(term=self.term)
-        if self.status == Status.NOT_STARTED:
+        if self.status and area is not None:
+            queryset = queryset.filter(area_status=self.status)
+        elif self.status == Status.NOT_STARTED:
             queryset = queryset.filter(Q(latest_assessment__isnull=True) | Q(latest_assessment__status=self.status))
         elif self.status:
             queryset = queryset.filter(latest_assessment__status=self.status)
@@ -113,6 +141,13 @@ class Filters:
         if self.overdue:
             queryset = queryset.filter(overdue_q(today))
         return queryset
+
+
+def current_status(queryset: QuerySet[Benchmark]):
+    """The status a benchmark counts with in `queryset`: in the area when `Filters.apply` narrowed it to one
+    (`area_status`), else its current status; never assessed: not started."""
+    source = "area_status" if "area_status" in queryset.query.annotations else "latest_assessment__status"
+    return Coalesce(F(source), Value(Status.NOT_STARTED))
 
 
 def overdue_q(today: datetime.date) -> Q:
@@ -182,11 +217,16 @@ _LABELS: dict[tuple, str] = {}
 def _decorate(benchmark: Benchmark, user, today: datetime.date, components: Mapping[int, Component]) -> Benchmark:
     """Attach what a row shows (current status, progress, lead, overdue, may assess) to a fetched benchmark."""
     latest = benchmark.latest_assessment
-    benchmark.status = latest.status if latest else Status.NOT_STARTED
+    if getattr(benchmark, "area_status", None):  # narrowed to an area: what was assessed there
+        benchmark.status = benchmark.area_status
+        benchmark.progress = benchmark.area_progress
+        benchmark.last_assessed = benchmark.area_assessed_on
+    else:
+        benchmark.status = latest.status if latest else Status.NOT_STARTED
+        benchmark.progress = latest.progress if latest else 0
+        benchmark.last_assessed = latest.assessed_on if latest else None
     benchmark.status_label = _label(Status, benchmark.status)
     benchmark.term_label = _label(Term, benchmark.term)
-    benchmark.progress = latest.progress if latest else 0
-    benchmark.last_assessed = latest.assessed_on if latest else None
     benchmark.overdue = is_overdue(benchmark, today)
     lead_id = benchmark.lead_component_id or benchmark.output.lead_component_id
     benchmark.lead = components.get(lead_id)

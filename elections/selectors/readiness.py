@@ -26,6 +26,7 @@ from elections.models import (
     TransportLeg,
 )
 from elections.selectors.plans import HIGH_RISK, RISK_LEVELS, effective_risk, risk_rank
+from missions.area_filter import within_q
 from missions.models import Location
 
 
@@ -107,10 +108,16 @@ RECENT_INCIDENTS_LIMIT = 10
 
 
 def readiness(
-    security_plan: SecurityPlan, *, district: Location | None = None, today: datetime.date | None = None
+    security_plan: SecurityPlan,
+    *,
+    district: Location | None = None,
+    region: Location | None = None,
+    today: datetime.date | None = None,
 ) -> Readiness:
     """Everything the readiness page (and the election security PDF) shows, in seven queries (numbered below).
 
+    For the whole plan, one `district`, or one `region` (its districts; `district` wins when both are given):
+    sites, tasks (at a site there, or for the district) and open incidents of that area.
     `security_plan` should come with its `election_plan` (select_related) to avoid one more query.
     """
     today = today or timezone.localdate()
@@ -122,6 +129,10 @@ def readiness(
         sites = sites.filter(district=district)
         tasks = tasks.filter(Q(site__district=district) | Q(district=district))
         incidents = incidents.filter(district=district)
+    elif region is not None:
+        sites = sites.filter(within_q("district", region.pk))
+        tasks = tasks.filter(within_q("site__district", region.pk) | within_q("district", region.pk))
+        incidents = incidents.filter(within_q("district", region.pk))
     # "Covered" = some task of this revision is at the site. An IN (subquery) keeps the plan cheap:
     # an EXISTS in the GROUP BY made PostgreSQL overestimate the cost and spend 130 ms compiling it (JIT).
     covered = Q(pk__in=SecurityTask.objects.filter(security_plan=security_plan, site__isnull=False).values("site_id"))

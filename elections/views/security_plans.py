@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,6 +21,8 @@ from elections.models import (
 from elections.views._helpers import _form_page, _make_form, _security_plan
 from mandate import access
 from mandate.access import Action
+from missions import geo
+from missions.area_filter import area_filter
 from missions.concurrency import ConcurrentEditError
 from missions.maps import embeds_map, map_document
 from missions.models import Location
@@ -171,35 +173,25 @@ def security_plan_compare(request, pk):
     )
 
 
-def _district_param(request, plan: SecurityPlan) -> Location | None:
-    raw = request.GET.get("district")
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Http404
-    return get_object_or_404(selectors.districts_of(plan.election_plan.mission_id), pk=raw)
-
-
 @login_required
 @embeds_map
 def readiness(request, pk):
+    """Readiness of the plan, of one region (`?region=`) or one district (`?district=`): the shared area
+    filter (missions.area_filter; 404 for an area that is not the mission's)."""
     plan = _security_plan(request.user, pk)
-    district = _district_param(request, plan)
+    area = area_filter(request.GET, plan.election_plan.mission_id)
+    boundaries = geo.mission_areas(plan.election_plan.mission_id)
     return render(
         request,
         "elections/readiness.html",
-        {"plan": plan, "r": selectors.readiness(plan, district=district), "district": district},
-    )
-
-
-def _region_param(request, plan: SecurityPlan) -> Location | None:
-    raw = request.GET.get("region")
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Http404
-    return get_object_or_404(
-        Location.objects.filter(mission_id=plan.election_plan.mission_id, level=Location.Level.REGION), pk=raw
+        {
+            "plan": plan,
+            "r": selectors.readiness(plan, district=area.district, region=None if area.district else area.region),
+            "district": area.district,
+            "area": area,
+            "map_query": area.querystring(),
+            "has_boundaries": any(a.level == Location.Level.DISTRICT for a in boundaries.areas.values()),
+        },
     )
 
 
@@ -214,8 +206,9 @@ def site_map_link(plan: SecurityPlan):
 def site_map(request, pk):
     """The plan's polling-site map as SVG: `?district=` or `?region=` zooms in (elections/maps.py)."""
     plan = _security_plan(request.user, pk)
-    district = _district_param(request, plan)
-    region = None if district else _region_param(request, plan)
+    chosen = area_filter(request.GET, plan.election_plan.mission_id, choices=False)
+    district = chosen.district
+    region = None if district else chosen.region
     area = district or region
     title = (
         _("Polling sites of %(plan)s in %(area)s") % {"plan": plan, "area": area.display_name}

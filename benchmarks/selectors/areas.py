@@ -1,0 +1,82 @@
+"""The sub-national view of the results framework: benchmark statuses by district, for the dashboard's map."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from benchmarks.models import Assessment, Status
+from benchmarks.selectors.scope import STATUS_VALUES, Filters, active_benchmarks
+from missions.area_filter import district_of, within_q
+from missions.models import Mission
+
+# Which status a district's map colour shows when its benchmarks differ: the worst first.
+WORST_FIRST = (Status.OFF_TRACK, Status.AT_RISK, Status.NOT_STARTED, Status.ON_TRACK, Status.ACHIEVED)
+
+
+@dataclass
+class DistrictStatuses:
+    """The benchmarks assessed for one district, by their status there (the newest assessment for it)."""
+
+    district_id: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def worst(self) -> str | None:
+        return next((s for s in WORST_FIRST if self.counts.get(s)), None)
+
+    @property
+    def ordered_counts(self) -> list[tuple[str, int]]:
+        return [(s, self.counts.get(s, 0)) for s in STATUS_VALUES]
+
+
+def district_statuses(
+    mission: Mission,
+    user,
+    filters: Filters | None = None,
+    *,
+    region_id: int | None = None,
+    today: datetime.date | None = None,
+) -> dict[int, DistrictStatuses]:
+    """For each district (of `region_id`, when given), the filtered benchmarks assessed for it, by status.
+
+    A benchmark's status in a district is its newest assessment whose location is that district or one
+    of its sub-districts; assessments of a whole region or of the whole country belong to no district.
+    The dashboard's filters apply except the area and the status: the map shows every status of the
+    view's benchmarks, in all the districts around the one chosen. One query (a window over the
+    assessments: the newest per benchmark and district), whatever the number of benchmarks; the rows
+    read are one per benchmark and district assessed.
+    """
+    filters = filters or Filters()
+    today = today or timezone.localdate()
+    narrowed = Filters(output=filters.output, term=filters.term, component=filters.component, overdue=filters.overdue)
+    benchmarks = narrowed.apply(active_benchmarks(mission, user), today).values("pk")
+    assessments = Assessment.objects.filter(benchmark__in=benchmarks, location__isnull=False)
+    if region_id is not None:
+        assessments = assessments.filter(within_q("location", region_id))
+    newest = (
+        assessments.annotate(district_id=district_of("location"))
+        .filter(district_id__isnull=False)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("benchmark_id"), F("district_id")],
+                order_by=[F("assessed_on").desc(), F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank=1)
+        .values_list("district_id", "status")
+    )
+    result: dict[int, DistrictStatuses] = {}
+    for district_id, status in newest:
+        entry = result.setdefault(district_id, DistrictStatuses(district_id))
+        entry.counts[status] = entry.counts.get(status, 0) + 1
+    return result
