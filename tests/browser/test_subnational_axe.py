@@ -51,11 +51,7 @@ def _give_boundaries(mission) -> Location:
 @pytest.mark.parametrize("boundaries", [True, False], ids=["with-boundaries", "without-boundaries"])
 def test_the_sub_national_views_have_no_axe_violation(demo, page, boundaries):
     mission = Mission.objects.order_by("pk").first()
-    region = (
-        _give_boundaries(mission)
-        if boundaries
-        else _region(mission)
-    )
+    region = _give_boundaries(mission) if boundaries else _region(mission)
     plan = SecurityPlan.objects.filter(election_plan__mission=mission).order_by("pk").first()
     urls = ["/benchmarks/", f"/benchmarks/?region={region.pk}", "/partners/overview/"]
     urls.append(f"/partners/overview/?region={region.pk}&period_start=2000-01-01")
