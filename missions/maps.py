@@ -21,6 +21,11 @@ How to draw one (the district map of a dashboard, say)::
     )
     # In a template: {{ svg }} (an `SvgMap` is safe HTML); its text is `svg.svg`.
 
+The districts of a mission (or of one region) filled by a number or a category, with the regions
+outlined, are one call: `district_map(areas=..., names=..., values=... | classes=..., ...)`; it answers
+None without district boundaries. The pages put it in a `DistrictMapPanel` with the table of the same
+figures (`templates/_district_map.html`): the dashboard's benchmark status, the engagement coverage.
+
 What it does for you:
 - **bounds** from the areas shown (else `box`, else the points): points outside them are left out and
   counted in the legend; pass `omitted` (e.g. sites whose coordinates look wrong, which the caller leaves

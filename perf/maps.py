@@ -34,6 +34,7 @@ from elections.models import PollingSite, SecurityPlan  # noqa: E402
 from elections.services.coordinates import coordinates_check, polling_sites_check_coordinates  # noqa: E402
 from mandate import access  # noqa: E402
 from missions import geo  # noqa: E402
+from missions import maps as mission_maps  # noqa: E402
 from missions.models import Location  # noqa: E402
 
 WARMUP = 2
@@ -124,6 +125,25 @@ def main() -> None:
     print(f"  district ({district.n} sites): {median_ms(district_map):6.0f} ms, {len(district_map()) / 1024:6.0f} KB")
     print(f"  national for the PDF: {median_ms(pdf):6.0f} ms, {len(pdf()) / 1024:6.0f} KB")
 
+    # Issue 10.6: the generic district choropleth (missions.maps.district_map) that the dashboard's and the
+    # engagement overview's maps use, on every district of the country, and on one region.
+    areas = geo.mission_areas(mission.pk)
+    names = {a.id: a.name for a in areas.areas.values()}
+    counts = {a.id: (a.id * 7) % 23 for a in areas.areas.values() if a.level == "district"}
+
+    def districts_choropleth(region_id=None):
+        return mission_maps.district_map(
+            areas=areas, title="t", names=names, region_id=region_id, values=counts,
+            choropleth=mission_maps.Choropleth.quantiles(counts.values()), links=False,
+        )  # fmt: skip
+
+    national_choropleth = districts_choropleth()
+    region_choropleth = districts_choropleth(district.parent_id)
+    print(f"  district choropleth, {len(counts)} districts: {median_ms(districts_choropleth):6.0f} ms, "
+          f"{len(national_choropleth) / 1024:6.0f} KB")  # fmt: skip
+    print(f"  district choropleth, one region : {median_ms(lambda: districts_choropleth(district.parent_id)):6.0f} ms, "
+          f"{len(region_choropleth) / 1024:6.0f} KB")  # fmt: skip
+
     client = Client()
     client.force_login(_user())
     with _setup.unhashed_static():
@@ -136,6 +156,10 @@ def main() -> None:
         region = district.parent
         ms, queries, size = page(client, f"{url}?region={region.pk}")
         print(f"  region map    : {ms:6.0f} ms, {queries:2d} queries, {size / 1024:6.0f} KB")
+        readiness = reverse("elections:readiness", args=[plan.pk])
+        for label, query in (("", ""), ("region", f"?region={region.pk}"), ("district", f"?district={district.pk}")):
+            ms, queries, size = page(client, readiness + query)
+            print(f"  readiness {label or 'whole':<8}: {ms:6.0f} ms, {queries:2d} queries, {size / 1024:6.0f} KB")
         ms, queries, size = page(client, reverse("elections:site-list", args=[plan.pk]) + "?coordinates=suspect")
         print(f"  suspect sites : {ms:6.0f} ms, {queries:2d} queries, {size / 1024:6.0f} KB   (site list page)")
         ms, queries, size = page(client, f"/api/v1/polling-sites/?security_plan={plan.pk}&coordinates=suspect")

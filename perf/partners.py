@@ -32,7 +32,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from missions.models import Mission  # noqa: E402
+from missions.models import Location, Mission  # noqa: E402
 from partners import selectors  # noqa: E402
 from partners.models import Engagement, Partner  # noqa: E402
 
@@ -144,6 +144,13 @@ def main() -> None:
     report(client, "registry, review overdue", reverse("partners:index") + "?screening=expired", 150)
     report(client, "overview (current quarter)", reverse("partners:overview"), 300)
     report(client, "overview (whole year)", reverse("partners:overview") + "?period_start=2026-01-01", 300)
+    # Issue 10.6: the overview narrowed to the region and to the district of the busiest district.
+    area = Location.objects.get(pk=district)
+    if area.parent_id:
+        report(client, f"overview, region {area.parent.name} (whole year)",
+               reverse("partners:overview") + f"?period_start=2026-01-01&region={area.parent_id}", 300)  # fmt: skip
+    report(client, f"overview, district {area.name} (whole year)",
+           reverse("partners:overview") + f"?period_start=2026-01-01&district={district}", 300)  # fmt: skip
     report(client, "API engagements, partner filter", f"/api/v1/engagements/?partner={partner.pk}", 150)
 
     portal_user = users.get(username="scale_partner1")

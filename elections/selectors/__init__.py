@@ -3,7 +3,7 @@
 Each selector runs a fixed number of queries whatever the number of sites (the tests count them at
 two sizes). Callers authorise first (`missions.access`); selectors read what they are given.
 
-For reports: `readiness(security_plan, district=None)` returns a `Readiness` with everything the
+For reports: `readiness(security_plan, district=None, region=None)` returns a `Readiness` with everything the
 readiness page shows (see its docstring); `site_map_data` + `elections.maps.site_map` give the
 offline SVG map of the sites.
 
