@@ -16,6 +16,7 @@ The bare view exists only in this script (its own URLconf wraps the project's).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import statistics
 import time
@@ -40,6 +41,7 @@ from django.utils import timezone  # noqa: E402
 from benchmarks import selectors  # noqa: E402
 from benchmarks.models import Assessment, Status  # noqa: E402
 from mandate.context_processors import current_mission  # noqa: E402
+from missions.area_filter import area_filter  # noqa: E402
 from missions.models import Mission  # noqa: E402
 
 WARMUP = 3
@@ -52,10 +54,11 @@ def bare_dashboard(request):
     """Only the dashboard's aggregate SQL (status counts by output x term x status; the trend), as JSON."""
     mission = current_mission(request)
     filters = selectors.Filters.from_params(request.GET)
+    filters = dataclasses.replace(filters, area=area_filter(request.GET, mission.pk, choices=False))
     today = timezone.localdate()
     benchmarks = filters.apply(selectors.active_benchmarks(mission, request.user), today)
     counts = list(selectors.status_counts(benchmarks, today))
-    trend = selectors.status_trend(mission, request.user, 12, filters, today=today)
+    trend = selectors.status_trend(mission, request.user, 12, filters.without_area(), today=today)
     return JsonResponse({"counts": counts, "trend": trend.counts, "months": [str(m) for m in trend.months]})
 
 
@@ -208,6 +211,25 @@ def main() -> None:
             f"  bare JSON view : median {bare_ms:7.1f} ms, of which Python CPU {timed.cpu:6.1f} ms ({bare_q} queries)"
         )
         print(f"  ratio          : {dash_ms / bare_ms:.2f}   (targets: dashboard < 150 ms, ratio < 3)")
+
+    # The district map alone (issue 10.6): the statuses per district (one windowed query) and the drawing.
+    from benchmarks import views as benchmark_views
+    from missions import geo
+
+    geo.mission_areas(mission.pk)
+    for label, params in (("whole mission", {}), ("region", {"region": region.pk} if region else None)):
+        if params is None:
+            continue
+        area = area_filter(params, mission.pk)
+        filters = dataclasses.replace(selectors.Filters(), area=area)
+        samples = []
+        for _i in range(7):
+            start = time.perf_counter()
+            panel = benchmark_views._status_map(mission, user, filters, timezone.localdate())
+            samples.append((time.perf_counter() - start) * 1000)
+        size = len(panel.svg) if panel.svg else 0
+        print(f"\nDistrict status map, {label}: median {statistics.median(samples):6.1f} ms, SVG {size / 1024:.1f} KB, "
+              f"{len(panel.rows)} districts in its table")  # fmt: skip
 
     html = client.get(reverse("benchmarks:dashboard")).content
     assets = {name: static_size(name) for name in ("css/app.css", "css/benchmarks.css", "js/app.js", "img/favicon.svg")}
