@@ -360,7 +360,7 @@ class RiskViewSet(PlanViewSet):
     queryset = Risk.objects.select_related("output")
     serializer_class = RiskSerializer
     create_service = staticmethod(services.risk_create)
-    filterset_fields = ["output", "kind", "owner", "likelihood", "impact"]
+    filterset_fields = ["output", "kind", "owner", "likelihood", "impact", "location"]
     ordering_fields = ["order", "id", "likelihood", "impact", "review_date"]
     search_fields = ["title", "mitigation"]
 
@@ -372,7 +372,7 @@ class IndicatorValueViewSet(PlanViewSet):
     serializer_class = IndicatorValueSerializer
     create_service = staticmethod(services.indicator_value_record)
     parent_field = "indicator"
-    filterset_fields = ["indicator", "period_start"]
+    filterset_fields = ["indicator", "period_start", "location"]
     ordering_fields = ["period_start", "id"]
     search_fields = ["note"]
     ordering = ["indicator", "period_start"]
@@ -391,6 +391,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         "benchmark__output": ["exact"],
         "status": ["exact"],
         "assessed_on": ["gte", "lte"],
+        "location": ["exact"],
     }
     ordering_fields = ["assessed_on", "created_at", "id"]
     search_fields = ["evidence"]

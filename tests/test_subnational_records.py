@@ -193,3 +193,10 @@ def test_indicator_value_form_records_the_area(client, hom, plan, areas):
     assert plan.indicator.values.get(period_start=datetime.date(2026, 6, 1)).location == areas["kita"]
     page = client.get(reverse("benchmarks:indicator", args=[plan.indicator.pk])).content.decode()
     assert "<td>Kita" in page
+
+
+def test_api_lists_filter_by_location(api, plan, areas, hom):
+    services.risk_create(output=plan.out_ca, user=hom, title="Floods in Kita", location=areas["kita"])
+    response = api.get("/api/v1/risks/", {"location": areas["kita"].pk})
+    assert [row["title"] for row in response.json()["results"]] == ["Floods in Kita"]
+    assert api.get("/api/v1/assessments/", {"location": areas["kita"].pk}).json()["count"] == 0
