@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from benchmarks.models import Assessment, Benchmark, IndicatorValue, OperationalOutput, Status
 from mandate import access
@@ -32,7 +33,8 @@ class Period:
 
     @property
     def label(self) -> str:
-        return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
+        # Translators: a calendar quarter, as in "Q4 2026" (French: "T4 2026").
+        return gettext("Q%(quarter)d %(year)d") % {"quarter": (self.start.month - 1) // 3 + 1, "year": self.start.year}
 
     @classmethod
     def quarter_of(cls, day: datetime.date) -> Period:

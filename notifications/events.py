@@ -134,7 +134,8 @@ def _follow_up_done(follow_up, actor):
 def _narrative_params(narrative) -> dict:
     from narratives.selectors import Period
 
-    return {"output": narrative.output.title, "period": Period(narrative.period_start, narrative.period_end).label}
+    # The period's key, not its label: the label is words ("Q4 2026", "T4 2026") in the reader's language.
+    return {"output": narrative.output.title, "period": Period(narrative.period_start, narrative.period_end).key}
 
 
 def _narrative_url(narrative) -> str:

@@ -10,6 +10,16 @@ from django.utils.translation import gettext as _
 
 from notifications.models import RESTRICTED_KINDS, Kind, Notification
 
+
+def _period(params: dict) -> dict:
+    """A reporting period is stored by its key ("2026-10-01_2026-12-31") and named in the reader's language;
+    a label stored by an earlier release is shown as it is."""
+    from narratives.selectors import Period
+
+    period = Period.parse(params.get("period"))
+    return {**params, "period": period.label} if period else params
+
+
 TEXTS = {
     Kind.PLAN_SUBMITTED: lambda p: _("%(election)s: security plan revision %(revision)s awaits your decision.") % p,
     Kind.PLAN_APPROVED: lambda p: _("%(election)s: security plan revision %(revision)s was approved.") % p,
@@ -24,9 +34,13 @@ TEXTS = {
     Kind.FOLLOW_UP_DUE: lambda p: _("Follow-up due %(due)s: %(action)s") % p,
     Kind.SCREENING_LAPSING: lambda p: _("The due diligence screening of %(partner)s must be reviewed by %(due)s.") % p,
     Kind.ASSESSMENT_OVERDUE: lambda p: _("Benchmark assessment due: %(benchmark)s") % p,
-    Kind.NARRATIVE_SUBMITTED: lambda p: _("%(output)s: the narrative for %(period)s awaits your validation.") % p,
-    Kind.NARRATIVE_RETURNED: lambda p: _("%(output)s: the narrative for %(period)s was returned with comments.") % p,
-    Kind.NARRATIVE_VALIDATED: lambda p: _("%(output)s: the narrative for %(period)s was validated.") % p,
+    Kind.NARRATIVE_SUBMITTED: lambda p: (
+        _("%(output)s: the narrative for %(period)s awaits your validation.") % _period(p)
+    ),
+    Kind.NARRATIVE_RETURNED: lambda p: (
+        _("%(output)s: the narrative for %(period)s was returned with comments.") % _period(p)
+    ),
+    Kind.NARRATIVE_VALIDATED: lambda p: _("%(output)s: the narrative for %(period)s was validated.") % _period(p),
     Kind.REPORT_COMMENT: lambda p: _("%(author)s commented on %(report)s.") % p,
     Kind.COMMENT_ANSWERED: lambda p: _("%(author)s answered your comment on %(report)s.") % p,
 }

@@ -213,6 +213,30 @@ def test_submitting_a_narrative_notifies_its_validators_once_each_by_email(
 
 
 @pytest.mark.usefixtures("eager_tasks")
+def test_the_period_of_a_narrative_notification_is_named_in_each_readers_language(
+    hom, mlt, civilaffairs, mission, components, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    from missions.services import profile_language_set
+    from notifications import messages
+
+    profile_language_set(user=hom, language="fr")
+    (narrative,) = narratives(mission, components, writer=civilaffairs, status=Narrative.Status.DRAFT)[
+        Kind_.CIVIL_AFFAIRS
+    ]
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):  # the writer's language
+        narrative_services.narrative_submit(user=civilaffairs, narrative=narrative, expected_version=narrative.version)
+
+    by_recipient = {m.to[0]: m.body for m in mail.outbox}
+    assert "T1 2026" in by_recipient[hom.email] and "Q1 2026" not in by_recipient[hom.email]
+    assert "Q1 2026" in by_recipient[mlt.email]
+    shown = Notification.objects.get(kind=Kind.NARRATIVE_SUBMITTED, recipient=hom)
+    with translation.override("fr"):
+        assert "T1 2026" in messages.text(shown) and "Q1" not in messages.text(shown)
+
+
+@pytest.mark.usefixtures("eager_tasks")
 def test_returning_and_validating_tell_the_writer_and_the_lead_components_staff(
     hom, civilaffairs, electoral, mission, components, django_capture_on_commit_callbacks
 ):
