@@ -10,9 +10,11 @@ from django.urls import reverse
 
 from missions.models import ImportJob, Location
 from tests.factories import LocationFactory
+from tests.reports_support import eager_tasks  # noqa: F401 (a fixture)
 from tests.test_gazetteer_import import COD, _geojson, _square
 
-pytestmark = pytest.mark.django_db
+# The pipeline's steps are Celery tasks: in-process here, also when CELERY_BROKER_URL names a Redis with no worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 
 
 def _cod_file(text=COD, name="cod_adm2.csv"):

@@ -25,8 +25,10 @@ from missions.tasks import run_import_job
 from partners.models import Partner
 from tests.elections_support import build_election
 from tests.factories import PollingSiteFactory
+from tests.reports_support import eager_tasks  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db
+# The pipeline's steps are Celery tasks: in-process here, also when CELERY_BROKER_URL names a Redis with no worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 
 
 @pytest.fixture(autouse=True)

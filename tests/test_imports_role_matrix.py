@@ -14,6 +14,10 @@ from missions import pipeline
 from missions.models import ImportJob
 from tests.conftest import ROLE_FIXTURES
 from tests.elections_support import build_election
+from tests.reports_support import eager_tasks  # noqa: F401 (a fixture)
+
+# The pipeline's steps are Celery tasks: in-process here, also when CELERY_BROKER_URL names a Redis with no worker.
+pytestmark = pytest.mark.usefixtures("eager_tasks")
 
 # (url name, method, status for the uploader)
 PAGES = [

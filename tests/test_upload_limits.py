@@ -18,6 +18,10 @@ from missions.models import ImportJob
 from partners.models import Partner
 from tests import upload_bombs
 from tests.elections_support import build_election
+from tests.reports_support import eager_tasks  # noqa: F401 (a fixture)
+
+# The pipeline's steps are Celery tasks: in-process here, also when CELERY_BROKER_URL names a Redis with no worker.
+pytestmark = pytest.mark.usefixtures("eager_tasks")
 
 BOMBS = list(upload_bombs.BOMBS.items())
 

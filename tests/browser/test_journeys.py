@@ -148,7 +148,13 @@ KAL-902,Kalvi health centre,Kalvi,400
 """
 
 
-def test_electoral_imports_sites_with_errors_then_fixed_and_sees_a_concurrent_edit(demo, browser, page, tmp_path):
+def test_electoral_imports_sites_with_errors_then_fixed_and_sees_a_concurrent_edit(
+    demo,
+    browser,
+    page,
+    tmp_path,
+    eager_tasks,  # noqa: F811
+):
     plan = _security_plan()
     before = plan.sites.count()
     log_in(page, demo.url, "electoral")
