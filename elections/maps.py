@@ -210,6 +210,31 @@ def _overview(data: SiteMapData, common: dict, link: Link) -> maps.SvgMap:
     )
 
 
+def district_risk_map(
+    districts, *, areas: geo.MissionAreas, names: dict[int, str], title: str, region_id: int | None = None
+) -> maps.SvgMap | None:
+    """The readiness page's district map: each district filled by its share of sites at high or critical risk
+    (`missions.maps.district_map`, the same drawing as the dashboard's and the engagement overview's), from
+    the readiness counts already read (`districts`: objects with district_id, name, sites, by_risk). None
+    without district boundaries."""
+    tips = _Tips()
+    return maps.district_map(
+        areas=areas,
+        title=title,
+        names=names,
+        region_id=region_id,
+        values={d.district_id: high_share(d) for d in districts if d.sites},
+        choropleth=high_share_scale(),
+        tips={d.district_id: tips(names.get(d.district_id) or d.name, d) for d in districts},
+        description=_("Each district is coloured by its share of polling sites at high or critical risk."),
+        links=False,
+    )
+
+
+def high_share(entry) -> float:
+    return (entry.by_risk["high"] + entry.by_risk["critical"]) / entry.sites if entry.sites else 0.0
+
+
 class _Tips:
     """District tooltips: "Kayes: 250 sites (Low 120, Medium 80, High 40, Critical 10)". The words are
     translated once per map, not once per district (800 districts, 4,000 numbers)."""
@@ -227,4 +252,12 @@ class _Tips:
         return self.full % {"district": name, "n": self.count(entry.sites), "counts": counts}
 
 
-__all__ = ["AGGREGATE_ABOVE", "RISK_COLOURS", "high_share_scale", "risk_categories", "site_map"]
+__all__ = [
+    "AGGREGATE_ABOVE",
+    "RISK_COLOURS",
+    "district_risk_map",
+    "high_share",
+    "high_share_scale",
+    "risk_categories",
+    "site_map",
+]

@@ -216,6 +216,21 @@ def test_readiness_by_region_counts_the_sites_of_its_districts(client, electoral
     assert (hills.total_sites, hills.open_incidents_count) == (1, 0)
 
 
+def test_readiness_map_fills_districts_by_their_share_of_high_risk_sites(client, electoral, mission, country):
+    e = build_election(mission, country["west"], sites=2)
+    e["security"].sites.filter(pk=e["sites"][0].pk).update(suggested_risk="critical")
+    e["security"].sites.filter(pk=e["sites"][1].pk).update(suggested_risk="low")
+    PollingSiteFactory(security_plan=e["security"], district=country["east"], suggested_risk="low")
+    client.force_login(electoral)
+    response = client.get(reverse("elections:readiness", args=[e["security"].pk]), {"region": country["central"].pk})
+    panel = response.context["risk_map"]
+    svg = str(panel.svg)
+    assert _fill_of(svg, "West:") != _fill_of(svg, "East:")  # 50 % against 0 %
+    assert "Sites at high or critical risk:" in svg and "Hills" not in svg  # the legend; the region's only
+    assert {name: values for name, _href, values in panel.rows} == {"West": [2, "50 %"], "East": [1, "0 %"]}
+    assert '<div class="map-figure"><svg ' in response.content.decode()
+
+
 def test_readiness_refuses_another_missions_region_and_notes_missing_boundaries(
     client, electoral, mission, bare_country, foreign
 ):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from elections import forms, selectors, services
+from elections.maps import district_risk_map, high_share
 from elections.maps import site_map as render_site_map
 from elections.models import (
     ElectionPlan,
@@ -21,10 +22,10 @@ from elections.models import (
 from elections.views._helpers import _form_page, _make_form, _security_plan
 from mandate import access
 from mandate.access import Action
-from missions import geo
+from missions import geo, maps
 from missions.area_filter import area_filter
 from missions.concurrency import ConcurrentEditError
-from missions.maps import embeds_map, map_document
+from missions.maps import DistrictMapPanel, embeds_map, map_document
 from missions.models import Location
 
 
@@ -181,17 +182,44 @@ def readiness(request, pk):
     plan = _security_plan(request.user, pk)
     area = area_filter(request.GET, plan.election_plan.mission_id)
     boundaries = geo.mission_areas(plan.election_plan.mission_id)
+    r = selectors.readiness(plan, district=area.district, region=None if area.district else area.region)
     return render(
         request,
         "elections/readiness.html",
         {
             "plan": plan,
-            "r": selectors.readiness(plan, district=area.district, region=None if area.district else area.region),
+            "r": r,
             "district": area.district,
             "area": area,
             "map_query": area.querystring(),
             "has_boundaries": any(a.level == Location.Level.DISTRICT for a in boundaries.areas.values()),
+            "risk_map": None if area.district else _risk_map(r, area, boundaries),
         },
+    )
+
+
+def _risk_map(r, area, boundaries) -> DistrictMapPanel:
+    """Site risk by district, from the readiness counts (no query): the share of high- and critical-risk sites."""
+    region = area.region
+    title = (
+        _("Share of sites at high or critical risk, by district: %(region)s") % {"region": region.display_name}
+        if region
+        else _("Share of sites at high or critical risk, by district")
+    )
+    names = {pk: p.display_name for pk, p in area.places.items()}
+    svg = district_risk_map(
+        r.districts, areas=boundaries, names=names, title=title, region_id=region.pk if region else None
+    )
+    rows = [
+        (names.get(d.district_id) or d.name, f"?district={d.district_id}", [d.sites, maps.percent(high_share(d))])
+        for d in r.districts
+    ]
+    return DistrictMapPanel(
+        title=title,
+        svg=svg,
+        columns=[_("Sites"), _("High or critical")],
+        rows=rows,
+        no_map_note=maps.no_boundaries_note(),
     )
 
 
