@@ -467,3 +467,22 @@ def test_site_map_may_be_embedded_by_the_readiness_page_of_the_same_site(client,
     response = client.get(reverse("elections:site-map", args=[site.security_plan_id]))
     assert response.status_code == 200
     assert response["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_readiness_counts_carry_the_languages_thousands_separator(client, electoral, mission, district):
+    from django.utils import translation
+
+    from missions.formats import format_count
+    from missions.services import profile_language_set
+
+    e = build_election(mission, district, sites=1)
+    e["sites"][0].__class__.objects.filter(pk=e["sites"][0].pk).update(registered_voters=12480)
+    profile_language_set(user=electoral, language="fr")
+    client.force_login(electoral)
+
+    page = client.get(reverse("elections:readiness", args=[e["security"].pk])).content.decode()
+
+    with translation.override("fr"):
+        french = format_count(12480)
+    assert french != "12480" and french in page  # "12 480" (a narrow no-break space)
+    assert ">12480<" not in page
