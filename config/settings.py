@@ -419,6 +419,9 @@ LOGGING = {
 # A national polling-station list of 200,000 rows is about 20 MB as CSV, 9 MB as XLSX unpacking to 95 MB
 # (issue 10): it is read once, by a background job (missions.pipeline), never inside a web request.
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(40 * 1024 * 1024))
+# The API's gazetteer import answers in the request up to this many bytes of files (a few hundred areas);
+# a larger one (800 districts with boundaries took 8 s) runs on the import pipeline in the background (202).
+GAZETTEER_API_SYNC_MAX_BYTES = envint("GAZETTEER_API_SYNC_MAX_BYTES", str(1024 * 1024))
 IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", str(160 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024 * 1024))
 DATA_UPLOAD_MAX_NUMBER_FILES = 10

@@ -486,6 +486,14 @@ class LocationImportSerializer(serializers.Serializer):
         return mission
 
 
+class ImportJobStartedSerializer(serializers.Serializer):
+    """An import started in the background: follow it at `status_url`."""
+
+    job = serializers.IntegerField(help_text=_("The import job's id."))
+    status = serializers.CharField(help_text=_("Where the job is: parsing, checking, importing, done or failed."))
+    status_url = serializers.CharField(help_text=_("Where to follow the job (GET) until it is done or failed."))
+
+
 class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """The regions, districts, sub-districts and sites of your missions (read-only), to pick location ids.
 
@@ -493,6 +501,9 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     permission): multipart form data with `mission`, `file` and/or `boundaries`, `mode`, `dry_run`.
     It answers 200 with the counts and the changes when imported (or checked, with `dry_run`), 400 with the
     grouped problems when nothing was imported, or when the mission is unknown or not one you may manage.
+    A large upload with an areas table (past GAZETTEER_API_SYNC_MAX_BYTES, 1 MB by default) is imported in
+    the background instead, on the import pipeline: 202 with the job and its `status_url`
+    (`import/{job_id}/`), which says how far it is, then the counts or the grouped problems.
     """
 
     # The outline itself is large and meant for maps: the list says whether there is one, and its box.
@@ -504,7 +515,10 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     ordering_fields = ["name", "level", "pcode"]
     search_fields = ["name", "name_fr", "pcode"]
 
-    @extend_schema(request={"multipart/form-data": LocationImportSerializer}, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request={"multipart/form-data": LocationImportSerializer},
+        responses={200: OpenApiTypes.OBJECT, 202: ImportJobStartedSerializer},
+    )
     @action(
         detail=False,
         methods=["post"],
@@ -514,12 +528,35 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         parser_classes=[MultiPartParser, FormParser],
     )
     def import_areas(self, request):
+        from django.conf import settings
+        from django.urls import reverse
+
+        from mandate import importers
         from mandate.gazetteer import locations_import
+        from missions import pipeline
 
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         mission = data["mission"]
+        table, boundaries = data.get("file"), data.get("boundaries")
+        size = sum(f.size or 0 for f in (table, boundaries) if f is not None)
+        if table is not None and not data["dry_run"] and size > settings.GAZETTEER_API_SYNC_MAX_BYTES:
+            job = pipeline.import_job_start(
+                mission=mission,
+                kind=importers.LocationImporter.kind,
+                user=request.user,
+                upload=table,
+                auto=True,
+                mode=data["mode"],
+                attachments={importers.BOUNDARIES_SUFFIX: boundaries} if boundaries is not None else None,
+            )
+            job.refresh_from_db()
+            url = reverse("location-import-status", kwargs={"job_id": job.pk})
+            return Response(
+                {"job": job.pk, "status": job.status, "status_url": request.build_absolute_uri(url)},
+                status=status.HTTP_202_ACCEPTED,
+            )
         result = locations_import(
             mission=mission,
             user=request.user,
@@ -530,6 +567,21 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         )
         ok = not result.report.problems
         return Response(result.as_dict(), status=status.HTTP_200_OK if ok else status.HTTP_400_BAD_REQUEST)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["get"], url_path=r"import/(?P<job_id>[0-9]+)", url_name="import-status")
+    def import_status(self, request, job_id):
+        """An import started by `import/` (answered 202): its status, how far it is (per mille), then its
+        counts (created, updated, unchanged) or why nothing was imported, with the grouped problems. Yours
+        only: anyone else's job is not found."""
+        from missions import pipeline
+
+        job, _importer, _target = access.get_import_job_for_user(request.user, int(job_id))
+        job = pipeline.import_job_release_if_stalled(job)
+        progress = pipeline.import_job_progress(job)
+        report = job.report or {}
+        progress["errors"] = {key: report.get(key) for key in ("total_rows", "error_count", "error_rows", "groups")}
+        return Response(progress)
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

@@ -18,10 +18,12 @@ from mandate import access
 from missions import gazetteer, pipeline
 from missions.models import ImportJob, Location, Mission
 
+BOUNDARIES_SUFFIX = "boundaries.geojson"  # pipeline.import_job_start(attachments=...) keeps it under this name
+
 
 def boundaries_path(job: ImportJob) -> Path:
     """Where a GeoJSON uploaded with the job's table waits: beside the job's files, purged with them."""
-    return Path(settings.VAR_DIR) / "imports" / "jobs" / f"{Path(job.token).name}.boundaries.geojson"
+    return Path(settings.VAR_DIR) / "imports" / "jobs" / f"{Path(job.token).name}.{BOUNDARIES_SUFFIX}"
 
 
 def keep_boundaries(job: ImportJob, upload) -> None:

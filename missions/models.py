@@ -403,6 +403,9 @@ class ImportJob(models.Model):
     file_name = models.CharField(_("file"), max_length=255)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PARSING)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.CREATE)
+    # Started by the API: no one matches the columns nor confirms, so the guessed matching is checked and,
+    # without errors, imported in one go (missions.pipeline.import_job_start(auto=True)).
+    auto_confirm = models.BooleanField(default=False, editable=False)
     headers = models.JSONField(default=list, blank=True)  # the file's column headers, as written
     mapping = models.JSONField(default=dict, blank=True)  # field name -> header index
     total_rows = models.PositiveIntegerField(default=0)

@@ -373,11 +373,24 @@ def _new_job(*, mission: Mission, kind: str, user, name: str, target_id: int | N
     )
 
 
-def import_job_start(*, mission: Mission, kind: str, user, upload, target_id: int | None = None) -> ImportJob:
+def import_job_start(
+    *,
+    mission: Mission,
+    kind: str,
+    user,
+    upload,
+    target_id: int | None = None,
+    auto: bool = False,
+    mode: str = ImportJob.Mode.CREATE,
+    attachments: dict | None = None,
+) -> ImportJob:
     """Keeps `upload` under VAR_DIR/imports/jobs/ and starts reading it in the background.
 
     The caller has checked that `user` may import `kind` into the target (importer.allowed). The file is
-    written to disk in chunks (a 20 MB upload is never held in memory here).
+    written to disk in chunks (a 20 MB upload is never held in memory here). `attachments` ({suffix: upload})
+    are kept beside it as `<token>.<suffix>` before anything runs (the gazetteer's GeoJSON). With `auto` (the
+    API), no one matches the columns nor confirms: the guessed matching is checked in `mode` and, when no row
+    has an error, imported; a file with errors ends FAILED with its grouped report.
     """
     importer = importer_for(kind)
     _purge_old_job_files()
@@ -385,10 +398,11 @@ def import_job_start(*, mission: Mission, kind: str, user, upload, target_id: in
     job = _new_job(
         mission=mission, kind=importer.kind, user=user, name=getattr(upload, "name", ""), target_id=target_id
     )
-    source = _path(job, f"upload{suffix}")
-    with source.open("wb") as handle:
-        for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-            handle.write(chunk)
+    job.auto_confirm, job.mode = auto, mode
+    for what, attached in {f"upload{suffix}": upload, **(attachments or {})}.items():
+        with _path(job, what).open("wb") as handle:
+            for chunk in attached.chunks() if hasattr(attached, "chunks") else [attached.read()]:
+                handle.write(chunk)
     with transaction.atomic():
         job.save()
         _enqueue(job, "parse")
@@ -610,8 +624,11 @@ def _parse(job: ImportJob) -> None:
     job.headers = grid.headers
     job.total_rows = len(grid.rows)
     job.mapping = guess_columns(importer, grid.headers, remembered_columns(job))
-    job.status = ImportJob.Status.MAPPING
-    job.save(update_fields=["headers", "total_rows", "mapping", "status", "updated_at"])
+    job.status = ImportJob.Status.CHECKING if job.auto_confirm else ImportJob.Status.MAPPING
+    with transaction.atomic():
+        job.save(update_fields=["headers", "total_rows", "mapping", "status", "updated_at"])
+        if job.auto_confirm:
+            _enqueue(job, "check")
 
 
 class _NamedFile:
@@ -682,8 +699,14 @@ def _check(job: ImportJob) -> None:
     job.report = _summary(report, plan, importer)
     for name, value in _counts(plan).items():
         setattr(job, name, value)
-    job.status = ImportJob.Status.PREVIEWED
-    job.save(update_fields=["report", "created", "updated", "unchanged", "status", "updated_at"])
+    if job.auto_confirm and not report.ok:
+        _fail(job, _("Nothing was imported: the file has errors."), report=job.report)
+        return
+    job.status = ImportJob.Status.IMPORTING if job.auto_confirm else ImportJob.Status.PREVIEWED
+    with transaction.atomic():
+        job.save(update_fields=["report", "created", "updated", "unchanged", "status", "updated_at"])
+        if job.auto_confirm:
+            _enqueue(job, "import")
 
 
 def _import(job: ImportJob, user=None, *, previewed: bool = True) -> None:

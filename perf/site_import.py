@@ -301,7 +301,8 @@ def _profiler():
 
 def report(label: str, job: ImportJob, times: dict) -> None:
     gc.collect()
-    print(f"\n{label}: job {job.pk} {job.status} {job.message} (process memory now {rss_mb():.0f} MB)")
+    memory = f"process memory now {rss_mb():.0f} MB, {sys.getallocatedblocks()} Python blocks"
+    print(f"\n{label}: job {job.pk} {job.status} {job.message} ({memory})")
     for name, value in times.items():
         if name == "preview page":
             print(f"  {name:24} {value / 1024:8.1f} KB")
@@ -354,7 +355,8 @@ def main() -> None:
     client.get(reverse("elections:site-import", args=[plan.pk]))  # warm: templates, URL resolver, the session
     gc.collect()
     before = rss_mb()
-    print(f"process memory before: {before:.0f} MB ({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
+    vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    print(f"process memory before: {before:.0f} MB, {sys.getallocatedblocks()} Python blocks ({vendor})")
     try:
         job, times = run(client, plan, messy, mode=ImportJob.Mode.CREATE, confirm=True)
         report("1. messy file (create only)", job, times)

@@ -189,6 +189,55 @@ def test_a_dry_run_checks_and_writes_nothing(client, hom, mission):
     assert not Location.objects.filter(mission=mission).exists()
 
 
+def test_a_large_api_import_runs_on_the_pipeline_answers_202_and_its_status_url_follows_it(
+    client, hom, mlt, mission, settings, django_capture_on_commit_callbacks
+):
+    settings.GAZETTEER_API_SYNC_MAX_BYTES = 100  # this table and its boundaries count as large
+    client.force_login(hom)
+    boundaries = SimpleUploadedFile("b.geojson", _geojson([_square("XX0101", 20, 6)]))
+
+    with django_capture_on_commit_callbacks(execute=True):  # the job's steps, as a worker runs them
+        response = client.post(
+            reverse("location-import"), {"mission": mission.pk, "file": _cod_file(), "boundaries": boundaries}
+        )
+
+    assert response.status_code == 202, response.content
+    started = response.json()
+    job = ImportJob.objects.get(pk=started["job"])
+    assert started["status_url"].endswith(reverse("location-import-status", args=[job.pk]))
+    status = client.get(started["status_url"]).json()
+    assert (status["status"], status["created"], status["updated"], status["unchanged"]) == ("done", 6, 0, 0)
+    assert Location.objects.filter(mission=mission).exclude(boundary="").count() == 1
+    # Someone else's job is not found (a job holds its uploader's file).
+    client.force_login(mlt)
+    assert client.get(started["status_url"]).status_code == 404
+
+
+def test_a_large_api_import_with_errors_ends_failed_with_the_grouped_problems(
+    client, hom, mission, settings, django_capture_on_commit_callbacks
+):
+    settings.GAZETTEER_API_SYNC_MAX_BYTES = 100
+    client.force_login(hom)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("location-import"),
+            {"mission": mission.pk, "file": _cod_file(COD + "Dafa,Dafa,XX02,Tiela,,XX0299\n")},
+        )
+    assert response.status_code == 202
+    status = client.get(response.json()["status_url"]).json()
+    assert status["status"] == "failed" and status["message"] == "Nothing was imported: the file has errors."
+    assert status["errors"]["groups"][0]["kind"] == "Same name under the same parent"
+    assert not Location.objects.filter(mission=mission).exists()
+
+
+def test_a_large_dry_run_still_answers_in_the_request(client, hom, mission, settings):
+    settings.GAZETTEER_API_SYNC_MAX_BYTES = 100
+    client.force_login(hom)
+    response = client.post(reverse("location-import"), {"mission": mission.pk, "file": _cod_file(), "dry_run": "true"})
+    assert response.status_code == 200 and response.json()["created"] == 6
+    assert not ImportJob.objects.exists()
+
+
 # --- the command ----------------------------------------------------------------------------------
 
 
