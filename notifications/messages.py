@@ -6,9 +6,21 @@ sentence. For restricted kinds (security plans) the email uses `mail_text`, whic
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils.translation import gettext as _
 
 from notifications.models import RESTRICTED_KINDS, Kind, Notification
+
+
+def _due(params: dict) -> dict:
+    """A due date is stored as ISO 8601 and read as "1 Dec 2026" / "1 déc. 2026"."""
+    from missions.formats import format_day
+
+    try:
+        return {**params, "due": format_day(datetime.date.fromisoformat(params["due"]))}
+    except (KeyError, TypeError, ValueError):
+        return params
 
 
 def _period(params: dict) -> dict:
@@ -29,10 +41,12 @@ TEXTS = {
     Kind.REPORT_READY: lambda p: _("%(report)s is ready.") % p,
     Kind.REPORT_APPROVED: lambda p: _("%(report)s was approved by the Head of Mission.") % p,
     Kind.REPORT_RELEASED: lambda p: _("%(report)s was released to HQ.") % p,
-    Kind.FOLLOW_UP_ASSIGNED: lambda p: _("Follow-up assigned to you, due %(due)s: %(action)s") % p,
+    Kind.FOLLOW_UP_ASSIGNED: lambda p: _("Follow-up assigned to you, due %(due)s: %(action)s") % _due(p),
     Kind.FOLLOW_UP_DONE: lambda p: _("Follow-up done: %(action)s") % p,
-    Kind.FOLLOW_UP_DUE: lambda p: _("Follow-up due %(due)s: %(action)s") % p,
-    Kind.SCREENING_LAPSING: lambda p: _("The due diligence screening of %(partner)s must be reviewed by %(due)s.") % p,
+    Kind.FOLLOW_UP_DUE: lambda p: _("Follow-up due %(due)s: %(action)s") % _due(p),
+    Kind.SCREENING_LAPSING: lambda p: (
+        _("The due diligence screening of %(partner)s must be reviewed by %(due)s.") % _due(p)
+    ),
     Kind.ASSESSMENT_OVERDUE: lambda p: _("Benchmark assessment due: %(benchmark)s") % p,
     Kind.NARRATIVE_SUBMITTED: lambda p: (
         _("%(output)s: the narrative for %(period)s awaits your validation.") % _period(p)

@@ -33,6 +33,7 @@ from elections.models import SecurityPlan
 from elections.selectors import readiness_gaps
 from mandate import access
 from mandate.access import Work
+from missions.formats import format_day
 from missions.models import Mission
 from narratives.models import Narrative
 from narratives.selectors import Period
@@ -130,9 +131,7 @@ def _plan_items(c: Context, plans: list[SecurityPlan]) -> list[WorkItem]:
             WorkItem(
                 title=_plan_title(plan),
                 url=reverse("elections:security-plan-detail", args=[plan.pk]),
-                detail=_("submitted %(date)s") % {"date": timezone.localdate(plan.submitted_at).isoformat()}
-                if plan.submitted_at
-                else "",
+                detail=_("submitted %(date)s") % {"date": format_day(plan.submitted_at)} if plan.submitted_at else "",
                 gaps=lines or [_("no readiness gap found")],
             )
         )
@@ -198,7 +197,7 @@ def _benchmarks_to_assess(c: Context) -> QuerySet:
 def _benchmark_items(c: Context, benchmarks: list[Benchmark]) -> list[WorkItem]:
     items = []
     for b in benchmarks:
-        last = b.latest_assessment.assessed_on.isoformat() if b.latest_assessment else _("never")
+        last = format_day(b.latest_assessment.assessed_on) if b.latest_assessment else _("never")
         late = is_overdue(b, c.today)
         items.append(
             WorkItem(
@@ -230,7 +229,7 @@ def _risk_items(c: Context, risks: list[Risk]) -> list[WorkItem]:
         WorkItem(
             title=r.title,
             url=reverse("benchmarks:risk-edit", args=[r.pk]),
-            detail=_("review was due %(date)s") % {"date": r.review_date.isoformat()},
+            detail=_("review was due %(date)s") % {"date": format_day(r.review_date)},
             due=r.review_date,
             late=True,
         )
@@ -249,7 +248,7 @@ def _indicators_to_report(c: Context) -> QuerySet:
 
 def _indicator_items(c: Context, indicators: list[Indicator]) -> list[WorkItem]:
     start, end = reporting_period(c.today)
-    detail = _("no value yet for %(start)s to %(end)s") % {"start": start.isoformat(), "end": end.isoformat()}
+    detail = _("no value yet for %(start)s to %(end)s") % {"start": format_day(start), "end": format_day(end)}
     return [WorkItem(title=i.name, url=reverse("benchmarks:value-add", args=[i.pk]), detail=detail) for i in indicators]
 
 
@@ -275,7 +274,7 @@ def _follow_up_items(c: Context, follow_ups: list[FollowUp], *, portal: bool = F
             WorkItem(
                 title=f.action[:120],
                 url=url,
-                detail=(_("overdue since %(date)s") if late else _("due %(date)s")) % {"date": f.due_date.isoformat()},
+                detail=(_("overdue since %(date)s") if late else _("due %(date)s")) % {"date": format_day(f.due_date)},
                 due=f.due_date,
                 late=late,
             )
@@ -295,7 +294,7 @@ def _screening_items(c: Context, partners: list[Partner]) -> list[WorkItem]:
     items = []
     for p in partners:
         late = p.screening_lapsed(c.today)
-        due = p.screening_review_due.isoformat()
+        due = format_day(p.screening_review_due)
         items.append(
             WorkItem(
                 title=p.name,
@@ -331,7 +330,7 @@ def _released_items(c: Context, reports: list[Report]) -> list[WorkItem]:
         WorkItem(
             title=_report_title(r),
             url=reverse("reports:detail", args=[r.pk]),
-            detail=_("released %(date)s") % {"date": timezone.localdate(r.released_at).isoformat()},
+            detail=_("released %(date)s") % {"date": format_day(r.released_at)},
         )
         for r in reports
     ]
@@ -367,9 +366,7 @@ def _to_validate_items(c: Context, narratives: list[Narrative]) -> list[WorkItem
         WorkItem(
             title=narrative_title(n),
             url=narrative_url(n),
-            detail=_("submitted %(date)s") % {"date": timezone.localdate(n.submitted_at).isoformat()}
-            if n.submitted_at
-            else "",
+            detail=_("submitted %(date)s") % {"date": format_day(n.submitted_at)} if n.submitted_at else "",
         )
         for n in narratives
     ]
@@ -429,7 +426,7 @@ def _comment_items(c: Context, threads: list[ReportComment], *, answered: bool =
     for t in threads:
         author = t.author.get_full_name() or t.author.username
         detail = (
-            _("answered %(date)s") % {"date": timezone.localdate(t.last_at).isoformat()}
+            _("answered %(date)s") % {"date": format_day(t.last_at)}
             if answered
             else _("%(author)s: “%(text)s”") % {"author": author, "text": t.body[:160]}
         )

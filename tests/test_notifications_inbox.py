@@ -159,3 +159,22 @@ def test_home_page_of_staff_runs_in_constant_queries(client, civilaffairs, missi
     with django_assert_num_queries(BASE_QUERIES + 2 * 5 + 1 + 1):
         response = client.get(reverse("home"))
     assert response.status_code == 200
+
+
+def test_dates_in_the_inbox_and_in_notifications_read_as_the_readers_date(hom, mission, district):
+    import datetime
+
+    from django.utils import translation
+
+    from missions.formats import format_day
+    from notifications import messages
+    from notifications.models import Kind as NotificationKind
+    from notifications.models import Notification
+
+    e = submitted_plan(mission, district)
+    with translation.override("fr"):
+        detail = areas(hom, mission)["plans_to_decide"].items[0].detail
+        assert detail == f"soumis le {format_day(e['security'].submitted_at)}" and "-" not in detail
+        assigned = Notification(kind=NotificationKind.FOLLOW_UP_ASSIGNED, params={"action": "Call", "due": "2026-12-01"})
+        assert format_day(datetime.date(2026, 12, 1)) in messages.text(assigned)
+        assert "2026-12-01" not in messages.text(assigned)
