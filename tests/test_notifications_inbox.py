@@ -175,6 +175,7 @@ def test_dates_in_the_inbox_and_in_notifications_read_as_the_readers_date(hom, m
     with translation.override("fr"):
         detail = areas(hom, mission)["plans_to_decide"].items[0].detail
         assert detail == f"soumis le {format_day(e['security'].submitted_at)}" and "-" not in detail
-        assigned = Notification(kind=NotificationKind.FOLLOW_UP_ASSIGNED, params={"action": "Call", "due": "2026-12-01"})
+        params = {"action": "Call", "due": "2026-12-01"}
+        assigned = Notification(kind=NotificationKind.FOLLOW_UP_ASSIGNED, params=params)
         assert format_day(datetime.date(2026, 12, 1)) in messages.text(assigned)
         assert "2026-12-01" not in messages.text(assigned)
