@@ -339,6 +339,9 @@ def import_job_progress(job: ImportJob) -> dict:
         "status_label": job.get_status_display(),
         "running": job.is_running,
         "permille": permille,
+        # The keys every progress view shares (static/js/progress.js).
+        "done": not job.is_running,
+        "percent": round(permille / 10),
         "total_rows": job.total_rows,
         "created": job.created,
         "updated": job.updated,

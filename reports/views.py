@@ -121,6 +121,9 @@ def report_status(request, pk):
             "error": report.error,
             "finished": report.is_finished,
             "approval": report.approval,
+            # The keys every progress view shares (static/js/progress.js).
+            "done": report.is_finished,
+            "percent": report.progress,
         }
     )
 
