@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from elections import selectors, services
@@ -29,7 +32,14 @@ from elections.models import (
     Threat,
 )
 from mandate.access import Action
-from mandate.api import ScopedViewSet, StrictModelSerializer
+from mandate.api import (
+    ImportJobStartedSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ScopedViewSet,
+    StrictModelSerializer,
+    import_job_accepted,
+    import_job_status,
+)
 from missions.concurrency import version_from_request
 from missions.search import search_filter
 
@@ -313,7 +323,28 @@ class PollingSiteSerializer(StrictModelSerializer):
         read_only_fields = ["uid", "suggested_risk", "coordinates_issue", "coordinates_note"]
 
 
+class PollingSiteImportSerializer(serializers.Serializer):
+    security_plan = ScopedPrimaryKeyRelatedField(
+        queryset=SecurityPlan.objects.all(), help_text=_("The security plan revision the sites go into.")
+    )
+    file = serializers.FileField(
+        help_text=_("CSV or XLSX, the first row naming the columns (in English or French, as the import page reads).")
+    )
+    mode = serializers.ChoiceField(
+        choices=[("create", _("create only")), ("update", _("create and update"))],
+        default="create",
+        help_text=_("“update”: sites whose code exists are updated; “create”: such rows are refused."),
+    )
+
+
 class PollingSiteViewSet(PlanItemViewSet):
+    """Polling sites of the security plans you may see.
+
+    `import/` loads a national list in the background on the import pipeline (multipart: `security_plan`,
+    `file`, `mode`): 202 with the job and its `status_url` (`import/{job_id}/`). The columns are matched as
+    the import page guesses them; a file with any error imports nothing and its status lists the problems,
+    grouped."""
+
     serializer_class = PollingSiteSerializer
     queryset = PollingSite.objects.all()
     filterset_class = PollingSiteFilter
@@ -339,6 +370,44 @@ class PollingSiteViewSet(PlanItemViewSet):
     def perform_update(self, serializer):
         super().perform_update(serializer)
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    @extend_schema(
+        request={"multipart/form-data": PollingSiteImportSerializer}, responses={202: ImportJobStartedSerializer}
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        serializer_class=PollingSiteImportSerializer,
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_sites(self, request):
+        from elections.services.site_import import SiteImporter
+        from missions import pipeline
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        plan = data["security_plan"]
+        self.check_can_add(PollingSite, plan)
+        job = pipeline.import_job_start(
+            mission=plan.election_plan.mission,
+            kind=SiteImporter.kind,
+            user=request.user,
+            upload=data["file"],
+            target_id=plan.pk,
+            auto=True,
+            mode=data["mode"],
+        )
+        return import_job_accepted(request, job, "polling-site-import-status")
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["get"], url_path=r"import/(?P<job_id>[0-9]+)", url_name="import-status")
+    def import_status(self, request, job_id):
+        """A site import started by `import/`: its status, how far it is (per mille), then its counts
+        (created, updated, unchanged) or the grouped problems. Yours only."""
+        return import_job_status(request, job_id)
 
 
 class ThreatSerializer(StrictModelSerializer):

@@ -494,6 +494,32 @@ class ImportJobStartedSerializer(serializers.Serializer):
     status_url = serializers.CharField(help_text=_("Where to follow the job (GET) until it is done or failed."))
 
 
+def import_job_accepted(request, job, status_url_name: str) -> Response:
+    """202 for an import started on the pipeline (missions.pipeline, `auto=True`): the job and where to follow
+    it (the resource's `import/{job_id}/` action, answered by `import_job_status`)."""
+    from django.urls import reverse
+
+    job.refresh_from_db()
+    url = reverse(status_url_name, kwargs={"job_id": job.pk})
+    return Response(
+        {"job": job.pk, "status": job.status, "status_url": request.build_absolute_uri(url)},
+        status=status.HTTP_202_ACCEPTED,
+    )
+
+
+def import_job_status(request, job_id) -> Response:
+    """An import job's status for the API: how far it is (per mille), then its counts or, when nothing was
+    imported, why, with the grouped problems. Its uploader's only (404 for anyone else)."""
+    from missions import pipeline
+
+    job, _importer, _target = access.get_import_job_for_user(request.user, int(job_id))
+    job = pipeline.import_job_release_if_stalled(job)
+    progress = pipeline.import_job_progress(job)
+    report = job.report or {}
+    progress["errors"] = {key: report.get(key) for key in ("total_rows", "error_count", "error_rows", "groups")}
+    return Response(progress)
+
+
 class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """The regions, districts, sub-districts and sites of your missions (read-only), to pick location ids.
 
@@ -529,7 +555,6 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     )
     def import_areas(self, request):
         from django.conf import settings
-        from django.urls import reverse
 
         from mandate import importers
         from mandate.gazetteer import locations_import
@@ -551,12 +576,7 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
                 mode=data["mode"],
                 attachments={importers.BOUNDARIES_SUFFIX: boundaries} if boundaries is not None else None,
             )
-            job.refresh_from_db()
-            url = reverse("location-import-status", kwargs={"job_id": job.pk})
-            return Response(
-                {"job": job.pk, "status": job.status, "status_url": request.build_absolute_uri(url)},
-                status=status.HTTP_202_ACCEPTED,
-            )
+            return import_job_accepted(request, job, "location-import-status")
         result = locations_import(
             mission=mission,
             user=request.user,
@@ -574,14 +594,7 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         """An import started by `import/` (answered 202): its status, how far it is (per mille), then its
         counts (created, updated, unchanged) or why nothing was imported, with the grouped problems. Yours
         only: anyone else's job is not found."""
-        from missions import pipeline
-
-        job, _importer, _target = access.get_import_job_for_user(request.user, int(job_id))
-        job = pipeline.import_job_release_if_stalled(job)
-        progress = pipeline.import_job_progress(job)
-        report = job.report or {}
-        progress["errors"] = {key: report.get(key) for key in ("total_rows", "error_count", "error_rows", "groups")}
-        return Response(progress)
+        return import_job_status(request, job_id)
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

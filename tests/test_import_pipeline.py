@@ -511,3 +511,33 @@ def test_the_preview_counts_flagged_coordinates_by_reason(client, electoral, mis
         job.status == "done"
         and "Outside its district" in client.get(reverse("import-job", args=[job.pk])).content.decode()
     )
+
+
+def test_the_api_imports_sites_in_the_background_and_its_status_url_follows_it(
+    client, electoral, military, e, areas, django_capture_on_commit_callbacks
+):
+    client.force_login(electoral)
+    plan = e["security"]
+    upload = _csv("Code BV,Nom du bureau,Région,Cercle\nAPI-1,École Kati,Ségou,Kati\nAPI-2,Mosquée,,Baroueli\n")
+    with django_capture_on_commit_callbacks(execute=True):  # the job's steps, as a worker runs them
+        response = client.post(reverse("polling-site-import"), {"security_plan": plan.pk, "file": upload})
+    assert response.status_code == 202, response.content
+    started = response.json()
+    assert started["status_url"].endswith(reverse("polling-site-import-status", args=[started["job"]]))
+    status = client.get(started["status_url"]).json()
+    assert (status["status"], status["created"]) == ("done", 2), status
+    # The shared name landed in the region given (P-codes not needed).
+    assert PollingSite.objects.get(security_plan=plan, code="API-1").district == areas["kati_s"]
+    # A file with errors imports nothing and its status lists them, grouped.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(
+            reverse("polling-site-import"), {"security_plan": plan.pk, "file": _csv("code,name,district\nX1,X,Kati\n")}
+        ).json()
+    status = client.get(again["status_url"]).json()
+    assert status["status"] == "failed" and status["errors"]["groups"][0]["kind"] == "Name shared by several areas"
+    assert not PollingSite.objects.filter(code="X1").exists()
+    # A role that may not add sites is refused; someone else's job is not found.
+    client.force_login(military)
+    refused = client.post(reverse("polling-site-import"), {"security_plan": plan.pk, "file": _csv("code\nY\n")})
+    assert refused.status_code == 403
+    assert client.get(started["status_url"]).status_code == 404
