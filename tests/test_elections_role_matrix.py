@@ -118,7 +118,9 @@ API = [
     ("security-plan-submit", "security", "post", {}, 200, SUBMITTERS, SECURITY),
 ]
 
-COVERED_URL_NAMES = {name for name, *_ in PAGES} | {f"api:{name}" for name, *_ in API}
+# The site import's API (multipart, a job per upload) has its own matrix below.
+IMPORT_API = {"api:polling-site-import", "api:polling-site-import-status"}
+COVERED_URL_NAMES = {name for name, *_ in PAGES} | {f"api:{name}" for name, *_ in API} | IMPORT_API
 
 
 def _expected(role, ok, allowed, visible):
@@ -196,6 +198,34 @@ def test_every_api_endpoint_answers_each_role_as_expected(users, world, role):
         if response.status_code != expected:
             failures.append(f"{method.upper()} {name}: {response.status_code} != {expected}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLE_FIXTURES)
+def test_the_site_import_api_answers_each_role_as_expected(users, world, role):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from missions.models import ImportJob
+
+    # The job only starts here (its first step waits for the test's transaction to commit, which it never
+    # does); the steps are tested in tests/test_import_pipeline.py.
+    client = APIClient()
+    client.force_authenticate(users[role])
+    upload = SimpleUploadedFile("sites.csv", b"code,name,district\nM1,One,Somewhere\n")
+    response = client.post(
+        reverse("polling-site-import"), {"security_plan": world["security"].pk, "file": upload}, format="multipart"
+    )
+    # A plan the role cannot see is an unknown id in the body (400), as for every id in a body.
+    expected = 202 if role in EDITORS else 403 if role in SECURITY else 400
+    assert response.status_code == expected, response.content
+    job = ImportJob.objects.filter(user=users[role]).first()
+    assert (job is not None) == (role in EDITORS)
+    if job is not None:
+        # The status is its uploader's only.
+        status_url = reverse("polling-site-import-status", args=[job.pk])
+        assert client.get(status_url).status_code == 200
+        other = APIClient()
+        other.force_authenticate(users["hom" if role != "hom" else "mlt"])
+        assert other.get(status_url).status_code == 404
 
 
 def test_confidential_lists_are_empty_for_roles_outside_the_security_circle(users, world):
