@@ -14,14 +14,22 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from benchmarks.models import Benchmark, OperationalOutput
 from mandate import access
-from mandate.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, StrictModelSerializer
+from mandate.api import (
+    ImportJobStartedSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ScopedViewSet,
+    StrictModelSerializer,
+    import_job_accepted,
+    import_job_status,
+)
 from missions.models import Component, Mission
 from missions.search import search_filter
 from partners import selectors, services
@@ -98,10 +106,26 @@ class PartnerFilter(django_filters.FilterSet):
         return search_filter(queryset, value, selectors.SEARCH_FIELDS)
 
 
+class PartnerImportSerializer(serializers.Serializer):
+    mission = ScopedPrimaryKeyRelatedField(queryset=Mission.objects.all(), help_text=_("The mission of the partners."))
+    file = serializers.FileField(
+        help_text=_("CSV or XLSX, the first row naming the columns (in English or French, as the import page reads).")
+    )
+    mode = serializers.ChoiceField(
+        choices=[("create", _("create only")), ("update", _("create and update"))],
+        default="create",
+        help_text=_("“update”: partners already registered under the same name are updated; “create”: refused."),
+    )
+
+
 class PartnerViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
 ):
-    """Partners of your missions. Civil affairs, human rights and leadership register and edit them."""
+    """Partners of your missions. Civil affairs, human rights and leadership register and edit them.
+
+    `import/` loads a registry in the background on the import pipeline (multipart: `mission`, `file`,
+    `mode`): 202 with the job and its `status_url` (`import/{job_id}/`); a file with any error imports
+    nothing and its status lists the problems, grouped."""
 
     queryset = Partner.objects.select_related("district").order_by("mission_id", "name")
     serializer_class = PartnerSerializer
@@ -124,6 +148,42 @@ class PartnerViewSet(
         serializer.instance = services.partner_update(
             user=self.request.user, partner=serializer.instance, expected_version=self.if_match_version, **data
         )
+
+    @extend_schema(
+        request={"multipart/form-data": PartnerImportSerializer}, responses={202: ImportJobStartedSerializer}
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        serializer_class=PartnerImportSerializer,
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_partners(self, request):
+        from missions import pipeline
+        from partners.importers import PartnerImporter
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        self.check_can_add(Partner, data["mission"])
+        job = pipeline.import_job_start(
+            mission=data["mission"],
+            kind=PartnerImporter.kind,
+            user=request.user,
+            upload=data["file"],
+            auto=True,
+            mode=data["mode"],
+        )
+        return import_job_accepted(request, job, "partner-import-status")
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["get"], url_path=r"import/(?P<job_id>[0-9]+)", url_name="import-status")
+    def import_status(self, request, job_id):
+        """A partner import started by `import/`: its status, how far it is (per mille), then its counts
+        (created, updated, unchanged) or the grouped problems. Yours only."""
+        return import_job_status(request, job_id)
 
 
 # --- engagements --------------------------------------------------------------------------------

@@ -541,3 +541,16 @@ def test_the_api_imports_sites_in_the_background_and_its_status_url_follows_it(
     refused = client.post(reverse("polling-site-import"), {"security_plan": plan.pk, "file": _csv("code\nY\n")})
     assert refused.status_code == 403
     assert client.get(started["status_url"]).status_code == 404
+
+
+def test_the_api_imports_partners_in_the_background(
+    client, civilaffairs, mission, areas, django_capture_on_commit_callbacks
+):
+    client.force_login(civilaffairs)
+    upload = _csv("name,type,district_pcode\nDelta,media,ML0402\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("partner-import"), {"mission": mission.pk, "file": upload})
+    assert response.status_code == 202, response.content
+    status = client.get(response.json()["status_url"]).json()
+    assert (status["status"], status["created"]) == ("done", 1), status
+    assert Partner.objects.get(mission=mission, name="Delta").district == areas["baroueli"]

@@ -191,7 +191,9 @@ CASES = [
      roles(s200=EDITORS | {"partner1"}, s403=STAFF_OTHER, s404={"partner2", "hq", "outsider"})),
 ]  # fmt: skip
 
-COVERED_URL_NAMES = {name for name, *_rest in CASES}
+# The partner import's API (multipart, a job per upload) has its own matrix below.
+IMPORT_API = {"api:partner-import", "api:partner-import-status"}
+COVERED_URL_NAMES = {name for name, *_rest in CASES} | IMPORT_API
 
 
 def test_the_matrix_covers_every_partners_url_and_api_route():
@@ -225,3 +227,27 @@ def test_role_matrix(client, users, role, mission, components, partner_a, partne
             world.fu_page.pk,
             world.fu_api.pk,
         }
+
+
+@pytest.mark.parametrize("role", ROLE_FIXTURES)
+def test_the_partner_import_api_answers_each_role_as_expected(users, role, mission):
+    from rest_framework.test import APIClient
+
+    from missions.models import ImportJob
+
+    client = APIClient()
+    client.force_authenticate(users[role])
+    upload = SimpleUploadedFile("partners.csv", b"name,partner_type\nRadio Nord,media\n")
+    response = client.post(reverse("partner-import"), {"mission": mission.pk, "file": upload}, format="multipart")
+    # The job only starts (its first step waits for a commit the test never makes); the outsider's mission
+    # id is not one of theirs (400, as for every id in a body).
+    expected = 202 if role in KEEPERS else 400 if role == "outsider" else 403
+    assert response.status_code == expected, response.content
+    job = ImportJob.objects.filter(user=users[role]).first()
+    assert (job is not None) == (role in KEEPERS)
+    if job is not None:
+        status_url = reverse("partner-import-status", args=[job.pk])
+        assert client.get(status_url).status_code == 200
+        other = APIClient()
+        other.force_authenticate(users["hom" if role != "hom" else "mlt"])
+        assert other.get(status_url).status_code == 404
