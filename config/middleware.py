@@ -4,11 +4,16 @@
 Content-Length header and before a byte of the body is read: a 200 MB upload costs the server nothing.
 Django's own limits (DATA_UPLOAD_MAX_MEMORY_SIZE) apply only once a view reads `request.POST` or
 `request.body`, and not at all to file parts or to DRF's parsers, which read the stream themselves.
+
+`DatabaseBusyMiddleware` answers 503 with a Retry-After, saying that nothing was saved, when the embedded
+SQLite database stayed locked past its busy timeout (a long import confirm holds its write lock, all or
+nothing): a colleague's save then fails as "try again in a moment", never as a server error.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -52,3 +57,28 @@ class RequestSizeLimitMiddleware:
             response["Connection"] = "close"
             return response
         return self.get_response(request)
+
+
+BUSY_RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseBusyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError) or "database is locked" not in str(exception):
+            return None
+        message = _(
+            "The database is busy with a large import; nothing was saved. Try again in a minute (your "
+            "browser's Back button keeps what you typed)."
+        )
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message, "errors": {}}, status=503)
+        else:
+            response = render(request, "503.html", {"message": message}, status=503)
+        response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+        return response

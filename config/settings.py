@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorMiddleware",
     # Before any view reads the body; after the session and user, for its page (base.html).
     "config.middleware.RequestSizeLimitMiddleware",
+    # A write that waited past SQLite's busy timeout: 503 "try again", not a server error.
+    "config.middleware.DatabaseBusyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "missions.audit.AuditRequestMiddleware",

@@ -109,6 +109,8 @@ def _confirm_while_a_colleague_saves(mission, electoral, district, on_a_file, mo
                 {"code": "HAND-1", "name": "Added by hand", "district": district.pk, "registered_voters": "10"},
             )
             outcome["colleague"] = response.status_code
+            outcome["retry_after"] = response.get("Retry-After")
+            outcome["body"] = response.content.decode()
         except OperationalError as exc:  # what reached the user as a 500 before
             outcome["colleague"] = str(exc)
         finally:
@@ -143,12 +145,14 @@ def test_a_colleagues_save_during_a_long_confirm_waits_and_both_land(
     assert "HAND-1" in codes and {f"S{i}" for i in range(300)} <= codes
 
 
-def test_the_control_a_busy_timeout_shorter_than_the_confirm_fails_the_colleague(
+def test_a_busy_timeout_shorter_than_the_confirm_answers_the_colleague_503_not_500(
     mission, electoral, district, on_a_file, monkeypatch
 ):
-    # What the settings' busy timeout buys: without it the colleague's save fails on the import's lock.
+    # What the settings' busy timeout buys: without it the colleague's save fails on the import's lock; the
+    # failure is a 503 "try again" page (config.middleware.DatabaseBusyMiddleware), and the import lands.
     monkeypatch.setitem(
         connections.settings["default"], "OPTIONS", {**settings.DATABASES["default"]["OPTIONS"], "timeout": 0.1}
     )
     outcome, *_rest = _confirm_while_a_colleague_saves(mission, electoral, district, on_a_file, monkeypatch)
-    assert outcome["job"] == "ran" and outcome["colleague"] == "database is locked", outcome
+    assert outcome["job"] == "ran" and outcome["colleague"] == 503, outcome
+    assert outcome["retry_after"] == "30" and "nothing was saved" in outcome["body"]
