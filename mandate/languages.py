@@ -15,25 +15,11 @@ from django.dispatch import receiver
 from django.utils import translation
 from django.utils.translation import trans_real
 
-from missions.models import Mission, Profile
+from missions.languages import language_for, supported
+from missions.models import Mission
 
 SESSION_KEY = "mandate_language"
 _INSTALLATION_CACHE_KEY = "mandate:default-language"
-LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
-
-
-def supported(language: str | None) -> str | None:
-    return language if language in LANGUAGE_CODES else None
-
-
-def language_for(user, mission: Mission | None) -> str:
-    """The language of `user` working in `mission`: their own choice, else the mission's, else the site's."""
-    profile = Profile.objects.filter(user=user).only("language").first() if user.is_authenticated else None
-    return (
-        supported(profile.language if profile else None)
-        or supported(mission.default_language if mission else None)
-        or settings.LANGUAGE_CODE
-    )
 
 
 def installation_language() -> str:

@@ -13,7 +13,8 @@ from django.views.i18n import set_language
 from mandate import access
 from mandate.context_processors import current_mission
 from mandate.forms import GazetteerImportForm
-from mandate.languages import SESSION_KEY, remember_language, supported
+from mandate.languages import SESSION_KEY, remember_language
+from missions.languages import supported
 from missions.models import AuditEvent, Location
 from missions.services import profile_language_set
 from notifications import selectors as inbox

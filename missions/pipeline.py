@@ -70,11 +70,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from missions.exports import FORMULA_START
 from missions.imports import ROW, TableError, TableLimits, normalise_header, read_grid
+from missions.languages import language_for
 from missions.models import ColumnMapping, ImportJob, Mission
 
 EXAMPLES_PER_GROUP = 5
@@ -492,19 +493,22 @@ def import_job_run(*, job_id: int, step: str) -> None:
     if job is None:
         return
     _beat(job.pk)
-    try:
-        {"parse": _parse, "check": _check, "import": _import}[step](job)
-    except OperationalError:
-        raise  # e.g. "database is locked" past the busy timeout: the task retries, the job keeps its rows
-    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the user must learn it from the page
-        _fail(
-            job,
-            _("The import stopped on an unexpected error (%(error)s); nothing was imported.")
-            % {"error": type(exc).__name__},
-        )
-        raise
-    finally:
-        _release_memory()
+    # What the step writes for its uploader to read (the preview's columns, reasons, messages) is in their
+    # language: a worker, or the background thread, has no request to take it from.
+    with translation.override(language_for(job.user, job.mission)):
+        try:
+            {"parse": _parse, "check": _check, "import": _import}[step](job)
+        except OperationalError:
+            raise  # e.g. "database is locked" past the busy timeout: the task retries, the job keeps its rows
+        except Exception as exc:  # noqa: BLE001 - whatever went wrong, the user must learn it from the page
+            _fail(
+                job,
+                _("The import stopped on an unexpected error (%(error)s); nothing was imported.")
+                % {"error": type(exc).__name__},
+            )
+            raise
+        finally:
+            _release_memory()
 
 
 def _release_memory() -> None:

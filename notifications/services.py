@@ -147,7 +147,7 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
 def _language(user, mission_id: int | None = None) -> str:
     """The language of a person's mail: the one they chose in the header (the same setting as the pages'),
     else the default language of the mission the mail is about, else the site's (`mandate.languages`)."""
-    from mandate.languages import language_for
+    from missions.languages import language_for
 
     mission = Mission.objects.filter(pk=mission_id).first() if mission_id else None
     return language_for(user, mission)

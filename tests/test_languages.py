@@ -10,7 +10,8 @@ from django.utils import translation
 from benchmarks.models import LibraryOutput
 from benchmarks.services import FRAMEWORK_FILE, framework_load, plan_instantiate
 from mandate import access
-from mandate.languages import installation_language, language_for
+from mandate.languages import installation_language
+from missions.languages import language_for
 from missions.models import Profile
 from tests.factories import LocationFactory, MembershipFactory, MissionFactory
 

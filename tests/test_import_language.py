@@ -1,0 +1,40 @@
+"""An import step run by a worker (or the embedded default's background thread) has no request to take a
+language from: what it writes for its uploader to read, the preview's columns and reasons, is in the
+uploader's language, not the worker's."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from missions import pipeline
+from missions.models import ImportJob
+from missions.services import profile_language_set
+from tests.reports_support import eager_tasks  # noqa: F401 (a fixture)
+from tests.test_import_pipeline import _csv, _map, _run_on_commit, _upload, _var_dir, areas, e  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
+
+
+def test_a_step_run_outside_a_request_writes_the_preview_in_the_uploaders_language(
+    client,
+    electoral,
+    e,  # noqa: F811 (the fixture imported above)
+    areas,  # noqa: F811
+):
+    profile_language_set(user=electoral, language="fr")
+    client.force_login(electoral)
+    job = _upload(
+        client,
+        reverse("elections:site-import", args=[e["security"].pk]),
+        _csv("code;name;district\nB1;École;Baroueli\n"),
+    )
+    job = _map(client, job)
+    assert job.status == ImportJob.Status.PREVIEWED, job.message
+
+    # As a worker runs the step again (a redelivery): its own language is English.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKING)
+    with translation.override("en"):
+        pipeline.import_job_run(job_id=job.pk, step="check")
+
+    job.refresh_from_db()
+    assert job.report["sample_columns"][:2] == ["Ligne", "Code du bureau"]
