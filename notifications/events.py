@@ -56,8 +56,13 @@ def _plan_decided(kind):
 
 
 def _report_params(report) -> dict:
+    # The kind and the period, not their words: the report is named in the reader's language when shown
+    # (notifications.messages); `report` is that name in the actor's language, for a reader without them.
     return {
-        "report": f"{report.get_kind_display()} {report.period_start.isoformat()} – {report.period_end.isoformat()}"
+        "report": f"{report.get_kind_display()} {report.period_start.isoformat()} – {report.period_end.isoformat()}",
+        "report_kind": report.kind,
+        "start": report.period_start.isoformat(),
+        "end": report.period_end.isoformat(),
     }
 
 

@@ -23,6 +23,19 @@ def _due(params: dict) -> dict:
         return params
 
 
+def _report(params: dict) -> dict:
+    """A report named in the reader's language: "Progress report 1 Jan 2026 – 31 Mar 2026"."""
+    from missions.formats import format_day
+    from reports.models import ReportKind
+
+    try:
+        kind = ReportKind(params["report_kind"]).label
+        start, end = (datetime.date.fromisoformat(params[key]) for key in ("start", "end"))
+    except (KeyError, TypeError, ValueError):
+        return params  # stored by an earlier release: its name as it was written
+    return {**params, "report": f"{kind} {format_day(start)} – {format_day(end)}"}
+
+
 def _period(params: dict) -> dict:
     """A reporting period is stored by its key ("2026-10-01_2026-12-31") and named in the reader's language;
     a label stored by an earlier release is shown as it is."""
@@ -38,9 +51,9 @@ TEXTS = {
     Kind.PLAN_RETURNED: lambda p: (
         _("%(election)s: security plan revision %(revision)s was returned with comments.") % p
     ),
-    Kind.REPORT_READY: lambda p: _("%(report)s is ready.") % p,
-    Kind.REPORT_APPROVED: lambda p: _("%(report)s was approved by the Head of Mission.") % p,
-    Kind.REPORT_RELEASED: lambda p: _("%(report)s was released to HQ.") % p,
+    Kind.REPORT_READY: lambda p: _("%(report)s is ready.") % _report(p),
+    Kind.REPORT_APPROVED: lambda p: _("%(report)s was approved by the Head of Mission.") % _report(p),
+    Kind.REPORT_RELEASED: lambda p: _("%(report)s was released to HQ.") % _report(p),
     Kind.FOLLOW_UP_ASSIGNED: lambda p: _("Follow-up assigned to you, due %(due)s: %(action)s") % _due(p),
     Kind.FOLLOW_UP_DONE: lambda p: _("Follow-up done: %(action)s") % p,
     Kind.FOLLOW_UP_DUE: lambda p: _("Follow-up due %(due)s: %(action)s") % _due(p),
@@ -55,8 +68,8 @@ TEXTS = {
         _("%(output)s: the narrative for %(period)s was returned with comments.") % _period(p)
     ),
     Kind.NARRATIVE_VALIDATED: lambda p: _("%(output)s: the narrative for %(period)s was validated.") % _period(p),
-    Kind.REPORT_COMMENT: lambda p: _("%(author)s commented on %(report)s.") % p,
-    Kind.COMMENT_ANSWERED: lambda p: _("%(author)s answered your comment on %(report)s.") % p,
+    Kind.REPORT_COMMENT: lambda p: _("%(author)s commented on %(report)s.") % _report(p),
+    Kind.COMMENT_ANSWERED: lambda p: _("%(author)s answered your comment on %(report)s.") % _report(p),
 }
 
 # What a restricted item's email says: that something awaits, never what.

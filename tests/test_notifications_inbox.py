@@ -179,3 +179,28 @@ def test_dates_in_the_inbox_and_in_notifications_read_as_the_readers_date(hom, m
         assigned = Notification(kind=NotificationKind.FOLLOW_UP_ASSIGNED, params=params)
         assert format_day(datetime.date(2026, 12, 1)) in messages.text(assigned)
         assert "2026-12-01" not in messages.text(assigned)
+
+
+def test_a_report_is_named_in_the_readers_language_whoever_caused_the_event(hom, mission):
+    import datetime
+
+    from django.utils import translation
+
+    from missions.formats import format_day
+    from notifications import events, messages
+    from notifications.models import Kind as NotificationKind
+    from notifications.models import Notification
+    from reports.models import Report, ReportKind
+
+    report = Report(mission=mission, kind=ReportKind.PROGRESS, period_start=datetime.date(2026, 1, 1),
+                    period_end=datetime.date(2026, 3, 31), requested_by=hom)  # fmt: skip
+    with translation.override("en"):  # the actor's language
+        params = events._report_params(report)
+    ready = Notification(kind=NotificationKind.REPORT_READY, params=params)
+
+    with translation.override("fr"):
+        text = messages.text(ready)
+        assert str(ReportKind.PROGRESS.label) in text and format_day(datetime.date(2026, 3, 31)) in text
+    assert "Progress report" not in text and "2026-03-31" not in text
+    old = Notification(kind=NotificationKind.REPORT_READY, params={"report": "Progress report 2026-01-01"})
+    assert "Progress report 2026-01-01" in messages.text(old)  # stored by an earlier release
