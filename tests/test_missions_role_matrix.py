@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 COVERED_URL_NAMES = {
     "home", "switch-mission", "tokens", "token-revoke", "healthz", "language-set", "gazetteer", "location-import",
+    "location-import-status",
 }  # fmt: skip
 GAZETTEER_KEEPERS = {"hom", "mlt"}
 GAZETTEER_CSV = "admin1Name_en,admin1Pcode,admin2Name_en,admin2Pcode\nKalo,XX01,Bamba,XX0101\n"
@@ -165,3 +166,30 @@ def test_a_member_granted_the_gazetteer_permission_opens_the_page_and_imports(cl
 def test_the_gazetteer_page_and_its_import_need_a_login(client, mission):
     assert client.get(reverse("gazetteer")).status_code == 302
     assert client.post(reverse("location-import"), {"mission": mission.pk}).status_code in {401, 403}
+
+
+@pytest.mark.parametrize("role", ROLE_FIXTURES)
+def test_a_large_gazetteer_import_is_started_by_its_keepers_and_its_status_is_the_uploaders_only(
+    client, users, role, mission, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from missions.models import ImportJob
+
+    settings.GAZETTEER_API_SYNC_MAX_BYTES = 10  # this table counts as large: it runs on the pipeline
+    client.force_login(users[role])
+
+    response = client.post(
+        reverse("location-import"),
+        {"mission": mission.pk, "file": SimpleUploadedFile("adm.csv", GAZETTEER_CSV.encode())},
+    )
+
+    assert response.status_code == (202 if role in GAZETTEER_KEEPERS else 400), response.content
+    if role in GAZETTEER_KEEPERS:
+        job = ImportJob.objects.get(pk=response.json()["job"], user=users[role])
+        status_url = reverse("location-import-status", args=[job.pk])
+        assert client.get(status_url).status_code == 200
+        for other in ROLE_FIXTURES:
+            if other != role:
+                client.force_login(users[other])
+                assert client.get(status_url).status_code == 404, other

@@ -416,6 +416,34 @@ class DemoBuilder:
                 )
                 self.codes[name] = code
         self.counts["districts"] = len(self.districts)
+        self.boundaries()
+
+    def boundaries(self):
+        """P-codes and outlines for the demo's regions and districts, so its maps show a country: each
+        district is the part of Veloria nearer its centre than any other (a Voronoi cell), each region the
+        union of its districts. Veloria itself is the land within 0.6 degrees of the district centres."""
+        import shapely
+        from shapely.geometry import MultiPoint, Point
+
+        from missions.boundaries import store
+
+        centres = {name: Point(float(d.longitude), float(d.latitude)) for name, d in self.districts.items()}
+        country = MultiPoint(list(centres.values())).convex_hull.buffer(0.6)
+        cells = shapely.voronoi_polygons(MultiPoint(list(centres.values())), extend_to=country).geoms
+        outlines = {}
+        for name, centre in centres.items():
+            cell = next(c for c in cells if c.contains(centre))
+            outlines[name] = cell.intersection(country)
+        for r, ((region_name, _lat, _lon), districts) in enumerate(GEOGRAPHY.items(), start=1):
+            region_code = f"VL{r:02d}"
+            for n, (name, *_rest) in enumerate(districts, start=1):
+                Location.objects.filter(pk=self.districts[name].pk).update(
+                    pcode=f"{region_code}{n:02d}", **store(outlines[name]).as_fields()
+                )
+            union = shapely.union_all([outlines[name] for name, *_rest in districts])
+            Location.objects.filter(mission=self.mission, level=Location.Level.REGION, name=region_name).update(
+                pcode=region_code, **store(union).as_fields()
+            )
 
     def partners_and_users(self):
         rng = self.rng
