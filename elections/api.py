@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from elections import selectors, services
@@ -33,12 +31,10 @@ from elections.models import (
 )
 from mandate.access import Action
 from mandate.api import (
-    ImportJobStartedSerializer,
+    ImportActionsMixin,
     ScopedPrimaryKeyRelatedField,
     ScopedViewSet,
     StrictModelSerializer,
-    import_job_accepted,
-    import_job_status,
 )
 from missions.concurrency import version_from_request
 from missions.search import search_filter
@@ -337,7 +333,8 @@ class PollingSiteImportSerializer(serializers.Serializer):
     )
 
 
-class PollingSiteViewSet(PlanItemViewSet):
+@extend_schema_view(import_file=extend_schema(request={"multipart/form-data": PollingSiteImportSerializer}))
+class PollingSiteViewSet(ImportActionsMixin, PlanItemViewSet):
     """Polling sites of the security plans you may see.
 
     `import/` loads a national list in the background on the import pipeline (multipart: `security_plan`,
@@ -353,6 +350,7 @@ class PollingSiteViewSet(PlanItemViewSet):
     create_service = staticmethod(services.polling_site_create)
     update_service = staticmethod(services.polling_site_update)
     update_arg = "site"
+    import_serializer_class = PollingSiteImportSerializer
 
     def get_queryset(self):
         # Page: one query for the count, one for the rows (district joined, risk and task count annotated).
@@ -371,43 +369,18 @@ class PollingSiteViewSet(PlanItemViewSet):
         super().perform_update(serializer)
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
-    @extend_schema(
-        request={"multipart/form-data": PollingSiteImportSerializer}, responses={202: ImportJobStartedSerializer}
-    )
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="import",
-        url_name="import",
-        serializer_class=PollingSiteImportSerializer,
-        parser_classes=[MultiPartParser, FormParser],
-    )
-    def import_sites(self, request):
+    def import_job(self, data):
         from elections.services.site_import import SiteImporter
-        from missions import pipeline
 
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
         plan = data["security_plan"]
         self.check_can_add(PollingSite, plan)
-        job = pipeline.import_job_start(
-            mission=plan.election_plan.mission,
-            kind=SiteImporter.kind,
-            user=request.user,
-            upload=data["file"],
-            target_id=plan.pk,
-            auto=True,
-            mode=data["mode"],
-        )
-        return import_job_accepted(request, job, "polling-site-import-status")
-
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    @action(detail=False, methods=["get"], url_path=r"import/(?P<job_id>[0-9]+)", url_name="import-status")
-    def import_status(self, request, job_id):
-        """A site import started by `import/`: its status, how far it is (per mille), then its counts
-        (created, updated, unchanged) or the grouped problems. Yours only."""
-        return import_job_status(request, job_id)
+        return {
+            "mission": plan.election_plan.mission,
+            "kind": SiteImporter.kind,
+            "upload": data["file"],
+            "target_id": plan.pk,
+            "mode": data["mode"],
+        }
 
 
 class ThreatSerializer(StrictModelSerializer):

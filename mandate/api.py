@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, filters, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -494,6 +494,68 @@ class ImportJobStartedSerializer(serializers.Serializer):
     status_url = serializers.CharField(help_text=_("Where to follow the job (GET) until it is done or failed."))
 
 
+class ImportActionsMixin:
+    """`import/` and `import/{job_id}/` for a resource whose files are imported on the import pipeline
+    (missions.pipeline, `auto=True`): POST a multipart form, answered 202 with the job and its `status_url`;
+    GET the status until the job is done or failed.
+
+    A subclass sets `import_serializer_class` (the form: validated with the request in its context, so its
+    related ids are scoped) and names it again in `@extend_schema_view(import_file=extend_schema(request=
+    {"multipart/form-data": ...}))`, so the schema shows each resource's own form; and defines `import_job`.
+    The status action's URL name is `<basename>-import-status`.
+    """
+
+    import_serializer_class: type[serializers.Serializer]
+
+    def import_job(self, data: Mapping) -> dict:
+        """The arguments of `pipeline.import_job_start` besides `user` and `auto` (mission, kind, upload,
+        mode, and target_id or attachments as the importer needs), for the validated form `data`. It checks
+        first that the user may import there (`check_can_add`: 403), unless the form already refused it."""
+        raise NotImplementedError
+
+    def import_now(self, data: Mapping) -> Response | None:
+        """An answer given at once, without the pipeline (a small gazetteer), or None to start the job."""
+        return None
+
+    def get_serializer_class(self):
+        if getattr(self, "action", None) == "import_file":
+            return self.import_serializer_class
+        return super().get_serializer_class()
+
+    @extend_schema(responses={202: ImportJobStartedSerializer})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request):
+        # No docstring: the operation's description is the resource's (its class docstring says what it imports).
+        from missions import pipeline
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        answer = self.import_now(data)
+        if answer is not None:
+            return answer
+        job = pipeline.import_job_start(user=request.user, auto=True, **self.import_job(data))
+        return import_job_accepted(request, job, f"{self.basename}-import-status")
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        description=_(
+            "An import started by `import/` (answered 202): its status, how far it is (per mille), then its "
+            "counts (created, updated, unchanged) or why nothing was imported, with the grouped problems. Yours "
+            "only: anyone else's job is not found."
+        ),
+    )
+    @action(detail=False, methods=["get"], url_path=r"import/(?P<job_id>[0-9]+)", url_name="import-status")
+    def import_status(self, request, job_id):
+        return import_job_status(request, job_id)
+
+
 def import_job_accepted(request, job, status_url_name: str) -> Response:
     """202 for an import started on the pipeline (missions.pipeline, `auto=True`): the job and where to follow
     it (the resource's `import/{job_id}/` action, answered by `import_job_status`)."""
@@ -520,7 +582,13 @@ def import_job_status(request, job_id) -> Response:
     return Response(progress)
 
 
-class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+@extend_schema_view(
+    import_file=extend_schema(
+        request={"multipart/form-data": LocationImportSerializer},
+        responses={200: OpenApiTypes.OBJECT, 202: ImportJobStartedSerializer},
+    )
+)
+class LocationViewSet(ImportActionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """The regions, districts, sub-districts and sites of your missions (read-only), to pick location ids.
 
     `import/` loads a mission's gazetteer (Head of Mission, leadership team, members granted the gazetteer
@@ -540,61 +608,40 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     filterset_fields = ["mission", "level", "parent", "pcode"]
     ordering_fields = ["name", "level", "pcode"]
     search_fields = ["name", "name_fr", "pcode"]
+    import_serializer_class = LocationImportSerializer
 
-    @extend_schema(
-        request={"multipart/form-data": LocationImportSerializer},
-        responses={200: OpenApiTypes.OBJECT, 202: ImportJobStartedSerializer},
-    )
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="import",
-        url_name="import",
-        serializer_class=LocationImportSerializer,
-        parser_classes=[MultiPartParser, FormParser],
-    )
-    def import_areas(self, request):
+    def import_now(self, data):
+        # The form checked the mission (validate_mission: 404-like 400 for one the user may not manage).
         from django.conf import settings
 
-        from mandate import importers
         from mandate.gazetteer import locations_import
-        from missions import pipeline
 
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        mission = data["mission"]
         table, boundaries = data.get("file"), data.get("boundaries")
         size = sum(f.size or 0 for f in (table, boundaries) if f is not None)
         if table is not None and not data["dry_run"] and size > settings.GAZETTEER_API_SYNC_MAX_BYTES:
-            job = pipeline.import_job_start(
-                mission=mission,
-                kind=importers.LocationImporter.kind,
-                user=request.user,
-                upload=table,
-                auto=True,
-                mode=data["mode"],
-                attachments={importers.BOUNDARIES_SUFFIX: boundaries} if boundaries is not None else None,
-            )
-            return import_job_accepted(request, job, "location-import-status")
+            return None
         result = locations_import(
-            mission=mission,
-            user=request.user,
-            table=data.get("file"),
-            boundaries=data.get("boundaries"),
+            mission=data["mission"],
+            user=self.request.user,
+            table=table,
+            boundaries=boundaries,
             mode=data["mode"],
             dry_run=data["dry_run"],
         )
         ok = not result.report.problems
         return Response(result.as_dict(), status=status.HTTP_200_OK if ok else status.HTTP_400_BAD_REQUEST)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    @action(detail=False, methods=["get"], url_path=r"import/(?P<job_id>[0-9]+)", url_name="import-status")
-    def import_status(self, request, job_id):
-        """An import started by `import/` (answered 202): its status, how far it is (per mille), then its
-        counts (created, updated, unchanged) or why nothing was imported, with the grouped problems. Yours
-        only: anyone else's job is not found."""
-        return import_job_status(request, job_id)
+    def import_job(self, data):
+        from mandate import importers
+
+        boundaries = data.get("boundaries")
+        return {
+            "mission": data["mission"],
+            "kind": importers.LocationImporter.kind,
+            "upload": data["file"],
+            "mode": data["mode"],
+            "attachments": {importers.BOUNDARIES_SUFFIX: boundaries} if boundaries is not None else None,
+        }
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

@@ -14,21 +14,18 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from benchmarks.models import Benchmark, OperationalOutput
 from mandate import access
 from mandate.api import (
-    ImportJobStartedSerializer,
+    ImportActionsMixin,
     ScopedPrimaryKeyRelatedField,
     ScopedViewSet,
     StrictModelSerializer,
-    import_job_accepted,
-    import_job_status,
 )
 from missions.models import Component, Mission
 from missions.search import search_filter
@@ -118,8 +115,14 @@ class PartnerImportSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_view(import_file=extend_schema(request={"multipart/form-data": PartnerImportSerializer}))
 class PartnerViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
+    ImportActionsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ScopedViewSet,
 ):
     """Partners of your missions. Civil affairs, human rights and leadership register and edit them.
 
@@ -132,6 +135,7 @@ class PartnerViewSet(
     filterset_class = PartnerFilter
     ordering_fields = ["name", "partner_type", "screening_review_due"]
     search_fields = selectors.SEARCH_FIELDS
+    import_serializer_class = PartnerImportSerializer
 
     def hidden_fields(self):
         # A partner focal point never sees its screening, so it cannot order by it either (400).
@@ -149,41 +153,11 @@ class PartnerViewSet(
             user=self.request.user, partner=serializer.instance, expected_version=self.if_match_version, **data
         )
 
-    @extend_schema(
-        request={"multipart/form-data": PartnerImportSerializer}, responses={202: ImportJobStartedSerializer}
-    )
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="import",
-        url_name="import",
-        serializer_class=PartnerImportSerializer,
-        parser_classes=[MultiPartParser, FormParser],
-    )
-    def import_partners(self, request):
-        from missions import pipeline
+    def import_job(self, data):
         from partners.importers import PartnerImporter
 
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
         self.check_can_add(Partner, data["mission"])
-        job = pipeline.import_job_start(
-            mission=data["mission"],
-            kind=PartnerImporter.kind,
-            user=request.user,
-            upload=data["file"],
-            auto=True,
-            mode=data["mode"],
-        )
-        return import_job_accepted(request, job, "partner-import-status")
-
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    @action(detail=False, methods=["get"], url_path=r"import/(?P<job_id>[0-9]+)", url_name="import-status")
-    def import_status(self, request, job_id):
-        """A partner import started by `import/`: its status, how far it is (per mille), then its counts
-        (created, updated, unchanged) or the grouped problems. Yours only."""
-        return import_job_status(request, job_id)
+        return {"mission": data["mission"], "kind": PartnerImporter.kind, "upload": data["file"], "mode": data["mode"]}
 
 
 # --- engagements --------------------------------------------------------------------------------
