@@ -497,3 +497,23 @@ class StatusTrendCount(models.Model):
 
     def __str__(self):
         return f"{self.output_id} {self.term} {self.month:%Y-%m} {self.status}: {self.n:+d}"
+
+
+class DistrictStatus(models.Model):
+    """A benchmark's status in a district: that of its newest assessment for the district or one of its
+    sub-districts (by date, then recording time, then id), for the dashboard's district map.
+
+    Derived from the assessment log by `benchmarks.summaries.district_status_refresh`, which
+    `services.assessment_create` calls in its transaction; rebuilt for a mission when areas move under
+    another parent (`missions.events.areas_moved`) or after a bulk load (`summaries.trend_rebuild`).
+    """
+
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="+", verbose_name=_("benchmark"))
+    district = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+", verbose_name=_("district"))
+    status = models.CharField(max_length=12, choices=Status.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["benchmark", "district"], name="districtstatus_once")]
+
+    def __str__(self):
+        return f"{self.benchmark_id} in {self.district_id}: {self.status}"

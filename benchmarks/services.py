@@ -200,6 +200,8 @@ def assessment_create(
     if benchmark.latest_assessment_id != latest.pk:
         Benchmark.objects.filter(pk=benchmark.pk).update(latest_assessment=latest)
     summaries.trend_refresh(benchmark_ids=[benchmark.pk])
+    if location is not None:
+        summaries.district_status_refresh(benchmark_ids=[benchmark.pk])
     return assessment
 
 

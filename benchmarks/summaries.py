@@ -1,4 +1,4 @@
-"""The dashboard's twelve-month trend, read from summaries kept exact by the services that write.
+"""The dashboard's twelve-month trend and district map, read from summaries kept exact by the services that write.
 
 Two derived tables (benchmarks.models):
 - `StatusChange`: for each benchmark, the months in which its month-end status changed (and from what);
@@ -8,7 +8,11 @@ Two derived tables (benchmarks.models):
 `trend_refresh(benchmark_ids=..., output_ids=...)` rebuilds both for what a write touched; the services
 call it inside their transaction (assessment_create, benchmark_create, plan_instantiate,
 plan_item_update, plan_item_retire), so a page read after the write commits sees it. Bulk loaders
-(seed_demo, seed_scale, the migration that created the tables) call `trend_rebuild`.
+(seed_demo, seed_scale, the migration that created the tables) call `summaries_rebuild`.
+
+A third, `DistrictStatus`, holds each benchmark's status in each district assessed for it (the newest
+assessment there): `district_status_refresh` after an assessment, `district_status_rebuild` after a bulk
+load or when areas move under another parent. The district map groups it by district and status.
 
 `trend_moves` is what `selectors.status_trend` reads: one query over a few hundred summary rows for the
 whole mission or any output / term / component / status filter; the "overdue" filter depends on
@@ -24,7 +28,16 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Count, Sum
 
-from benchmarks.models import Assessment, Benchmark, OperationalOutput, Status, StatusChange, StatusTrendCount
+from benchmarks.models import (
+    Assessment,
+    Benchmark,
+    DistrictStatus,
+    OperationalOutput,
+    Status,
+    StatusChange,
+    StatusTrendCount,
+)
+from missions.area_filter import district_of
 from missions.models import Mission
 
 # The month of the baseline rows: before any assessment, every benchmark is not started.
@@ -120,9 +133,58 @@ def trend_refresh(*, benchmark_ids: Iterable[int] = (), output_ids: Iterable[int
     _recount(sorted(outputs))
 
 
+def _district_statuses(assessments) -> list[DistrictStatus]:
+    """The newest status of each (benchmark, district) among these assessments (one query)."""
+    rows = (
+        assessments.filter(location__isnull=False)
+        .annotate(district_id=district_of("location"))
+        .filter(district_id__isnull=False)
+        .order_by("benchmark_id", "assessed_on", "created_at", "id")
+        .values_list("benchmark_id", "district_id", "status")
+    )
+    newest: dict[tuple[int, int], str] = {}
+    for benchmark_id, district_id, status in rows.iterator(chunk_size=5000):
+        newest[(benchmark_id, district_id)] = status  # read oldest first: the last one wins
+    return [DistrictStatus(benchmark_id=b, district_id=d, status=s) for (b, d), s in newest.items()]
+
+
+def district_status_refresh(*, benchmark_ids: Iterable[int]) -> None:
+    """Bring `DistrictStatus` up to date for these benchmarks, inside the transaction that assessed them."""
+    benchmark_ids = list(benchmark_ids)
+    DistrictStatus.objects.filter(benchmark_id__in=benchmark_ids).delete()
+    DistrictStatus.objects.bulk_create(
+        _district_statuses(Assessment.objects.filter(benchmark_id__in=benchmark_ids)), batch_size=5000
+    )
+
+
+@transaction.atomic
+def district_status_rebuild(mission_id: int | None = None) -> None:
+    """Rebuild `DistrictStatus` for a mission (or every mission): after a bulk load, or when its areas moved."""
+    assessments = Assessment.objects.all()
+    rows = DistrictStatus.objects.all()
+    if mission_id is not None:
+        assessments = assessments.filter(benchmark__output__mission_id=mission_id)
+        rows = rows.filter(benchmark__output__mission_id=mission_id)
+    rows.delete()
+    DistrictStatus.objects.bulk_create(_district_statuses(assessments), batch_size=5000)
+
+
+def on_areas_moved(sender, *, mission_id: int, **kwargs) -> None:
+    """`missions.events.areas_moved`: a district's sub-districts changed, so its statuses may have."""
+    district_status_rebuild(mission_id)
+
+
+def summaries_rebuild(mission: Mission | None = None) -> None:
+    """Rebuild every summary (trend and district statuses) of a mission, or of every mission, from scratch,
+    e.g. after a bulk load."""
+    with transaction.atomic():
+        trend_rebuild(mission)
+        district_status_rebuild(mission.pk if mission is not None else None)
+
+
 @transaction.atomic
 def trend_rebuild(mission: Mission | None = None) -> None:
-    """Rebuild the trend summaries of a mission (or of every mission) from scratch, e.g. after a bulk load."""
+    """Rebuild the trend summaries of a mission (or of every mission) from scratch (`summaries_rebuild`)."""
     benchmarks = Benchmark.objects.all() if mission is None else Benchmark.objects.filter(output__mission=mission)
     outputs = OperationalOutput.objects.all() if mission is None else mission.outputs.all()
     ids = list(benchmarks.values_list("pk", flat=True))

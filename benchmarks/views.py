@@ -74,8 +74,7 @@ def dashboard(request):
     mission = _mission_for_dashboard(request)
     filters = _filters(request, mission)
     data = selectors.dashboard_data(mission, request.user, filters, page=_page_number(request))
-    # The trend is read from per-benchmark summaries, which know no area: it stays the whole mission's.
-    trend = selectors.status_trend(mission, request.user, 12, filters.without_area(), today=data.today)
+    trend = selectors.status_trend(mission, request.user, 12, filters, today=data.today)
     # Links and labels are built here once, not by template loops for every one of the (outputs x 3) cells.
     labels = {value: str(label) for value, label in Status.choices}
     matrix = [

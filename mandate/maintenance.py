@@ -34,5 +34,5 @@ def benchmark_latest_refresh(*, mission_id: int) -> int:
     ]
     changed = Benchmark.objects.filter(pk__in=stale).update(latest_assessment=_newest_assessment()) if stale else 0
     # Assessments loaded in bulk (seed_scale) bypassed the services, so the trend summaries are rebuilt too.
-    summaries.trend_rebuild(Mission.objects.get(pk=mission_id))
+    summaries.summaries_rebuild(Mission.objects.get(pk=mission_id))
     return changed

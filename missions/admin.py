@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from missions import events
 from missions.concurrency import claim_version
 from missions.models import ApiToken, AuditEvent, Component, Location, Membership, Versioned
 from missions.search import search_filter
@@ -150,6 +151,11 @@ class LocationAdmin(MandateAdmin):
     search_fields = ["name"]
     list_select_related = ["parent", "mission"]
     raw_id_fields = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"parent", "level"} & set(form.changed_data):
+            events.areas_moved.send(sender=Location, mission_id=obj.mission_id)
 
 
 @admin.register(Membership)

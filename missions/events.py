@@ -14,6 +14,10 @@ from django.dispatch import Signal
 # about), actor (the user who caused it, or None for the system) and key (what makes this event unique).
 work_event = Signal()
 
+# Areas of a mission moved under another parent (a gazetteer import, the admin): summaries that group
+# records by district listen to rebuild. sender: Location; kwargs: mission_id. Sent inside the transaction.
+areas_moved = Signal()
+
 
 def announce(event: str, *, obj: Model, actor=None, key: str | None = None) -> None:
     """Tell listeners that `event` happened to `obj`. `key` defaults to the object's current version,

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from missions import boundaries as stored
+from missions import events
 from missions.imports import ROW, normalise_header
 from missions.models import Location
 
@@ -562,6 +563,8 @@ def apply_areas(*, mission_id: int, plan: AreaPlan, history_user=None, progress:
             objs.append(obj)
             area.pk = area.existing
         bulk_update_with_history(objs, Location, sorted(fields), batch_size=500, default_user=history_user)
+        if "parent_id" in fields:
+            events.areas_moved.send(sender=Location, mission_id=mission_id)
         if progress is not None:
             progress(total, total)
 

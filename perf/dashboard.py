@@ -58,7 +58,7 @@ def bare_dashboard(request):
     today = timezone.localdate()
     benchmarks = filters.apply(selectors.active_benchmarks(mission, request.user), today)
     counts = list(selectors.status_counts(benchmarks, today))
-    trend = selectors.status_trend(mission, request.user, 12, filters.without_area(), today=today)
+    trend = selectors.status_trend(mission, request.user, 12, filters, today=today)
     return JsonResponse({"counts": counts, "trend": trend.counts, "months": [str(m) for m in trend.months]})
 
 
@@ -90,6 +90,9 @@ def ensure_assessment_areas(mission) -> tuple:
         buckets = len(districts) + len(districts) // 2  # the last third of the buckets stays mission-wide
         for i, district in enumerate(districts):
             assessments.annotate(bucket=F("id") % buckets).filter(bucket=i).update(location=district)
+        from benchmarks import summaries
+
+        summaries.district_status_rebuild(mission.pk)  # the updates bypassed the services that keep it
         print(
             f"(gave {len(districts)} districts to two thirds of the assessments in {time.perf_counter() - start:.1f} s)"
         )

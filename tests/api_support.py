@@ -119,7 +119,7 @@ def build_world(mission, *, partner_a=None, partner_b=None, author=None) -> dict
     benchmark = BenchmarkFactory(output=output)
     assessment = AssessmentFactory(benchmark=benchmark, assessed_by=author)
     type(benchmark).objects.filter(pk=benchmark.pk).update(latest_assessment=assessment)
-    summaries.trend_rebuild(mission)
+    summaries.summaries_rebuild(mission)
     indicator = Indicator.objects.create(output=output, benchmark=benchmark, name=f"Indicator {n}", target=10)
     IndicatorValue.objects.create(
         indicator=indicator, period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 3, 31), actual=4

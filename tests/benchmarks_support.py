@@ -66,7 +66,7 @@ def make_plan(mission, components, author) -> Plan:
         assessed_by=author,
     )
     Benchmark.objects.filter(pk=b_el.pk).update(latest_assessment=assessment)
-    summaries.trend_rebuild(mission)  # rows written without the services: rebuild what they would keep
+    summaries.summaries_rebuild(mission)  # rows written without the services: rebuild what they would keep
     b_el.refresh_from_db()
     activity = Activity.objects.create(output=out_ca, title="Support local reconciliation committees")
     indicator = Indicator.objects.create(
@@ -119,4 +119,4 @@ def bulk_plan(mission, components, author, *, benchmarks: int, outputs: int = 5,
     for b in rows:
         b.latest_assessment = latest.get(b.pk)
     Benchmark.objects.bulk_update(rows, ["latest_assessment"], batch_size=500)
-    summaries.trend_rebuild(mission)  # bulk rows bypass the services: rebuild the trend summaries
+    summaries.summaries_rebuild(mission)  # bulk rows bypass the services: rebuild the trend summaries

@@ -240,3 +240,59 @@ def test_readiness_refuses_another_missions_region_and_notes_missing_boundaries(
     assert client.get(url, {"region": foreign.pk}).status_code == 404
     page = client.get(url, {"region": bare_country["central"].pk}).content.decode()
     assert "No district boundaries are loaded" in page
+
+
+def _area_trend_reference(plan, places, today) -> list[dict[str, int]]:
+    """Each month end: the status of each benchmark assessed in `places` is its newest assessment there on
+    or before that day, not started before any; benchmarks never assessed there are left out."""
+    from collections import Counter
+
+    from benchmarks import selectors
+    from benchmarks.models import Assessment
+
+    log = list(
+        Assessment.objects.filter(location__in=places)
+        .order_by("assessed_on", "created_at", "id")
+        .values_list("benchmark_id", "assessed_on", "status")
+    )
+    result = []
+    for end in selectors.month_ends(today, 12):
+        status = {benchmark_id: Status.NOT_STARTED for benchmark_id, _d, _s in log}
+        for benchmark_id, day, value in log:
+            if day <= end:
+                status[benchmark_id] = value
+        result.append(dict(Counter(status.values())))
+    return result
+
+
+def test_dashboard_trend_follows_the_region_or_district_chosen(client, hom, plan, country, django_assert_num_queries):
+    from benchmarks import selectors
+    from mandate import access
+    from missions.area_filter import area_filter
+
+    today = datetime.date.today()
+    ago = lambda days: today - datetime.timedelta(days=days)  # noqa: E731
+    _assess(plan.b_ca, country["west"], Status.AT_RISK, hom, day=ago(100))
+    _assess(plan.b_ca, country["west"], Status.ON_TRACK, hom, day=ago(40))
+    _assess(plan.b_ca, country["east"], Status.OFF_TRACK, hom, day=ago(10))
+    _assess(plan.b_el, country["hills"], Status.AT_RISK, hom, day=ago(70))
+    mission = plan.b_ca.output.mission
+    for params, places in (
+        ({"district": country["west"].pk}, [country["west"]]),
+        ({"region": country["central"].pk}, [country["west"], country["east"]]),
+        ({"region": country["northern"].pk}, [country["hills"]]),
+    ):
+        filters = selectors.Filters(area=area_filter(params, mission.pk))
+        with django_assert_num_queries(1):
+            counts = selectors.status_trend(mission, access.SYSTEM, 12, filters, today=today).counts
+        assert counts == _area_trend_reference(plan, places, today), params
+    west = selectors.status_trend(
+        mission, access.SYSTEM, 12, selectors.Filters(area=area_filter({"district": country["west"].pk}, mission.pk))
+    ).counts
+    assert west[-1] == {Status.ON_TRACK: 1}  # not b_ca's newest anywhere (off track in East)
+    # The page draws that trend, and no longer says it is the whole mission's.
+    client.force_login(hom)
+    page = _dashboard(client, district=country["west"].pk)
+    whole = _dashboard(client)
+    assert page.context["trend_chart"] != whole.context["trend_chart"]
+    assert "for the whole mission" not in page.content.decode()

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count
 from django.utils import timezone
 
-from benchmarks.models import Assessment, Status
+from benchmarks.models import DistrictStatus, Status
 from benchmarks.selectors.scope import STATUS_VALUES, Filters, active_benchmarks
-from missions.area_filter import district_of, within_q
+from missions.area_filter import within_q
 from missions.models import Mission
 
 # Which status a district's map colour shows when its benchmarks differ: the worst first.
@@ -51,32 +50,24 @@ def district_statuses(
     A benchmark's status in a district is its newest assessment whose location is that district or one
     of its sub-districts; assessments of a whole region or of the whole country belong to no district.
     The dashboard's filters apply except the area and the status: the map shows every status of the
-    view's benchmarks, in all the districts around the one chosen. One query (a window over the
-    assessments: the newest per benchmark and district), whatever the number of benchmarks; the rows
-    read are one per benchmark and district assessed.
+    view's benchmarks, in all the districts around the one chosen. One query, whatever the number of
+    benchmarks: a GROUP BY over the `DistrictStatus` summary (benchmarks.summaries), one row per benchmark
+    and district assessed.
     """
     filters = filters or Filters()
     today = today or timezone.localdate()
     narrowed = Filters(output=filters.output, term=filters.term, component=filters.component, overdue=filters.overdue)
     benchmarks = narrowed.apply(active_benchmarks(mission, user), today).values("pk")
-    assessments = Assessment.objects.filter(benchmark__in=benchmarks, location__isnull=False)
+    statuses = DistrictStatus.objects.filter(benchmark__in=benchmarks)
     if region_id is not None:
-        assessments = assessments.filter(within_q("location", region_id))
+        statuses = statuses.filter(within_q("district", region_id))
     newest = (
-        assessments.annotate(district_id=district_of("location"))
-        .filter(district_id__isnull=False)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("benchmark_id"), F("district_id")],
-                order_by=[F("assessed_on").desc(), F("created_at").desc(), F("id").desc()],
-            )
-        )
-        .filter(rank=1)
-        .values_list("district_id", "status")
+        statuses.values("district_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("district_id", "status", "n")
     )
     result: dict[int, DistrictStatuses] = {}
-    for district_id, status in newest:
-        entry = result.setdefault(district_id, DistrictStatuses(district_id))
-        entry.counts[status] = entry.counts.get(status, 0) + 1
+    for district_id, status, n in newest:
+        result.setdefault(district_id, DistrictStatuses(district_id)).counts[status] = n
     return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -107,9 +106,6 @@ class Filters:
             if value:
                 params[name] = "1" if value is True else str(value)
         return urlencode(params)
-
-    def without_area(self) -> Filters:
-        return dataclasses.replace(self, area=None)
 
     def apply(self, queryset: QuerySet[Benchmark], today: datetime.date) -> QuerySet[Benchmark]:
         area = self.area if self.area else None
