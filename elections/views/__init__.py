@@ -2,30 +2,22 @@
 missions.access, validate with a form, write through elections.services, read through elections.selectors."""
 
 from elections.views._helpers import PAGE_SIZE
-from elections.views.incidents import incident_create, incident_edit, incident_list
+from elections.views.incidents import incident_list
 from elections.views.plan_items import (
-    ITEM_KINDS,
     item_delete,
-    leg_create,
-    leg_edit,
     leg_list,
-    task_create,
-    task_edit,
     task_list,
-    threat_create,
-    threat_edit,
     threat_list,
 )
 from elections.views.plans import (
     index,
-    milestone_create,
-    milestone_edit,
     plan_create,
     plan_detail,
     plan_edit,
     plan_history,
     plan_phases,
 )
+from elections.views.records import record_create, record_edit
 from elections.views.security_plans import (
     readiness,
     security_plan_approve,
@@ -39,7 +31,6 @@ from elections.views.security_plans import (
     site_map,
 )
 from elections.views.sites import (
-    site_create,
     site_edit,
     site_export,
     site_import,
@@ -47,6 +38,8 @@ from elections.views.sites import (
 )
 
 __all__ = [
+    "record_create",
+    "record_edit",
     "PAGE_SIZE",
     "index",
     "plan_create",
@@ -54,11 +47,7 @@ __all__ = [
     "plan_edit",
     "plan_phases",
     "plan_history",
-    "milestone_create",
-    "milestone_edit",
     "incident_list",
-    "incident_create",
-    "incident_edit",
     "security_plan_create",
     "security_plan_detail",
     "security_plan_edit",
@@ -70,19 +59,11 @@ __all__ = [
     "readiness",
     "site_map",
     "site_list",
-    "site_create",
     "site_edit",
     "site_export",
     "site_import",
     "threat_list",
-    "threat_create",
-    "threat_edit",
     "task_list",
-    "task_create",
-    "task_edit",
     "leg_list",
-    "leg_create",
-    "leg_edit",
-    "ITEM_KINDS",
     "item_delete",
 ]

@@ -75,7 +75,3 @@ def _make_form(form_class, request, **kwargs):
     form = form_class(data, files, **kwargs)
     form._init_kwargs = kwargs
     return form
-
-
-def _item(request, model, pk, action=Action.EDIT):
-    return access.get_for_user(request.user, model.objects.select_related("security_plan__election_plan"), pk, action)

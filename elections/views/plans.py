@@ -13,7 +13,6 @@ from elections import forms, selectors, services
 from elections.models import (
     ElectionPlan,
     Incident,
-    Milestone,
     Phase,
     SecurityPlan,
 )
@@ -169,39 +168,4 @@ def plan_history(request, pk):
             "pages": pages,
             "include_security": include_security,
         },
-    )
-
-
-@login_required
-def milestone_create(request, plan_pk):
-    plan = access.get_for_user(request.user, ElectionPlan, plan_pk)
-    if not access.can_add(request.user, Milestone, plan):
-        raise PermissionDenied
-    form = _make_form(forms.MilestoneForm, request, instance=Milestone(plan=plan), mission_id=plan.mission_id)
-    return _form_page(
-        request,
-        form=form,
-        save=lambda f: services.milestone_create(plan=plan, user=request.user, data=f.service_fields()),
-        title=_("New milestone"),
-        back_url=reverse("elections:plan-detail", args=[plan.pk]),
-        success=_("Milestone added."),
-    )
-
-
-@login_required
-def milestone_edit(request, pk):
-    milestone = access.get_for_user(request.user, Milestone.objects.select_related("plan"), pk, Action.EDIT)
-    form = _make_form(forms.MilestoneForm, request, instance=milestone, mission_id=milestone.plan.mission_id)
-    return _form_page(
-        request,
-        form=form,
-        save=lambda f: services.milestone_update(
-            milestone=milestone,
-            user=request.user,
-            expected_version=f.cleaned_data["version"],
-            data=f.service_fields(),
-        ),
-        title=_("Edit milestone"),
-        back_url=reverse("elections:plan-detail", args=[milestone.plan_id]),
-        success=_("Milestone saved."),
     )

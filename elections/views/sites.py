@@ -5,16 +5,16 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from elections import exports as site_exports
-from elections import forms, selectors, services
+from elections import forms, selectors
 from elections.models import (
     PollingSite,
 )
 from elections.services.site_import import SiteImporter
-from elections.views._helpers import _form_page, _item, _make_form, _page, _security_plan
+from elections.views._helpers import _page, _security_plan
+from elections.views.records import fetch_for_edit, may_add, record_edit_page
 from mandate import access
 from missions import pipeline
 from missions.forms import ImportUploadForm
@@ -45,7 +45,7 @@ def site_list(request, pk):
             "page": page,
             "filter_form": filter_form,
             "query": query.urlencode(),
-            "can_add": access.can_add(request.user, PollingSite, plan),
+            "can_add": may_add(request.user, "site", plan),
             # One count on the partial index of suspect sites.
             "suspect_count": selectors.filter_coordinates(plan.sites.all(), selectors.SUSPECT).count(),
         },
@@ -53,46 +53,18 @@ def site_list(request, pk):
 
 
 @login_required
-def site_create(request, pk):
-    plan = _security_plan(request.user, pk)
-    access.require_add(request.user, PollingSite, plan)
-    form = _make_form(
-        forms.PollingSiteForm,
-        request,
-        instance=PollingSite(security_plan=plan),
-        mission_id=plan.election_plan.mission_id,
-    )
-    return _form_page(
-        request,
-        form=form,
-        save=lambda f: services.polling_site_create(security_plan=plan, user=request.user, data=f.service_fields()),
-        title=_("New polling site"),
-        back_url=reverse("elections:site-list", args=[plan.pk]),
-        success=_("Polling site added."),
-    )
-
-
-@login_required
 def site_edit(request, pk):
-    site = _item(request, PollingSite, pk)
-    form = _make_form(
-        forms.PollingSiteForm, request, instance=site, mission_id=site.security_plan.election_plan.mission_id
-    )
-    return _form_page(
+    site = fetch_for_edit(request, "site", pk)
+    return record_edit_page(
         request,
-        form=form,
-        save=lambda f: services.polling_site_update(
-            site=site, user=request.user, expected_version=f.cleaned_data["version"], data=f.service_fields()
-        ),
+        "site",
+        site,
         title=_("Edit polling site %(code)s") % {"code": site.code},
-        back_url=reverse("elections:site-list", args=[site.security_plan_id]),
-        success=_("Polling site saved."),
         extra={
             "suggested_risk": site.get_suggested_risk_display(),
             "coordinates_issue": site.get_coordinates_issue_display() if site.coordinates_issue else "",
             "coordinates_note": site.coordinates_note,
         },
-        delete_url=reverse("elections:item-delete", args=["site", site.pk]),
     )
 
 
