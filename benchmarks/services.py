@@ -260,8 +260,15 @@ def _next_order(queryset) -> int:
     return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
 
 
-def _create(item: Retirable, user, siblings, parent: Model) -> Retirable:
-    _require(access.can_add(user, type(item), parent))
+def _create(model: type[Retirable], arguments: dict, *, parent: Model, siblings) -> Retirable:
+    """A new `model` row under `parent` (a mission for an output, else an output), placed after its `siblings`
+    unless it has an order. Its EDITABLE_FIELDS come from `arguments`, the create service's own keyword
+    arguments (`locals()` before anything else is assigned): the fields a create sets are those an update
+    may change, named once in the table. PermissionDenied unless the user (`arguments["user"]`) may add one."""
+    user = arguments["user"]
+    parent_field = "mission" if model is OperationalOutput else "output"
+    item = model(**{parent_field: parent}, **{name: arguments[name] for name in EDITABLE_FIELDS[model]})
+    _require(access.can_add(user, model, parent))
     if not item.order:
         item.order = _next_order(siblings)
     _validate(item)
@@ -281,18 +288,14 @@ def output_create(
     order: int = 0,
 ) -> OperationalOutput:
     """Add an operational output of the mission's own (not from the library)."""
-    output = OperationalOutput(
-        mission=mission, title=title, description=description, lead_component=lead_component, order=order
-    )
-    return _create(output, user, mission.outputs.all(), mission)
+    return _create(OperationalOutput, locals(), parent=mission, siblings=mission.outputs.all())
 
 
 @transaction.atomic
 def activity_create(
     *, output: OperationalOutput, user, title: str, lead_component: Component | None = None, order: int = 0
 ) -> Activity:
-    activity = Activity(output=output, title=title, lead_component=lead_component, order=order)
-    return _create(activity, user, output.activities.all(), output)
+    return _create(Activity, locals(), parent=output, siblings=output.activities.all())
 
 
 @transaction.atomic
@@ -306,15 +309,7 @@ def benchmark_create(
     target_date: datetime.date | None = None,
     order: int = 0,
 ) -> Benchmark:
-    benchmark = Benchmark(
-        output=output,
-        term=term,
-        statement=statement,
-        lead_component=lead_component,
-        target_date=target_date,
-        order=order,
-    )
-    _create(benchmark, user, output.benchmarks.filter(term=term), output)
+    benchmark = _create(Benchmark, locals(), parent=output, siblings=output.benchmarks.filter(term=term))
     summaries.trend_refresh(benchmark_ids=[benchmark.pk])
     return benchmark
 
@@ -332,17 +327,7 @@ def indicator_create(
     benchmark: Benchmark | None = None,
     order: int = 0,
 ) -> Indicator:
-    indicator = Indicator(
-        output=output,
-        benchmark=benchmark,
-        name=name,
-        unit=unit,
-        baseline=baseline,
-        target=target,
-        disaggregated=disaggregated,
-        order=order,
-    )
-    return _create(indicator, user, output.indicators.all(), output)
+    return _create(Indicator, locals(), parent=output, siblings=output.indicators.all())
 
 
 @transaction.atomic
@@ -360,19 +345,7 @@ def risk_create(
     location: Location | None = None,
     order: int = 0,
 ) -> Risk:
-    risk = Risk(
-        output=output,
-        kind=kind,
-        title=title,
-        likelihood=likelihood,
-        impact=impact,
-        owner=owner,
-        mitigation=mitigation,
-        review_date=review_date,
-        location=location,
-        order=order,
-    )
-    return _create(risk, user, output.risks.all(), output)
+    return _create(Risk, locals(), parent=output, siblings=output.risks.all())
 
 
 @transaction.atomic

@@ -68,12 +68,30 @@ def _resolve_attr(obj, dotted: str):
 # --- partners and contacts ----------------------------------------------------------------------
 
 
+def _update(item, *, user, expected_version: int | None, fields: dict, editable: Sequence[str], check=None):
+    """Change the `editable` fields of `item` that `fields` has (other keys are ignored), refused unless the user
+    may edit it, on the version the editor started from; `check(item)` raises field errors before the save."""
+    _require(access.can(user, access.Action.EDIT, item))
+    claim_version(item, expected_version)
+    changed = [k for k in fields if k in editable]
+    for name in changed:
+        setattr(item, name, fields[name])
+    if check is not None:
+        check(item)
+    _save_with_history(item, user, update_fields=changed)
+    return item
+
+
+def _check_district(partner: Partner) -> None:
+    _check_same_mission(partner.mission, "district", [partner.district])
+
+
 @transaction.atomic
 def partner_create(*, user, mission: Mission, **fields) -> Partner:
     """Registers a partner in `mission`. `fields` are among PARTNER_FIELDS."""
     _require(access.can_add(user, Partner, mission))
     partner = Partner(mission=mission, **{k: v for k, v in fields.items() if k in PARTNER_FIELDS})
-    _check_same_mission(mission, "district", [partner.district])
+    _check_district(partner)
     _save_with_history(partner, user)
     return partner
 
@@ -81,14 +99,14 @@ def partner_create(*, user, mission: Mission, **fields) -> Partner:
 @transaction.atomic
 def partner_update(*, user, partner: Partner, expected_version: int | None, **fields) -> Partner:
     """Changes a partner's profile or screening. Raises ConcurrentEditError when `expected_version` is stale."""
-    _require(access.can(user, access.Action.EDIT, partner))
-    claim_version(partner, expected_version)
-    changed = [k for k in fields if k in PARTNER_FIELDS]
-    for name in changed:
-        setattr(partner, name, fields[name])
-    _check_same_mission(partner.mission, "district", [partner.district])
-    _save_with_history(partner, user, update_fields=changed)
-    return partner
+    return _update(
+        partner,
+        user=user,
+        expected_version=expected_version,
+        fields=fields,
+        editable=PARTNER_FIELDS,
+        check=_check_district,
+    )
 
 
 @transaction.atomic
@@ -101,13 +119,7 @@ def contact_create(*, user, partner: Partner, **fields) -> Contact:
 
 @transaction.atomic
 def contact_update(*, user, contact: Contact, expected_version: int | None, **fields) -> Contact:
-    _require(access.can(user, access.Action.EDIT, contact))
-    claim_version(contact, expected_version)
-    changed = [k for k in fields if k in CONTACT_FIELDS]
-    for name in changed:
-        setattr(contact, name, fields[name])
-    _save_with_history(contact, user, update_fields=changed)
-    return contact
+    return _update(contact, user=user, expected_version=expected_version, fields=fields, editable=CONTACT_FIELDS)
 
 
 @transaction.atomic
@@ -184,18 +196,26 @@ ENGAGEMENT_SCALARS = (
 )
 
 
+@dataclass
+class _Links:
+    """An engagement's many-to-many sets as they are to be saved."""
+
+    partners: list[Partner]
+    officers: list
+    outputs: list[OperationalOutput]
+    benchmarks: list[Benchmark]
+
+
 def _validate_engagement(
-    *,
     engagement: Engagement,
-    partners: Sequence[Partner],
-    officers: Sequence,
-    outputs: Sequence[OperationalOutput],
-    benchmarks: Sequence[Benchmark],
+    links: _Links,
     follow_ups: Sequence[FollowUpInput],
+    *,
     new_partner_ids: set[int] | None,
     type_changed: bool,
 ) -> None:
     mission = engagement.mission
+    partners, officers, outputs, benchmarks = links.partners, links.officers, links.outputs, links.benchmarks
     if not partners:
         raise ValidationError({"partners": _("Choose at least one partner.")})
     _check_same_mission(mission, "partners", partners)
@@ -282,17 +302,19 @@ def _sync_follow_ups(engagement: Engagement, follow_ups: Sequence[FollowUpInput]
             _announce_assigned(created, user)
 
 
-def _write_engagement(
+def _save_engagement(
     engagement: Engagement,
     *,
     user,
-    partners,
-    officers,
-    outputs,
-    benchmarks,
-    follow_ups,
+    links: _Links,
+    follow_ups: Sequence[FollowUpInput],
+    new_partner_ids: set[int] | None,
+    type_changed: bool,
     update_fields: Sequence[str] | None,
 ) -> None:
+    """Validate (`_validate_engagement`: None for `new_partner_ids` checks every partner), then write the row
+    (`update_fields`: the changed scalars, None for a new row), its links and its follow-ups."""
+    _validate_engagement(engagement, links, follow_ups, new_partner_ids=new_partner_ids, type_changed=type_changed)
     # The row and its many-to-many sets are written without history, then saved once more so that the
     # one history record of this change holds the final partners, outputs and benchmarks.
     engagement.skip_history_when_saving = True
@@ -302,10 +324,10 @@ def _write_engagement(
             engagement.save()
         else:
             engagement.save(update_fields=[*update_fields, "version", "updated_at"])
-        engagement.partners.set(partners)
-        engagement.officers.set(officers)
-        engagement.outputs.set(outputs)
-        engagement.benchmarks.set(benchmarks)
+        engagement.partners.set(links.partners)
+        engagement.officers.set(links.officers)
+        engagement.outputs.set(links.outputs)
+        engagement.benchmarks.set(links.benchmarks)
     finally:
         del engagement.skip_history_when_saving
     engagement._history_user = user
@@ -358,25 +380,14 @@ def engagement_create(
         shareable=shareable,
         created_by=user,
     )
-    partners, officers, outputs, benchmarks = list(partners), list(officers), list(outputs), list(benchmarks)
-    _validate_engagement(
-        engagement=engagement,
-        partners=partners,
-        officers=officers,
-        outputs=outputs,
-        benchmarks=benchmarks,
+    links = _Links(list(partners), list(officers), list(outputs), list(benchmarks))
+    _save_engagement(
+        engagement,
+        user=user,
+        links=links,
         follow_ups=follow_ups,
         new_partner_ids=None,
         type_changed=True,
-    )
-    _write_engagement(
-        engagement,
-        user=user,
-        partners=partners,
-        officers=officers,
-        outputs=outputs,
-        benchmarks=benchmarks,
-        follow_ups=follow_ups,
         update_fields=None,
     )
     return engagement
@@ -429,24 +440,13 @@ def engagement_update(
                 % {"names": names}
             }
         )
-    _validate_engagement(
-        engagement=engagement,
-        partners=partners,
-        officers=officers,
-        outputs=outputs,
-        benchmarks=benchmarks,
+    _save_engagement(
+        engagement,
+        user=user,
+        links=_Links(partners, officers, outputs, benchmarks),
         follow_ups=follow_ups,
         new_partner_ids={p.pk for p in partners} - old_partner_ids,
         type_changed=engagement.engagement_type != old_type or "date" in changed,
-    )
-    _write_engagement(
-        engagement,
-        user=user,
-        partners=partners,
-        officers=officers,
-        outputs=outputs,
-        benchmarks=benchmarks,
-        follow_ups=follow_ups,
         update_fields=changed,
     )
     return engagement
@@ -462,16 +462,8 @@ def follow_up_create(
     """Adds a follow-up action to an engagement after the fact (same rules as the engagement form)."""
     _require(access.can_add(user, FollowUp, engagement))
     item = FollowUpInput(action=action, due_date=due_date, owner=owner, partner=partner)
-    _validate_engagement(
-        engagement=engagement,
-        partners=list(engagement.partners.all()),
-        officers=[],
-        outputs=[],
-        benchmarks=[],
-        follow_ups=[item],
-        new_partner_ids=set(),
-        type_changed=False,
-    )
+    links = _Links(partners=list(engagement.partners.all()), officers=[], outputs=[], benchmarks=[])
+    _validate_engagement(engagement, links, [item], new_partner_ids=set(), type_changed=False)
     _sync_follow_ups(engagement, [item], user)
     return engagement.follow_ups.order_by("-id").first()
 

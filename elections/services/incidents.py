@@ -10,12 +10,9 @@ from elections.models import (
     Incident,
     PollingSite,
 )
-from elections.services._common import _apply, _raise, _require, _save
+from elections.services._common import _claim, _create, _raise, _write
 from elections.services.risk import refresh_for_incident
 from elections.services.validation import validate_incident_time
-from mandate import access
-from mandate.access import Action
-from missions.concurrency import claim_version
 from missions.formats import format_day
 
 INCIDENT_FIELDS = {
@@ -44,36 +41,29 @@ def _check_incident(incident: Incident) -> None:
     _raise(errors)
 
 
+# reported_by is set by the service, may be empty on imported history, and is not the editor's to fill.
+KEPT = ["reported_by"]
+
+
+def _with_risk_changes(incident: Incident, *, before, user, cause: str) -> Incident:
+    """The saved incident, with `risk_changes`: the suggested risks it changed at the sites it concerns now
+    and, for an edit, at those it concerned `before` (site code, district)."""
+    incident.risk_changes = refresh_for_incident(incident=incident, before=before, user=user, cause=cause)
+    return incident
+
+
 @transaction.atomic
 def incident_create(*, election_plan: ElectionPlan, user, data: dict) -> Incident:
-    _require(access.can_add(user, Incident, election_plan))
     incident = Incident(election_plan=election_plan, reported_by=user)
-    _apply(incident, {k: v for k, v in data.items() if k in INCIDENT_FIELDS})
-    _check_incident(incident)
-    # reported_by is set by the service, may be empty on imported history, and is not the editor's to fill.
-    _save(incident, user, exclude=["reported_by"])
-    incident.risk_changes = refresh_for_incident(
-        incident=incident,
-        before=None,
-        user=user,
-        cause=_("incident on %(date)s") % {"date": format_day(incident.occurred_at)},
-    )
-    return incident
+    _create(incident, election_plan, user=user, data=data, fields=INCIDENT_FIELDS, check=_check_incident, exclude=KEPT)
+    cause = _("incident on %(date)s") % {"date": format_day(incident.occurred_at)}
+    return _with_risk_changes(incident, before=None, user=user, cause=cause)
 
 
 @transaction.atomic
 def incident_update(*, incident: Incident, user, expected_version: int | None, data: dict) -> Incident:
-    _require(access.can(user, Action.EDIT, incident))
-    claim_version(incident, expected_version)
+    _claim(incident, user, expected_version)
     before = (incident.site_code, incident.district_id)
-    _apply(incident, {k: v for k, v in data.items() if k in INCIDENT_FIELDS})
-    _check_incident(incident)
-    # reported_by is set by the service, may be empty on imported history, and is not the editor's to fill.
-    _save(incident, user, exclude=["reported_by"])
-    incident.risk_changes = refresh_for_incident(
-        incident=incident,
-        before=before,
-        user=user,
-        cause=_("incident on %(date)s changed") % {"date": format_day(incident.occurred_at)},
-    )
-    return incident
+    _write(incident, user=user, data=data, fields=INCIDENT_FIELDS, check=_check_incident, exclude=KEPT)
+    cause = _("incident on %(date)s changed") % {"date": format_day(incident.occurred_at)}
+    return _with_risk_changes(incident, before=before, user=user, cause=cause)

@@ -13,7 +13,7 @@ from elections.models import (
     Threat,
     TransportLeg,
 )
-from elections.services._common import _apply, _raise, _require, _save
+from elections.services._common import _apply, _claim, _create, _raise, _require, _save, _update, _write
 from elections.services.coordinates import polling_sites_check_coordinates
 from elections.services.risk import site_risk_refresh, sites_concerned_by_threat
 from elections.services.validation import validate_coordinates, validate_task_window
@@ -44,13 +44,16 @@ def _check_site(site: PollingSite) -> None:
     _raise(errors)
 
 
+def _check_edited_site(site: PollingSite) -> None:
+    if not site.risk_override:
+        site.risk_reason = site.risk_reason or ""
+    _check_site(site)
+
+
 @transaction.atomic
 def polling_site_create(*, security_plan: SecurityPlan, user, data: dict) -> PollingSite:
-    _require(access.can_add(user, PollingSite, security_plan))
     site = PollingSite(security_plan=security_plan)
-    _apply(site, {k: v for k, v in data.items() if k in SITE_FIELDS})
-    _check_site(site)
-    _save(site, user)
+    _create(site, security_plan, user=user, data=data, fields=SITE_FIELDS, check=_check_site)
     site.risk_changes = site_risk_refresh(
         security_plan=security_plan, site_ids=[site.pk], cause=_("site added"), user=user
     )
@@ -61,14 +64,9 @@ def polling_site_create(*, security_plan: SecurityPlan, user, data: dict) -> Pol
 
 @transaction.atomic
 def polling_site_update(*, site: PollingSite, user, expected_version: int | None, data: dict) -> PollingSite:
-    _require(access.can(user, Action.EDIT, site))
-    claim_version(site, expected_version)
+    _claim(site, user, expected_version)
     district_before = site.district_id
-    _apply(site, {k: v for k, v in data.items() if k in SITE_FIELDS})
-    if not site.risk_override:
-        site.risk_reason = site.risk_reason or ""
-    _check_site(site)
-    _save(site, user)
+    _write(site, user=user, data=data, fields=SITE_FIELDS, check=_check_edited_site)
     site.risk_changes = site_risk_refresh(
         security_plan=site.security_plan, site_ids=[site.pk], cause=_("site changed"), user=user
     )
@@ -94,10 +92,7 @@ def _set_threat_sites(threat: Threat, sites) -> None:
 
 @transaction.atomic
 def threat_create(*, security_plan: SecurityPlan, user, data: dict, sites=None) -> Threat:
-    _require(access.can_add(user, Threat, security_plan))
-    threat = Threat(security_plan=security_plan)
-    _apply(threat, {k: v for k, v in data.items() if k in THREAT_FIELDS})
-    _save(threat, user)
+    threat = _create(Threat(security_plan=security_plan), security_plan, user=user, data=data, fields=THREAT_FIELDS)
     _set_threat_sites(threat, sites)
     threat.risk_changes = site_risk_refresh(
         security_plan=security_plan,
@@ -110,11 +105,9 @@ def threat_create(*, security_plan: SecurityPlan, user, data: dict, sites=None) 
 
 @transaction.atomic
 def threat_update(*, threat: Threat, user, expected_version: int | None, data: dict, sites=None) -> Threat:
-    _require(access.can(user, Action.EDIT, threat))
-    claim_version(threat, expected_version)
+    _claim(threat, user, expected_version)
     concerned = sites_concerned_by_threat(threat)  # before the change: sites it may no longer weigh on
-    _apply(threat, {k: v for k, v in data.items() if k in THREAT_FIELDS})
-    _save(threat, user)
+    _write(threat, user=user, data=data, fields=THREAT_FIELDS)
     _set_threat_sites(threat, sites)
     threat.risk_changes = site_risk_refresh(
         security_plan=threat.security_plan,
@@ -150,14 +143,12 @@ def security_task_create(*, security_plan: SecurityPlan, user, data: dict) -> Se
 
 @transaction.atomic
 def security_task_update(*, task: SecurityTask, user, expected_version: int | None, data: dict) -> SecurityTask:
-    _require(access.can(user, Action.EDIT, task))
-    claim_version(task, expected_version)
-    _apply(task, {k: v for k, v in data.items() if k in TASK_FIELDS})
-    # Military and police staff may not hand their task over to another component.
-    _require(access.can(user, Action.EDIT, task))
-    _check_task(task)
-    _save(task, user)
-    return task
+    def check(task):
+        # Military and police staff may not hand their task over to another component.
+        _require(access.can(user, Action.EDIT, task))
+        _check_task(task)
+
+    return _update(task, user=user, expected_version=expected_version, data=data, fields=TASK_FIELDS, check=check)
 
 
 LEG_FIELDS = {"materials", "origin", "destination", "departs_at", "arrives_at", "escort"}
@@ -174,22 +165,13 @@ def _check_leg(leg: TransportLeg) -> None:
 
 @transaction.atomic
 def transport_leg_create(*, security_plan: SecurityPlan, user, data: dict) -> TransportLeg:
-    _require(access.can_add(user, TransportLeg, security_plan))
     leg = TransportLeg(security_plan=security_plan)
-    _apply(leg, {k: v for k, v in data.items() if k in LEG_FIELDS})
-    _check_leg(leg)
-    _save(leg, user)
-    return leg
+    return _create(leg, security_plan, user=user, data=data, fields=LEG_FIELDS, check=_check_leg)
 
 
 @transaction.atomic
 def transport_leg_update(*, leg: TransportLeg, user, expected_version: int | None, data: dict) -> TransportLeg:
-    _require(access.can(user, Action.EDIT, leg))
-    claim_version(leg, expected_version)
-    _apply(leg, {k: v for k, v in data.items() if k in LEG_FIELDS})
-    _check_leg(leg)
-    _save(leg, user)
-    return leg
+    return _update(leg, user=user, expected_version=expected_version, data=data, fields=LEG_FIELDS, check=_check_leg)
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from elections.models import (
     Milestone,
 )
 from elections.selectors import elections_benchmarks
-from elections.services._common import _apply, _raise, _require, _save
+from elections.services._common import _create, _raise, _require, _save, _update
 from elections.services.validation import phase_dates, validate_phases, validate_polling_days
 from mandate import access
 from mandate.access import Action
@@ -24,23 +24,22 @@ from missions.models import Mission
 PLAN_FIELDS = {"name", "election_type", "scope", "polling_start", "polling_end", "notes"}
 
 
+def _check_polling_days(plan: ElectionPlan) -> None:
+    _raise(validate_polling_days(phase_dates(plan), polling_start=plan.polling_start, polling_end=plan.polling_end))
+
+
 @transaction.atomic
 def election_plan_create(*, mission: Mission, user, data: dict, benchmarks=()) -> ElectionPlan:
-    _require(access.can_add(user, ElectionPlan, mission))
-    plan = ElectionPlan(mission=mission)
-    _apply(plan, {k: v for k, v in data.items() if k in PLAN_FIELDS})
-    _save(plan, user)
+    plan = _create(ElectionPlan(mission=mission), mission, user=user, data=data, fields=PLAN_FIELDS)
     plan.benchmarks.set(benchmarks)
     return plan
 
 
 @transaction.atomic
 def election_plan_update(*, plan: ElectionPlan, user, expected_version: int | None, data: dict, benchmarks=None):
-    _require(access.can(user, Action.EDIT, plan))
-    claim_version(plan, expected_version)
-    _apply(plan, {k: v for k, v in data.items() if k in PLAN_FIELDS})
-    _raise(validate_polling_days(phase_dates(plan), polling_start=plan.polling_start, polling_end=plan.polling_end))
-    _save(plan, user)
+    _update(
+        plan, user=user, expected_version=expected_version, data=data, fields=PLAN_FIELDS, check=_check_polling_days
+    )
     if benchmarks is not None:
         plan.benchmarks.set(benchmarks)
     return plan
@@ -81,26 +80,24 @@ def election_plan_set_phases(
 MILESTONE_FIELDS = {"phase", "title", "due_date", "status", "benchmark"}
 
 
-def _check_benchmark(plan: ElectionPlan, benchmark) -> None:
-    if benchmark is not None and not elections_benchmarks(plan.mission_id).filter(pk=benchmark.pk).exists():
+def _check_benchmark(milestone: Milestone) -> None:
+    benchmark = milestone.benchmark
+    if benchmark is not None and not elections_benchmarks(milestone.plan.mission_id).filter(pk=benchmark.pk).exists():
         raise ValidationError({"benchmark": [_("Choose a benchmark of this mission's elections output.")]})
 
 
 @transaction.atomic
 def milestone_create(*, plan: ElectionPlan, user, data: dict) -> Milestone:
-    _require(access.can_add(user, Milestone, plan))
-    milestone = Milestone(plan=plan)
-    _apply(milestone, {k: v for k, v in data.items() if k in MILESTONE_FIELDS})
-    _check_benchmark(plan, milestone.benchmark)
-    _save(milestone, user)
-    return milestone
+    return _create(Milestone(plan=plan), plan, user=user, data=data, fields=MILESTONE_FIELDS, check=_check_benchmark)
 
 
 @transaction.atomic
 def milestone_update(*, milestone: Milestone, user, expected_version: int | None, data: dict) -> Milestone:
-    _require(access.can(user, Action.EDIT, milestone))
-    claim_version(milestone, expected_version)
-    _apply(milestone, {k: v for k, v in data.items() if k in MILESTONE_FIELDS})
-    _check_benchmark(milestone.plan, milestone.benchmark)
-    _save(milestone, user)
-    return milestone
+    return _update(
+        milestone,
+        user=user,
+        expected_version=expected_version,
+        data=data,
+        fields=MILESTONE_FIELDS,
+        check=_check_benchmark,
+    )
