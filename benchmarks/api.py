@@ -175,20 +175,7 @@ class IndicatorValueSerializer(StrictModelSerializer):
 
     class Meta:
         model = IndicatorValue
-        fields = [
-            "id",
-            "indicator",
-            "period_start",
-            "period_end",
-            "actual",
-            "actual_women",
-            "actual_men",
-            "actual_youth",
-            "note",
-            "location",
-            "recorded_by",
-            "version",
-        ]
+        fields = ["id", "indicator", *services.EDITABLE_FIELDS[IndicatorValue], "recorded_by", "version"]
         read_only_fields = ["recorded_by"]
 
 

@@ -35,6 +35,8 @@ from mandate.api import (
     ScopedPrimaryKeyRelatedField,
     ScopedViewSet,
     StrictModelSerializer,
+    import_mode_field,
+    import_table_field,
 )
 from missions.concurrency import version_from_request
 from missions.search import search_filter
@@ -323,13 +325,9 @@ class PollingSiteImportSerializer(serializers.Serializer):
     security_plan = ScopedPrimaryKeyRelatedField(
         queryset=SecurityPlan.objects.all(), help_text=_("The security plan revision the sites go into.")
     )
-    file = serializers.FileField(
-        help_text=_("CSV or XLSX, the first row naming the columns (in English or French, as the import page reads).")
-    )
-    mode = serializers.ChoiceField(
-        choices=[("create", _("create only")), ("update", _("create and update"))],
-        default="create",
-        help_text=_("“update”: sites whose code exists are updated; “create”: such rows are refused."),
+    file = import_table_field()
+    mode = import_mode_field(
+        help_text=_("“update”: sites whose code exists are updated; “create”: such rows are refused.")
     )
 
 
@@ -473,22 +471,7 @@ class SecurityTaskViewSet(PlanItemViewSet):
 class IncidentSerializer(StrictModelSerializer):
     class Meta:
         model = Incident
-        fields = [
-            "id",
-            "election_plan",
-            "occurred_at",
-            "district",
-            "site_code",
-            "place",
-            "incident_type",
-            "severity",
-            "casualties",
-            "description",
-            "follow_up",
-            "status",
-            "reported_by",
-            "version",
-        ]
+        fields = ["id", "election_plan", *services.INCIDENT_FIELDS, "reported_by", "version"]
         read_only_fields = ["reported_by"]
 
 

@@ -12,8 +12,6 @@ from django.utils.translation import gettext as _
 from elections.models import PollingSite, SecurityPlan
 from elections.services.site_import import EXPORT_COLUMNS
 from missions import exports
-from missions.models import AuditEvent
-from missions.services import audit_event_record
 
 
 def polling_site_rows(security_plan: SecurityPlan):
@@ -34,18 +32,14 @@ def polling_site_rows(security_plan: SecurityPlan):
             "registered_voters",
         )
     )
-    for row in sites.iterator(chunk_size=5000):
-        yield [value if value is not None else "" for value in row]
+    return exports.value_rows(sites, chunk_size=5000)
 
 
 def polling_sites_export(*, security_plan: SecurityPlan, user, fmt: str):
     """The download response (CSV streamed, or XLSX); the export is recorded in the audit trail."""
     mission = security_plan.election_plan.mission
     filename = f"polling-sites-{mission.acronym}-{security_plan.pk}-{timezone.localdate().isoformat()}"
-    audit_event_record(
-        action=AuditEvent.Action.EXPORTED, user=user, mission=mission, summary=f"polling sites ({fmt.upper()})"
-    )
     rows = polling_site_rows(security_plan)
-    if fmt == "csv":
-        return exports.csv_response(filename, EXPORT_COLUMNS, rows)
-    return exports.xlsx_response(filename, [exports.Sheet(title=_("Polling sites"), columns=EXPORT_COLUMNS, rows=rows)])
+    return exports.table_download(
+        fmt, filename, _("Polling sites"), EXPORT_COLUMNS, rows, user=user, mission=mission, summary="polling sites"
+    )

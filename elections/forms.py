@@ -133,17 +133,7 @@ class DecisionForm(forms.Form):
 class PollingSiteForm(EditForm):
     class Meta:
         model = PollingSite
-        fields = [
-            "code",
-            "name",
-            "district",
-            "locality",
-            "latitude",
-            "longitude",
-            "registered_voters",
-            "risk_override",
-            "risk_reason",
-        ]
+        fields = list(services.SITE_FIELDS)
         widgets = {"risk_reason": forms.Textarea(attrs={"rows": 2})}
         help_texts = {
             "risk_override": _("Leave empty to use the suggested level, computed from threats and recent incidents."),
@@ -271,18 +261,7 @@ class TransportLegForm(EditForm):
 class IncidentForm(EditForm):
     class Meta:
         model = Incident
-        fields = [
-            "occurred_at",
-            "district",
-            "site_code",
-            "place",
-            "incident_type",
-            "severity",
-            "casualties",
-            "description",
-            "follow_up",
-            "status",
-        ]
+        fields = list(services.INCIDENT_FIELDS)
         widgets = {
             "occurred_at": DATETIME,
             "description": forms.Textarea(attrs={"rows": 3}),

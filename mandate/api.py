@@ -456,6 +456,22 @@ class LocationSerializer(StrictModelSerializer):
         return bool(location.has_boundary)
 
 
+# The `mode` of every `import/` form: what a row matching an existing record does.
+IMPORT_MODES = [("create", _("create only")), ("update", _("create and update"))]
+
+
+def import_mode_field(*, help_text, default: str = "create") -> serializers.ChoiceField:
+    """The `mode` field of an `import/` form; `help_text` says what matches an existing record."""
+    return serializers.ChoiceField(choices=IMPORT_MODES, default=default, help_text=help_text)
+
+
+def import_table_field() -> serializers.FileField:
+    """The `file` field of an `import/` form whose table the import page reads too."""
+    return serializers.FileField(
+        help_text=_("CSV or XLSX, the first row naming the columns (in English or French, as the import page reads).")
+    )
+
+
 class LocationImportSerializer(serializers.Serializer):
     mission = ScopedPrimaryKeyRelatedField(
         queryset=Mission.objects.all(), help_text=_("The mission whose gazetteer to load.")
@@ -466,10 +482,9 @@ class LocationImportSerializer(serializers.Serializer):
     boundaries = serializers.FileField(
         required=False, help_text=_("GeoJSON: one feature per area, its P-code in a property such as ADM2_PCODE.")
     )
-    mode = serializers.ChoiceField(
-        choices=[("create", _("create only")), ("update", _("create and update"))],
-        default="update",
+    mode = import_mode_field(
         help_text=_("“update”: areas whose P-code exists are updated; “create”: such changes are refused."),
+        default="update",
     )
     dry_run = serializers.BooleanField(default=False, help_text=_("Check everything, write nothing."))
 

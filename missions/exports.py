@@ -10,6 +10,9 @@ every cell, headers included, so no export can forget it.
 - `xlsx_bytes(sheets)` / `xlsx_response(filename, sheets)`: one worksheet per `Sheet`, in openpyxl's
   write-only mode (rows stream into the file: thousands cost little time and memory), header row bold
   and frozen, optional column widths and auto-filter; dates get a date format; a `Cell` carries a style.
+- `value_rows(values_list_queryset)`: its rows streamed in chunks, an empty cell for None.
+- `table_download(...)`: one table as a CSV or XLSX download, recorded in the audit trail (the registers
+  whose export the import reads back: polling sites, partners).
 """
 
 from __future__ import annotations
@@ -108,6 +111,29 @@ def xlsx_response(filename: str, sheets: Sequence[Sheet]) -> HttpResponse:
     response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
+
+
+def value_rows(values, *, chunk_size: int = 2000) -> Iterator[list]:
+    """The rows of a `values_list` queryset as lists, read in chunks of `chunk_size` (one query), None as an
+    empty cell; numbers and dates stay what they are (the formula guard leaves them)."""
+    for row in values.iterator(chunk_size=chunk_size):
+        yield ["" if value is None else value for value in row]
+
+
+def table_download(
+    fmt: str, filename: str, title: str, columns: Sequence, rows: Iterable, *, user, mission, summary: str
+):
+    """One table as a download: `fmt` "csv" (streamed) or else XLSX (one sheet named `title`); the export is
+    recorded in the audit trail first (`summary` names what, the format is added)."""
+    from missions.models import AuditEvent
+    from missions.services import audit_event_record
+
+    audit_event_record(
+        action=AuditEvent.Action.EXPORTED, user=user, mission=mission, summary=f"{summary} ({fmt.upper()})"
+    )
+    if fmt == "csv":
+        return csv_response(filename, columns, rows)
+    return xlsx_response(filename, [Sheet(title=title, columns=columns, rows=rows)])
 
 
 def _write_sheet(workbook, spec: Sheet, title: str) -> None:

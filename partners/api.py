@@ -26,6 +26,8 @@ from mandate.api import (
     ScopedPrimaryKeyRelatedField,
     ScopedViewSet,
     StrictModelSerializer,
+    import_mode_field,
+    import_table_field,
 )
 from missions.models import Component, Mission
 from missions.search import search_filter
@@ -56,25 +58,14 @@ def _internal_reader(serializer, mission_id) -> bool:
 
 # --- partners -----------------------------------------------------------------------------------
 
-SCREENING_FIELDS = ["screening_status", "screening_date", "screening_review_due", "screening_notes"]
+# Among PARTNER_FIELDS: the mission's own human-rights assessment of the partner, never shown to it.
+SCREENING_FIELDS = [name for name in services.PARTNER_FIELDS if name.startswith("screening_")]
 
 
 class PartnerSerializer(StrictModelSerializer):
     class Meta:
         model = Partner
-        fields = [
-            "id",
-            "mission",
-            "name",
-            "acronym",
-            "partner_type",
-            "district",
-            "relationship",
-            "description",
-            *SCREENING_FIELDS,
-            "version",
-            "updated_at",
-        ]
+        fields = ["id", "mission", *services.PARTNER_FIELDS, "version", "updated_at"]
         read_only_fields = ["updated_at"]
 
     def get_fields(self):
@@ -105,13 +96,9 @@ class PartnerFilter(django_filters.FilterSet):
 
 class PartnerImportSerializer(serializers.Serializer):
     mission = ScopedPrimaryKeyRelatedField(queryset=Mission.objects.all(), help_text=_("The mission of the partners."))
-    file = serializers.FileField(
-        help_text=_("CSV or XLSX, the first row naming the columns (in English or French, as the import page reads).")
-    )
-    mode = serializers.ChoiceField(
-        choices=[("create", _("create only")), ("update", _("create and update"))],
-        default="create",
-        help_text=_("“update”: partners already registered under the same name are updated; “create”: refused."),
+    file = import_table_field()
+    mode = import_mode_field(
+        help_text=_("“update”: partners already registered under the same name are updated; “create”: refused.")
     )
 
 
@@ -207,22 +194,7 @@ class EngagementSerializer(StrictModelSerializer):
         fields = [
             "id",
             "mission",
-            "date",
-            "engagement_type",
-            "partners",
-            "component",
-            "district",
-            "officers",
-            "place",
-            "participants_women",
-            "participants_men",
-            "participants_youth",
-            "topics",
-            "summary",
-            "outcomes",
-            "outputs",
-            "benchmarks",
-            "shareable",
+            *services.ENGAGEMENT_FIELDS,
             "follow_ups",
             "new_follow_ups",
             "created_by",

@@ -6,8 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from missions import exports
-from missions.models import AuditEvent, Mission
-from missions.services import audit_event_record
+from missions.models import Mission
 from partners.importers import EXPORT_COLUMNS
 
 
@@ -28,16 +27,12 @@ def partner_rows(partners):
         "screening_notes",
         "description",
     )
-    for row in values.iterator(chunk_size=2000):
-        yield [value if value is not None else "" for value in row]
+    return exports.value_rows(values)
 
 
 def partners_export(*, mission: Mission, partners, user, fmt: str):
     filename = f"partners-{mission.acronym}-{timezone.localdate().isoformat()}"
-    audit_event_record(
-        action=AuditEvent.Action.EXPORTED, user=user, mission=mission, summary=f"partners ({fmt.upper()})"
-    )
     rows = partner_rows(partners)
-    if fmt == "csv":
-        return exports.csv_response(filename, EXPORT_COLUMNS, rows)
-    return exports.xlsx_response(filename, [exports.Sheet(title=_("Partners"), columns=EXPORT_COLUMNS, rows=rows)])
+    return exports.table_download(
+        fmt, filename, _("Partners"), EXPORT_COLUMNS, rows, user=user, mission=mission, summary="partners"
+    )

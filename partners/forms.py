@@ -17,7 +17,7 @@ from missions.edit import EditForm
 from missions.models import Component, Location, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner
 from partners.selectors import mission_officers
-from partners.services import FollowUpInput
+from partners.services import ENGAGEMENT_FIELDS, PARTNER_FIELDS, FollowUpInput
 
 
 class FastOptionsMixin:
@@ -86,18 +86,7 @@ def _date_input():
 class PartnerForm(EditForm):
     class Meta:
         model = Partner
-        fields = [
-            "name",
-            "acronym",
-            "partner_type",
-            "district",
-            "relationship",
-            "description",
-            "screening_status",
-            "screening_date",
-            "screening_review_due",
-            "screening_notes",
-        ]
+        fields = list(PARTNER_FIELDS)
         widgets = {
             "screening_date": _date_input(),
             "screening_review_due": _date_input(),
@@ -175,24 +164,7 @@ class PartnerSelect(FastSelectMultiple):
 class EngagementForm(EditForm):
     class Meta:
         model = Engagement
-        fields = [
-            "date",
-            "engagement_type",
-            "partners",
-            "component",
-            "district",
-            "place",
-            "officers",
-            "participants_women",
-            "participants_men",
-            "participants_youth",
-            "topics",
-            "summary",
-            "outcomes",
-            "outputs",
-            "benchmarks",
-            "shareable",
-        ]
+        fields = list(ENGAGEMENT_FIELDS)
         widgets = {
             "date": _date_input(),
             "partners": PartnerSelect(),

@@ -180,20 +180,27 @@ class FollowUpInput:
     delete: bool = False
 
 
-ENGAGEMENT_SCALARS = (
+# What an engagement's editor fills, in the order the form shows it (the API's order too).
+ENGAGEMENT_FIELDS = (
     "date",
     "engagement_type",
+    "partners",
     "component",
     "district",
     "place",
+    "officers",
     "participants_women",
     "participants_men",
     "participants_youth",
     "topics",
     "summary",
     "outcomes",
+    "outputs",
+    "benchmarks",
     "shareable",
 )
+ENGAGEMENT_LINKS = ("partners", "officers", "outputs", "benchmarks")  # many-to-many: the _Links
+ENGAGEMENT_SCALARS = tuple(name for name in ENGAGEMENT_FIELDS if name not in ENGAGEMENT_LINKS)
 
 
 @dataclass

@@ -25,28 +25,16 @@ _setup.django_setup(VAR_DIR=tempfile.mkdtemp(prefix="mandate-perf-elections-"))
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from elections.models import SecurityPlan  # noqa: E402
-from missions.models import Mission  # noqa: E402
 
 WARMUP = 3
 REPEAT = 21
 USERNAME = "scale_electoral"
-
-
-def ensure_data() -> Mission:
-    mission = Mission.objects.filter(acronym="SCALE").first()
-    if mission is None:
-        print("SCALE mission missing: migrating and running seed_scale (takes a few minutes)...")
-        call_command("migrate", verbosity=0)
-        call_command("seed_scale")
-        mission = Mission.objects.get(acronym="SCALE")
-    return mission
 
 
 def timed(client: Client, url: str) -> tuple[float, int, int]:
@@ -65,7 +53,7 @@ def timed(client: Client, url: str) -> tuple[float, int, int]:
 
 
 def main() -> None:
-    mission = ensure_data()
+    mission = _setup.ensure_scale()
     user = get_user_model().objects.get(username=USERNAME)
     security_plan = (
         SecurityPlan.objects.filter(election_plan__mission=mission).select_related("election_plan").latest("revision")

@@ -15,7 +15,8 @@ from elections.services.risk import refresh_for_incident
 from elections.services.validation import validate_incident_time
 from missions.formats import format_day
 
-INCIDENT_FIELDS = {
+# Ordered: the edit form shows them in this order.
+INCIDENT_FIELDS = (
     "occurred_at",
     "district",
     "site_code",
@@ -26,7 +27,7 @@ INCIDENT_FIELDS = {
     "description",
     "follow_up",
     "status",
-}
+)
 
 
 def _check_incident(incident: Incident) -> None:

@@ -22,7 +22,8 @@ from mandate.access import Action
 from missions.concurrency import claim_version
 from missions.deletion import require_confirmation
 
-SITE_FIELDS = {
+# Ordered: the edit form shows them in this order.
+SITE_FIELDS = (
     "code",
     "name",
     "district",
@@ -32,7 +33,7 @@ SITE_FIELDS = {
     "registered_voters",
     "risk_override",
     "risk_reason",
-}
+)
 
 
 def _check_site(site: PollingSite) -> None:
