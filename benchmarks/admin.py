@@ -12,7 +12,7 @@ from benchmarks.models import (
     OperationalOutput,
     Risk,
 )
-from missions.admin import CachedChoicesInline, MandateAdmin, NormalisedSearchAdmin
+from missions.admin import CachedChoicesInline, MandateAdmin, NormalisedSearchAdmin, ReadOnlyAdmin
 
 
 class NoDeleteMixin:
@@ -138,7 +138,7 @@ class BenchmarkAdmin(NoDeleteMixin, MandateAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(NormalisedSearchAdmin, admin.ModelAdmin):
+class AssessmentAdmin(ReadOnlyAdmin, NormalisedSearchAdmin, admin.ModelAdmin):
     """Read-only: assessments are append-only and recorded in the application (which keeps the
     benchmark's current status); a correction is a new assessment there, not an edit here."""
 
@@ -147,15 +147,6 @@ class AssessmentAdmin(NormalisedSearchAdmin, admin.ModelAdmin):
     search_fields = ["evidence", "benchmark__statement", "assessed_by__username"]
     list_select_related = ["benchmark", "assessed_by", "corrects"]
     date_hierarchy = "assessed_on"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class IndicatorValueInline(CachedChoicesInline, admin.TabularInline):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.db.models import Model
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -339,8 +339,7 @@ def item_add(request, kind: str, parent_pk: int | None = None):
     else:
         parent = access.get_for_user(request.user, spec.parent.objects.select_related(*_parent_select(spec)), parent_pk)
         mission = access.mission_id_of(parent)
-    if not access.can_add(request.user, spec.model, parent):
-        raise PermissionDenied
+    access.require_add(request.user, spec.model, parent)
     instance = spec.model(**{spec.parent_arg: parent})
     if isinstance(instance, Indicator) and request.GET.get("benchmark", "").isdigit():
         instance.benchmark_id = int(request.GET["benchmark"])
@@ -432,8 +431,7 @@ def item_retire(request, kind: str, pk: int):
 def library(request):
     """Add standard outputs of the framework library (with their benchmarks, activities, risks) to the plan."""
     mission = _mission_for_dashboard(request)
-    if not access.can_add(request.user, OperationalOutput, mission):
-        raise PermissionDenied
+    access.require_add(request.user, OperationalOutput, mission)
     form = LibraryForm(request.POST or None, mission=mission)
     if request.method == "POST" and form.is_valid():
         created = services.plan_instantiate(

@@ -46,6 +46,20 @@ class CachedChoicesInline:
         return field
 
 
+class ReadOnlyAdmin:
+    """A record kept by the application alone (an audit trail, an append-only log): the admin shows it, and
+    nothing can be added, changed or deleted there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class NormalisedSearchAdmin:
     """The admin's search box ignores accents and case, as the application's do (missions.search).
 
@@ -188,7 +202,7 @@ class ApiTokenAdmin(NormalisedSearchAdmin, admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(NormalisedSearchAdmin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin, NormalisedSearchAdmin, admin.ModelAdmin):
     """The audit trail of every mission, for superusers: read-only, nothing can be added, changed or deleted."""
 
     list_display = ["created_at", "username", "action", "mission", "ip_address", "summary"]
@@ -197,12 +211,3 @@ class AuditEventAdmin(NormalisedSearchAdmin, admin.ModelAdmin):
     list_select_related = ["mission"]
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -254,18 +253,7 @@ class AttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         attachment = self.get_object()
         if not access.can_view_evidence(request.user, attachment):
             raise exceptions.NotFound()
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise exceptions.NotFound() from None
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=attachment.name,
-            content_type=evidence.content_type_of(attachment.kind, attachment.extension),
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return evidence.attachment_response(attachment)  # Http404 answers 404 here too
 
 
 def register(router):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -118,8 +118,7 @@ def mandate_task_edit(request, pk: int | None = None):
 @require_http_methods(["GET", "POST"])
 def mandate_import(request):
     mission = _mission(request, access.can_view_mandate)
-    if not access.can_add(request.user, MandateTask, mission):
-        raise PermissionDenied
+    access.require_add(request.user, MandateTask, mission)
     form = MandateImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -353,16 +352,4 @@ def attachment_download(request, pk: int):
     attachment = access.get_for_user(request.user, Attachment.objects.select_related("content_type"), pk)
     if not access.can_view_evidence(request.user, attachment):
         raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=evidence.content_type_of(attachment.kind, attachment.extension),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return evidence.attachment_response(attachment)

@@ -42,13 +42,19 @@ def notification_list(request):
     return render(request, "notifications/list.html", {"page": page, "unread_only": unread_only, "unread": unread})
 
 
+def _mark_read(request, pk: int) -> Notification:
+    """Marks the user's notification `pk` read (someone else's answers 404) and recounts the header."""
+    n = access.get_for_user(request.user, Notification, pk)
+    services.notifications_mark_read(user=request.user, ids=[n.pk])
+    _recount_unread(request)
+    return n
+
+
 @login_required
 @require_POST
 def notification_open(request, pk: int):
     """Marks one notification read and goes to its item (someone else's answers 404)."""
-    n = access.get_for_user(request.user, Notification, pk)
-    services.notifications_mark_read(user=request.user, ids=[n.pk])
-    _recount_unread(request)
+    n = _mark_read(request, pk)
     target = n.url if url_has_allowed_host_and_scheme(n.url, allowed_hosts=None) else "home"
     return redirect(target)
 
@@ -56,9 +62,7 @@ def notification_open(request, pk: int):
 @login_required
 @require_POST
 def notification_read(request, pk: int):
-    n = access.get_for_user(request.user, Notification, pk)
-    services.notifications_mark_read(user=request.user, ids=[n.pk])
-    _recount_unread(request)
+    _mark_read(request, pk)
     return redirect("notifications:list")
 
 

@@ -141,8 +141,7 @@ def partner_detail(request, pk):
 @login_required
 def partner_create(request):
     mission = _mission_for_log(request)
-    if not access.can_add(request.user, Partner, mission):
-        raise PermissionDenied
+    access.require_add(request.user, Partner, mission)
     form = PartnerForm(request.POST or None, mission=mission)
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,8 +178,7 @@ def partner_edit(request, pk):
 @login_required
 def contact_create(request, pk):
     partner = access.get_for_user(request.user, Partner.objects.select_related("mission"), pk)
-    if not access.can_add(request.user, Contact, partner):
-        raise PermissionDenied
+    access.require_add(request.user, Contact, partner)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.contact_create(user=request.user, partner=partner, **form.service_fields())
@@ -226,8 +224,7 @@ def contact_edit(request, pk):
 def partner_import(request):
     """Step 1 of the partner import: the upload, which starts a job of the import pipeline (missions.pipeline)."""
     mission = _mission_for_log(request)
-    if not access.can_add(request.user, Partner, mission):
-        raise PermissionDenied
+    access.require_add(request.user, Partner, mission)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = pipeline.import_job_start(
@@ -252,8 +249,7 @@ def partner_export(request, fmt):
     mission = _mission_for_log(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    if not access.can_add(request.user, Partner, mission):
-        raise PermissionDenied
+    access.require_add(request.user, Partner, mission)
     partners = access.scope(request.user, Partner.objects.filter(mission=mission))
     return partner_exports.partners_export(mission=mission, partners=partners, user=request.user, fmt=fmt)
 
@@ -352,8 +348,7 @@ def _selected_partners(form) -> list[Partner]:
 def engagement_create(request):
     """The one fast form: an engagement, its partners, links and follow-up actions in one post."""
     mission = _mission_for_log(request)
-    if not access.can_add(request.user, Engagement, mission):
-        raise PermissionDenied
+    access.require_add(request.user, Engagement, mission)
     initial = {}
     partner_id = request.GET.get("partner")
     if partner_id and partner_id.isdigit():

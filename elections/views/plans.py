@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -49,8 +48,7 @@ def plan_create(request):
     mission = current_mission(request)
     if mission is None or not access.can_open_elections(request.user, mission.pk):
         raise Http404
-    if not access.can_add(request.user, ElectionPlan, mission):
-        raise PermissionDenied
+    access.require_add(request.user, ElectionPlan, mission)
     form = _make_form(forms.ElectionPlanForm, request, mission_id=mission.pk)
 
     def save(form):
