@@ -370,23 +370,9 @@ def engagement_create(
     Refuses (ValidationError on `partners`) support to a security institution whose due diligence
     screening is not cleared or has lapsed; PermissionDenied when the user may not log for `component`.
     """
+    arguments = locals()  # the typed keyword arguments above, the scalars among them set on the row
     _require(access.can_add(user, Engagement, mission, component=component))
-    engagement = Engagement(
-        mission=mission,
-        date=date,
-        engagement_type=engagement_type,
-        component=component,
-        district=district,
-        place=place,
-        participants_women=participants_women,
-        participants_men=participants_men,
-        participants_youth=participants_youth,
-        topics=topics,
-        summary=summary,
-        outcomes=outcomes,
-        shareable=shareable,
-        created_by=user,
-    )
+    engagement = Engagement(mission=mission, created_by=user, **{name: arguments[name] for name in ENGAGEMENT_SCALARS})
     links = _Links(list(partners), list(officers), list(outputs), list(benchmarks))
     _save_engagement(
         engagement,
