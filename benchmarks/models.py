@@ -211,7 +211,13 @@ class Benchmark(Retirable):
     latest_assessment = models.ForeignKey(
         "Assessment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
-    history = HistoricalRecords(excluded_fields=["latest_assessment"])
+    # Its status and date, copied with the pointer (benchmarks.summaries.latest_refresh keeps the three
+    # together), so the dashboard counts, filters and flags overdue benchmarks without joining the log.
+    current_status = models.CharField(
+        _("current status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED, editable=False
+    )
+    last_assessed_on = models.DateField(_("last assessed on"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["latest_assessment", "current_status", "last_assessed_on"])
 
     class Meta:
         ordering = ["output", "term", "order", "id"]
@@ -517,3 +523,36 @@ class DistrictStatus(models.Model):
 
     def __str__(self):
         return f"{self.benchmark_id} in {self.district_id}: {self.status}"
+
+
+class MissionTrendCount(models.Model):
+    """`StatusTrendCount` summed over a mission's active outputs, per month and status: the unfiltered
+    dashboard's trend read from a few hundred rows instead of tens of thousands. Kept by
+    `benchmarks.summaries.rollup_refresh`, which `trend_refresh` calls."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+", verbose_name=_("mission"))
+    month = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices)
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["mission", "month"])]
+
+    def __str__(self):
+        return f"{self.mission_id} {self.month:%Y-%m} {self.status}: {self.n:+d}"
+
+
+class MissionDistrictCount(models.Model):
+    """`DistrictStatus` counted per district and status over a mission's active benchmarks: the unfiltered
+    dashboard's district map. Kept by `benchmarks.summaries.rollup_refresh`."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+", verbose_name=_("mission"))
+    district = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+", verbose_name=_("district"))
+    status = models.CharField(max_length=12, choices=Status.choices)
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["mission", "district"])]
+
+    def __str__(self):
+        return f"{self.mission_id} in {self.district_id}: {self.n} {self.status}"

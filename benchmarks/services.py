@@ -196,12 +196,10 @@ def assessment_create(
     assessment.full_clean()
     _check_location(assessment, benchmark.output.mission_id)
     assessment.save()
-    latest = benchmark.assessments.order_by("-assessed_on", "-created_at", "-id").only("pk").first()
-    if benchmark.latest_assessment_id != latest.pk:
-        Benchmark.objects.filter(pk=benchmark.pk).update(latest_assessment=latest)
-    summaries.trend_refresh(benchmark_ids=[benchmark.pk])
+    summaries.latest_refresh(Benchmark.objects.filter(pk=benchmark.pk))
     if location is not None:
         summaries.district_status_refresh(benchmark_ids=[benchmark.pk])
+    summaries.trend_refresh(benchmark_ids=[benchmark.pk])
     return assessment
 
 

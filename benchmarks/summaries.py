@@ -14,6 +14,11 @@ A third, `DistrictStatus`, holds each benchmark's status in each district assess
 assessment there): `district_status_refresh` after an assessment, `district_status_rebuild` after a bulk
 load or when areas move under another parent. The district map groups it by district and status.
 
+Two rollups answer the dashboard's most read view, a whole mission without filters, in a few hundred
+rows: `MissionTrendCount` (the trend's moves per month and status) and `MissionDistrictCount` (the
+benchmarks per district and status). `rollup_refresh` rebuilds a mission's, at the end of every
+`trend_refresh` (so after every write above) and of `summaries_rebuild`.
+
 `trend_moves` is what `selectors.status_trend` reads: one query over a few hundred summary rows for the
 whole mission or any output / term / component / status filter; the "overdue" filter depends on
 today's date, so it reads the per-benchmark changes of the filtered benchmarks instead (two queries).
@@ -26,12 +31,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from benchmarks.models import (
     Assessment,
     Benchmark,
     DistrictStatus,
+    MissionDistrictCount,
+    MissionTrendCount,
     OperationalOutput,
     Status,
     StatusChange,
@@ -80,9 +88,7 @@ def _recount(output_ids: list[int]) -> None:
         pk: (output_id, term, own_lead or output_lead, current or Status.NOT_STARTED)
         for pk, output_id, term, own_lead, output_lead, current in Benchmark.objects.filter(
             output_id__in=output_ids, retired_at__isnull=True, output__retired_at__isnull=True
-        ).values_list(
-            "pk", "output_id", "term", "lead_component_id", "output__lead_component_id", "latest_assessment__status"
-        )
+        ).values_list("pk", "output_id", "term", "lead_component_id", "output__lead_component_id", "current_status")
     }
     counts: dict[tuple, int] = defaultdict(int)
     for key in benchmarks.values():
@@ -116,7 +122,7 @@ def _recount(output_ids: list[int]) -> None:
 def trend_refresh(*, benchmark_ids: Iterable[int] = (), output_ids: Iterable[int] = ()) -> None:
     """Bring the trend summaries up to date after a write to these benchmarks and/or outputs.
 
-    Call it inside the writing transaction, after the write (and after `latest_assessment` is set).
+    Call it inside the writing transaction, after the write (and after `latest_refresh`).
     The outputs' rows are locked first, so two refreshes of one output run one after the other and
     the second counts what the first wrote.
     """
@@ -131,6 +137,75 @@ def trend_refresh(*, benchmark_ids: Iterable[int] = (), output_ids: Iterable[int
         StatusChange.objects.filter(benchmark_id__in=benchmark_ids).delete()
         StatusChange.objects.bulk_create(_changes_of(benchmark_ids), batch_size=5000)
     _recount(sorted(outputs))
+    rollup_refresh(set(OperationalOutput.objects.filter(pk__in=outputs).values_list("mission_id", flat=True)))
+
+
+@transaction.atomic
+def rollup_refresh(mission_ids: Iterable[int]) -> None:
+    """Rebuild the missions' rollups (`MissionTrendCount`, `MissionDistrictCount`) from the summaries.
+
+    Call it after `_recount` and `district_status_refresh`, in the writing transaction. The missions'
+    rows are locked first (after the outputs', as `trend_refresh` locks them), so two writers in one
+    mission roll up one after the other and the second sees the first's counts. Four queries.
+    """
+    mission_ids = sorted(set(mission_ids))
+    if not mission_ids:
+        return
+    list(Mission.objects.select_for_update().filter(pk__in=mission_ids).order_by("pk").values_list("pk"))
+    MissionTrendCount.objects.filter(mission_id__in=mission_ids).delete()
+    moves = (
+        StatusTrendCount.objects.filter(output__mission_id__in=mission_ids, output__retired_at__isnull=True)
+        .values_list("output__mission_id", "month", "status")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    MissionTrendCount.objects.bulk_create(
+        [MissionTrendCount(mission_id=m, month=month, status=st, n=n) for m, month, st, n in moves if n],
+        batch_size=5000,
+    )
+    MissionDistrictCount.objects.filter(mission_id__in=mission_ids).delete()
+    active = Benchmark.objects.filter(
+        output__mission_id__in=mission_ids, retired_at__isnull=True, output__retired_at__isnull=True
+    )
+    counts = (
+        DistrictStatus.objects.filter(benchmark__in=active.values("pk"))
+        .values_list("benchmark__output__mission_id", "district_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    MissionDistrictCount.objects.bulk_create(
+        [MissionDistrictCount(mission_id=m, district_id=d, status=st, n=n) for m, d, st, n in counts],
+        batch_size=5000,
+    )
+
+
+def _newest(field: str) -> Subquery:
+    """`field` of the benchmark's newest assessment (by date, then recording time, then id)."""
+    newest = Assessment.objects.filter(benchmark=OuterRef("pk")).order_by("-assessed_on", "-created_at", "-id")
+    return Subquery(newest.values(field)[:1])
+
+
+def latest_refresh(benchmarks: QuerySet[Benchmark]) -> int:
+    """Point these benchmarks at their newest assessment and copy its status and date (`Benchmark.
+    latest_assessment`, `current_status`, `last_assessed_on`); returns how many changed (0 when all
+    were current). Two queries whatever the number: one reads the stored and the newest values side by
+    side, one UPDATE rewrites the stale rows."""
+    rows = benchmarks.annotate(
+        newest_id=_newest("pk"), newest_status=_newest("status"), newest_on=_newest("assessed_on")
+    ).values_list("pk", "latest_assessment_id", "current_status", "last_assessed_on", "newest_id", "newest_status",
+                  "newest_on")  # fmt: skip
+    stale = [
+        pk
+        for pk, pointer, status, day, newest_id, newest_status, newest_on in rows
+        if (pointer, status, day) != (newest_id, newest_status or Status.NOT_STARTED, newest_on)
+    ]
+    if stale:
+        Benchmark.objects.filter(pk__in=stale).update(
+            latest_assessment=_newest("pk"),
+            current_status=Coalesce(_newest("status"), Value(Status.NOT_STARTED)),
+            last_assessed_on=_newest("assessed_on"),
+        )
+    return len(stale)
 
 
 def _district_statuses(assessments) -> list[DistrictStatus]:
@@ -149,7 +224,8 @@ def _district_statuses(assessments) -> list[DistrictStatus]:
 
 
 def district_status_refresh(*, benchmark_ids: Iterable[int]) -> None:
-    """Bring `DistrictStatus` up to date for these benchmarks, inside the transaction that assessed them."""
+    """Bring `DistrictStatus` up to date for these benchmarks, inside the transaction that assessed them,
+    before `trend_refresh` (which rolls it up)."""
     benchmark_ids = list(benchmark_ids)
     DistrictStatus.objects.filter(benchmark_id__in=benchmark_ids).delete()
     DistrictStatus.objects.bulk_create(
@@ -172,6 +248,7 @@ def district_status_rebuild(mission_id: int | None = None) -> None:
 def on_areas_moved(sender, *, mission_id: int, **kwargs) -> None:
     """`missions.events.areas_moved`: a district's sub-districts changed, so its statuses may have."""
     district_status_rebuild(mission_id)
+    rollup_refresh([mission_id])
 
 
 def summaries_rebuild(mission: Mission | None = None) -> None:
@@ -180,6 +257,7 @@ def summaries_rebuild(mission: Mission | None = None) -> None:
     with transaction.atomic():
         trend_rebuild(mission)
         district_status_rebuild(mission.pk if mission is not None else None)
+        rollup_refresh([mission.pk] if mission is not None else Mission.objects.values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -207,6 +285,9 @@ def trend_moves(
     the moves are computed from the per-benchmark changes of `benchmarks` (the filtered, scoped queryset).
     """
     last = _month(today)
+    if whole_view and not (output or term or component or status):
+        rolled = MissionTrendCount.objects.filter(mission=mission, month__lte=last)
+        return list(rolled.values_list("month", "status").annotate(total=Sum("n")).order_by())
     if whole_view:
         rows = StatusTrendCount.objects.filter(
             output__mission=mission, output__retired_at__isnull=True, month__lte=last

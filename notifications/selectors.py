@@ -189,15 +189,14 @@ def _benchmarks_to_assess(c: Context) -> QuerySet:
         active_benchmarks(c.mission, c.user)
         .filter(access.led_q(c.user, Benchmark, c.mission.pk))
         .filter(overdue_q(_end_of_month(c.today)))
-        .select_related("latest_assessment")
-        .order_by("latest_assessment__assessed_on", "created_at", "pk")
+        .order_by("last_assessed_on", "created_at", "pk")
     )
 
 
 def _benchmark_items(c: Context, benchmarks: list[Benchmark]) -> list[WorkItem]:
     items = []
     for b in benchmarks:
-        last = format_day(b.latest_assessment.assessed_on) if b.latest_assessment else _("never")
+        last = format_day(b.last_assessed_on) if b.last_assessed_on else _("never")
         late = is_overdue(b, c.today)
         items.append(
             WorkItem(

@@ -117,8 +117,8 @@ def build_world(mission, *, partner_a=None, partner_b=None, author=None) -> dict
     output = OutputFactory(mission=mission, lead_component=components[Kind.POLITICAL])
     Activity.objects.create(output=output, title=f"Activity {n}")
     benchmark = BenchmarkFactory(output=output)
-    assessment = AssessmentFactory(benchmark=benchmark, assessed_by=author)
-    type(benchmark).objects.filter(pk=benchmark.pk).update(latest_assessment=assessment)
+    AssessmentFactory(benchmark=benchmark, assessed_by=author)
+    summaries.latest_refresh(type(benchmark).objects.filter(pk=benchmark.pk))
     summaries.summaries_rebuild(mission)
     indicator = Indicator.objects.create(output=output, benchmark=benchmark, name=f"Indicator {n}", target=10)
     IndicatorValue.objects.create(

@@ -65,7 +65,7 @@ def make_plan(mission, components, author) -> Plan:
         evidence="Registration centres closed in two districts",
         assessed_by=author,
     )
-    Benchmark.objects.filter(pk=b_el.pk).update(latest_assessment=assessment)
+    summaries.latest_refresh(Benchmark.objects.filter(pk=b_el.pk))
     summaries.summaries_rebuild(mission)  # rows written without the services: rebuild what they would keep
     b_el.refresh_from_db()
     activity = Activity.objects.create(output=out_ca, title="Support local reconciliation committees")

@@ -104,6 +104,7 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
             from benchmarks import summaries
 
             summaries.district_status_refresh(benchmark_ids=[obj.benchmark_id])
+            summaries.rollup_refresh([obj.benchmark.output.mission_id])
 
 
 class ElectionPlanFactory(factory.django.DjangoModelFactory):

@@ -125,10 +125,8 @@ class Filters:
             queryset = queryset.filter(term=self.term)
         if self.status and area is not None:
             queryset = queryset.filter(area_status=self.status)
-        elif self.status == Status.NOT_STARTED:
-            queryset = queryset.filter(Q(latest_assessment__isnull=True) | Q(latest_assessment__status=self.status))
         elif self.status:
-            queryset = queryset.filter(latest_assessment__status=self.status)
+            queryset = queryset.filter(current_status=self.status)
         if self.component:
             queryset = queryset.filter(
                 Q(lead_component_id=self.component)
@@ -142,7 +140,7 @@ class Filters:
 def current_status(queryset: QuerySet[Benchmark]):
     """The status a benchmark counts with in `queryset`: in the area when `Filters.apply` narrowed it to one
     (`area_status`), else its current status; never assessed: not started."""
-    source = "area_status" if "area_status" in queryset.query.annotations else "latest_assessment__status"
+    source = "area_status" if "area_status" in queryset.query.annotations else "current_status"
     return Coalesce(F(source), Value(Status.NOT_STARTED))
 
 
@@ -154,18 +152,17 @@ def overdue_q(today: datetime.date) -> Q:
     """
     cutoff = today - datetime.timedelta(days=settings.ASSESSMENT_OVERDUE_DAYS)
     cutoff_dt = timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
-    return ~Q(latest_assessment__status=Status.ACHIEVED) & (
-        Q(latest_assessment__assessed_on__lt=cutoff) | Q(latest_assessment__isnull=True, created_at__lt=cutoff_dt)
+    return ~Q(current_status=Status.ACHIEVED) & (
+        Q(last_assessed_on__lt=cutoff) | Q(last_assessed_on__isnull=True, created_at__lt=cutoff_dt)
     )
 
 
 def is_overdue(benchmark: Benchmark, today: datetime.date) -> bool:
-    """Python twin of `overdue_q` for a row already fetched with its `latest_assessment`."""
+    """Python twin of `overdue_q` for a fetched row."""
     cutoff = today - datetime.timedelta(days=settings.ASSESSMENT_OVERDUE_DAYS)
-    latest = benchmark.latest_assessment
-    if latest is None:
+    if benchmark.last_assessed_on is None:
         return timezone.localdate(benchmark.created_at) < cutoff if benchmark.created_at else False
-    return latest.status != Status.ACHIEVED and latest.assessed_on < cutoff
+    return benchmark.current_status != Status.ACHIEVED and benchmark.last_assessed_on < cutoff
 
 
 def risk_review_overdue_q(today: datetime.date) -> Q:
