@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from mandate import access
 from missions import gazetteer, pipeline
@@ -26,18 +26,11 @@ def boundaries_path(job: ImportJob) -> Path:
     return Path(settings.VAR_DIR) / "imports" / "jobs" / f"{Path(job.token).name}.{BOUNDARIES_SUFFIX}"
 
 
-def keep_boundaries(job: ImportJob, upload) -> None:
-    path = boundaries_path(job)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-            handle.write(chunk)
-
-
 @dataclass(frozen=True)
 class GazetteerTarget:
     mission: Mission
-    boundaries: Path | None  # a GeoJSON uploaded with the table, if any
+    boundaries: Path | None  # a GeoJSON uploaded with the table (or alone), if any
+    table: bool = True  # False for a GeoJSON alone: boundaries of the areas already there
 
     @property
     def pk(self) -> int:
@@ -59,15 +52,23 @@ class LocationImporter(pipeline.Importer):
 
     def target(self, job: ImportJob) -> GazetteerTarget:
         path = boundaries_path(job)
-        return GazetteerTarget(mission=job.mission, boundaries=path if path.exists() else None)
+        # A table always has a header (the pipeline refuses one without); a GeoJSON alone has none.
+        table = bool(job.headers)
+        return GazetteerTarget(mission=job.mission, boundaries=path if path.exists() else None, table=table)
+
+    def without_table(self, target: GazetteerTarget) -> bool:
+        return target.boundaries is not None
 
     def allowed(self, user, target: GazetteerTarget) -> bool:
         return access.can_manage_gazetteer(user, target.mission.pk)
 
     def validate(self, *, target, rows, mode, report, progress) -> pipeline.Plan:
-        areas = gazetteer.plan_areas(
-            mission_id=target.mission.pk, rows=rows, mode=mode, report=report, progress=progress
-        )
+        if target.table:
+            areas = gazetteer.plan_areas(
+                mission_id=target.mission.pk, rows=rows, mode=mode, report=report, progress=progress
+            )
+        else:
+            areas = gazetteer.AreaPlan()
         boundary_plan = None
         if target.boundaries is not None:
             pcodes = set(
@@ -93,6 +94,9 @@ class LocationImporter(pipeline.Importer):
         ]
         plan = pipeline.Plan(creates=areas.creates, updates=areas.updates, unchanged=areas.unchanged, sample=sample)
         plan.areas, plan.boundaries = areas, boundary_plan
+        if boundary_plan is not None:
+            n = len(boundary_plan.matched)
+            plan.note = ngettext("%(n)s boundary", "%(n)s boundaries", n) % {"n": n}
         return plan
 
     def apply(self, *, target, plan, user, progress) -> None:

@@ -1,7 +1,6 @@
 """The pages above every app: the home page (a tile per section the user's role opens), the mission switch,
 the mission's audit trail and its gazetteer."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
@@ -94,11 +93,12 @@ def gazetteer(request):
     HoM, the MLT and members granted the gazetteer permission).
 
     POST: an areas table starts an import job on the pipeline (column matching, preview, confirm), with the
-    GeoJSON if one came too; a GeoJSON alone is loaded at once (boundaries of areas already there).
+    GeoJSON if one came too; a GeoJSON alone (boundaries of areas already there) starts a job that checks
+    and loads it in the background in one go, its page showing the progress, then what was stored or why
+    nothing was.
     Queries: the session's memberships (with the grant), the counts per level, the page's count, its areas.
     """
     from mandate import importers
-    from mandate.gazetteer import locations_import
     from missions import pipeline
 
     mission = current_mission(request)
@@ -107,21 +107,15 @@ def gazetteer(request):
     form = GazetteerImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         table, boundaries = form.cleaned_data["table"], form.cleaned_data["boundaries"]
-        if table:
-            job = pipeline.import_job_start(
-                mission=mission, kind=importers.LocationImporter.kind, user=request.user, upload=table
-            )
-            if boundaries:
-                importers.keep_boundaries(job, boundaries)
-            return redirect("import-job", pk=job.pk)
-        result = locations_import(mission=mission, user=request.user, boundaries=boundaries)
-        if result.imported:
-            messages.success(request, result.summary())
-            return redirect("gazetteer")
-        messages.error(request, result.summary())
-        problems = result.report.groups()
-    else:
-        problems = []
+        job = pipeline.import_job_start(
+            mission=mission,
+            kind=importers.LocationImporter.kind,
+            user=request.user,
+            upload=table,
+            attachments={importers.BOUNDARIES_SUFFIX: boundaries} if boundaries else None,
+            auto=not table,
+        )
+        return redirect("import-job", pk=job.pk)
     areas = Location.objects.filter(mission=mission)
     with_boundary = ~Q(boundary="")
     counts = {
@@ -150,7 +144,6 @@ def gazetteer(request):
             "level_label": Location.Level(level).label,
             "page": page,
             "form": form,
-            "problems": problems,
             "jobs": pipeline.recent_jobs(
                 user=request.user, kind=importers.LocationImporter.kind, mission_id=mission.pk
             ),

@@ -19,7 +19,6 @@ import datetime
 import io
 import uuid
 from decimal import Decimal
-from operator import attrgetter
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -61,6 +60,15 @@ def bulk_create_with_history(objs: list, model, *, default_user=None, batch_size
     # the instances too, as bulk_create does); any other field with a pre_save of its own is asked per row.
     stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     own_pre_save = [f for f in fields if f.attname not in stamped and type(f).pre_save is not Field.pre_save]
+    user = default_user or history_model.get_default_history_user(objs[0])
+    tracked = [f.attname for f in history_model.tracked_fields]
+    extra = {"history_date": now, "history_change_reason": None, "history_type": "+",
+             "history_user": getattr(user, "pk", None)}  # fmt: skip
+    history_fields = [history_model._meta.get_field(name) for name in tracked] + [
+        history_model._meta.get_field(name) for name in extra
+    ]
+    constants = [_text(f, value, connection) for f, value in zip(history_fields[len(tracked):], extra.values(),
+                                                                 strict=True)]  # fmt: skip
     with transaction.atomic(using=using, savepoint=False):
         _assign_keys(connection, model, objs)
         for o in objs:
@@ -68,18 +76,22 @@ def bulk_create_with_history(objs: list, model, *, default_user=None, batch_size
                 setattr(o, name, now)
             for f in own_pre_save:
                 setattr(o, f.attname, f.pre_save(o, True))
-        _copy(connection, model._meta.db_table, fields, map(attrgetter(*(f.attname for f in fields)), objs),
-              progress=progress)  # fmt: skip
-        user = default_user or history_model.get_default_history_user(objs[0])
-        tracked = list(history_model.tracked_fields)
-        extra = {"history_date": now, "history_change_reason": None, "history_type": "+",
-                 "history_user": getattr(user, "pk", None)}  # fmt: skip
-        history_fields = [history_model._meta.get_field(f.attname) for f in tracked] + [
-            history_model._meta.get_field(name) for name in extra
-        ]
-        constants = tuple(extra.values())
-        values = attrgetter(*(f.attname for f in tracked))
-        _copy(connection, history_model._meta.db_table, history_fields, (values(o) + constants for o in objs))
+        # Column by column, batch by batch: each value is turned into text once, for the row and for its
+        # history row (which repeats the tracked fields), by a conversion chosen for the column.
+        for start in range(0, len(objs), COPY_BATCH):
+            batch = objs[start : start + COPY_BATCH]
+            text = {f.attname: _column_text(f, [getattr(o, f.attname) for o in batch], connection) for f in fields}
+            _copy(connection, model._meta.db_table, fields, [text[f.attname] for f in fields])
+            n = len(batch)
+            _copy(
+                connection,
+                history_model._meta.db_table,
+                history_fields,
+                [text[name] for name in tracked] + [[value] * n for value in constants],
+            )
+            del text
+            if progress:
+                progress(start + n)
     for o in objs:
         o._state.adding = False
         o._state.db = using
@@ -98,42 +110,43 @@ def _assign_keys(connection, model, objs: list) -> None:
         setattr(o, pk.attname, key)
 
 
-def _copy(connection, table: str, fields: list, rows, *, progress=None) -> None:
-    """COPY `rows` (iterables of Python values, in the order of `fields`) into `table`, in batches."""
+def _copy(connection, table: str, fields: list, columns: list[list[str]]) -> None:
+    """COPY one batch into `table`: `columns` holds, for each of `fields` in order, its values as COPY text."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    sql = f"COPY {quote(table)} ({columns}) FROM STDIN"
+    sql = f"COPY {quote(table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
     buffer = io.StringIO()
-    count = 0
+    buffer.writelines(f"{line}\n" for line in map("\t".join, zip(*columns, strict=True)))
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(sql, buffer)  # the driver's cursor under Django's wrapper
 
-    def flush():
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(sql, buffer)  # the driver's cursor under Django's wrapper
-        buffer.seek(0)
-        buffer.truncate()
-        if progress:
-            progress(count)
 
-    for values in rows:
-        buffer.write(
-            "\t".join(
-                [
-                    v.translate(_ESCAPES)
-                    if v.__class__ is str
-                    else str(v)
-                    if v.__class__ is int
-                    else _text(f, v, connection)
-                    for f, v in zip(fields, values, strict=True)
-                ]
-            )
-        )
-        buffer.write("\n")
-        count += 1
-        if count % COPY_BATCH == 0:
-            flush()
-    if buffer.tell():
-        flush()
+def _column_text(field, values: list, connection) -> list[str]:
+    """A column's values in COPY's text format. Text and whole numbers have a direct path; anything else
+    (dates, decimals, None, UUIDs, JSON) goes through `_text`, once per distinct value where values can
+    be told apart (the insert's one timestamp, a default repeated on every row)."""
+    kinds = {value.__class__ for value in values}
+    if kinds == {str}:
+        return [value.translate(_ESCAPES) for value in values]
+    if kinds == {int} or kinds == {uuid.UUID}:
+        return list(map(str, values))
+    if kinds <= {Decimal, type(None)}:  # coordinates: fixed-point text, NULL where missing
+        return ["\\N" if value is None else format(value, "f") for value in values]
+    seen: dict = {}
+    out = []
+    for value in values:
+        if value.__class__ not in _MEMO:  # a Decimal keeps its scale (1.0 == 1.00), a JSON value has no hash
+            out.append(_text(field, value, connection))
+            continue
+        key = (value.__class__, value)
+        text = seen.get(key)
+        if text is None:
+            text = seen[key] = _text(field, value, connection)
+        out.append(text)
+    return out
+
+
+_MEMO = {type(None), bool, int, str, datetime.datetime, datetime.date, uuid.UUID}
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

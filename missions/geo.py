@@ -239,7 +239,7 @@ _CACHE_SIZE = 4
 _LOCK = threading.Lock()
 
 
-def _fingerprint(mission_id: int) -> tuple:
+def boundaries_fingerprint(mission_id: int) -> tuple:
     """Changes when a boundary of the mission is added, removed or replaced (one aggregate query)."""
     from missions.models import Location, Mission
 
@@ -263,7 +263,7 @@ def mission_areas(mission_id: int) -> MissionAreas:
     (locations with boundaries, all locations' parents, the box). Parsing 800 district boundaries and
     their union takes a fraction of a second, once.
     """
-    key = _fingerprint(mission_id)
+    key = boundaries_fingerprint(mission_id)
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is not None:

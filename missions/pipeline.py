@@ -33,7 +33,15 @@ app is ready (`AppConfig.ready`: `from myapp import importers`, the module calls
 field and kind), and returns a `Plan`: what to create, what to update (opaque to the pipeline), how many
 rows are unchanged, a few rows for the preview table (`sample`, under `sample_columns`) and warnings that
 do not stop the import, counted by reason (`flags`, shown under `flags_title`). It must not
-write. It runs outside any transaction, at preview and again at confirm (the data may have changed).
+write. It runs outside any transaction, at preview, and again at confirm unless the preview's plan can
+be reused (below).
+
+Reusing the preview at confirm: an importer that implements `snapshot(target)` (a small, cheap summary
+of what its plan depends on in the database, e.g. a count, the highest id and the sum of versions of the
+target's rows), `freeze(plan)` (the plan as plain data: tuples of str, int, Decimal, dates, None) and
+`thaw(target, frozen)` gets its preview's plan back at confirm instead of a second validation, when the
+snapshot reads the same as before the preview (taken before the rows were checked, so a change during
+the preview counts too). Anything else, or an importer without a snapshot, validates again.
 
 `apply` gets the plan of a validation without errors and writes it. The pipeline runs it inside one
 `transaction.atomic()`, so an exception anywhere rolls everything back (never a half-done import), and
@@ -49,7 +57,8 @@ Services
   reads the file in the background (a Celery task; in-process where tasks run eagerly).
 - `import_job_map(job=, user=, columns=, mode=)`: the user's column matching (remembered) -> preview.
 - `import_job_confirm(job=, user=)`: the import itself, in the background.
-- `import_job_run(job_id=, step=)`: what the task runs; idempotent.
+- `import_job_run(job_id=, step=)`: what the task runs; idempotent. An in-process step (the embedded
+  default) hands its memory back to the system when it ends (`release_memory`).
 - `import_job_progress(job)`: {"status", "done", "total", ...} for the status endpoint.
 """
 
@@ -61,6 +70,7 @@ import datetime
 import gc
 import gzip
 import json
+import pickle
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -72,6 +82,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from missions.exports import FORMULA_START
 from missions.imports import ROW, TableError, TableLimits, normalise_header, read_grid
@@ -118,6 +129,90 @@ class Plan:
     # Warnings that do not stop the import, counted by reason: [{"kind", "label", "count"}] (the sites'
     # coordinates that look wrong); the preview shows them under the importer's `flags_title`.
     flags: list[dict] = field(default_factory=list)
+    # What the import writes besides the rows, for the page once it is done (e.g. "812 boundaries").
+    note: str = ""
+
+
+# Group titles every importer's report uses, and the preview's "Action" column.
+MISSING = gettext_lazy("Missing value")
+TOO_LONG = gettext_lazy("Value too long")
+NEW = gettext_lazy("new")
+UPDATE = gettext_lazy("update")
+UNCHANGED = gettext_lazy("unchanged")
+
+
+def planned_change(plan: Plan, pk: int, changes: dict):
+    """Counts an existing row of "create and update" mode: an update when `changes` ({field: new value})
+    is not empty, else unchanged. Returns the preview's "Action" label."""
+    if changes:
+        plan.updates.append((pk, changes))
+        return UPDATE
+    plan.unchanged += 1
+    return UNCHANGED
+
+
+def numbered(rows: Sequence[dict], progress: Progress | None) -> Iterator[tuple[int, dict]]:
+    """(source line, row) for each row, reporting progress every 2,000 rows and at the end."""
+    total = len(rows)
+    for index, row in enumerate(rows):
+        if progress and index % 2000 == 0:
+            progress(index, total)
+        yield row[ROW], row
+    if progress:
+        progress(total, total)
+
+
+@dataclass(frozen=True)
+class KeyMessages:
+    """What `RowKeys` says, in the importer's words (lazy translations; `%(code)s` or `%(name)s` is the
+    row's value, `%(row)s` and `%(name)s` in `duplicate` the first row with it and its spelling there,
+    `%(n)s` the length allowed)."""
+
+    missing: str
+    too_long: str
+    duplicate: str
+    duplicate_kind: str
+    exists: str
+    exists_kind: str
+
+
+class RowKeys:
+    """The column that identifies an importer's rows (a site's code, a partner's name): given, not too long,
+    once in the file, and in "create only" mode none that exists already. `existing` maps folded keys to
+    whatever the importer keeps of the saved rows; `fold` makes the key ("BV-1" and "bv-1" are one)."""
+
+    def __init__(self, *, column: str, max_length: int, existing: dict, mode: str, messages: KeyMessages, fold=None):
+        self.column, self.max_length, self.existing, self.messages = column, max_length, existing, messages
+        self.update = mode == ImportJob.Mode.UPDATE
+        self.fold = fold or str.casefold
+        self._first: dict[str, tuple[int, str]] = {}
+
+    def check(self, report: Report, line: int, value: str):
+        """Records on `report` what is wrong with `value` as the key of the row on `line`; returns what
+        `existing` holds for it (None for a new row)."""
+        key = self.fold(value)
+        current = self.existing.get(key)
+        say = self.messages
+        if not value:
+            report.add(line, self.column, say.missing, kind=MISSING)
+        elif len(value) > self.max_length:
+            report.add(line, self.column, say.too_long % {"n": self.max_length}, kind=TOO_LONG, value=value[:50])
+        elif key in self._first:
+            row, first = self._first[key]
+            report.add(
+                line,
+                self.column,
+                say.duplicate % {"code": value, "row": row, "name": first},
+                kind=say.duplicate_kind,
+                value=value,
+            )
+        elif current is not None and not self.update:
+            report.add(
+                line, self.column, say.exists % {"code": value, "name": value}, kind=say.exists_kind, value=value
+            )
+        if value:
+            self._first.setdefault(key, (line, value))
+        return current
 
 
 class Importer:
@@ -140,6 +235,23 @@ class Importer:
         raise NotImplementedError
 
     def apply(self, *, target, plan: Plan, user, progress: Progress) -> None:
+        raise NotImplementedError
+
+    def without_table(self, target) -> bool:
+        """Whether a job of this kind may come with no table, only attachments (the gazetteer's GeoJSON of
+        boundaries alone): it then has no rows and no matching, and goes straight to its check."""
+        return False
+
+    def snapshot(self, target):
+        """What the plan depends on in the database, cheap to read and comparable with ==; None (the
+        default): the confirm validates every row again."""
+        return None
+
+    def freeze(self, plan: Plan):
+        """`plan` as plain data for `thaw` (see the module docstring); only called when `snapshot` is not None."""
+        raise NotImplementedError
+
+    def thaw(self, *, target, frozen) -> Plan:
         raise NotImplementedError
 
     def done_url(self, target) -> str:
@@ -236,6 +348,44 @@ def _write_json(path: Path, data) -> None:
 def _read_json(path: Path):
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         return json.load(handle)
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Reads back what `_write_plan` wrote, and nothing that would run code: plain containers, numbers,
+    strings and these few value classes. The file is the server's own, in its private folder; this is the
+    second lock on that door."""
+
+    ALLOWED = {
+        ("decimal", "Decimal"),
+        ("datetime", "date"),
+        ("datetime", "datetime"),
+        ("datetime", "timedelta"),
+        ("datetime", "timezone"),
+    }
+
+    def find_class(self, module, name):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not expected in an import plan")
+        return super().find_class(module, name)
+
+
+def _write_plan(job: ImportJob, data) -> None:
+    path = _path(job, "plan.pickle.gz")
+    temporary = path.with_suffix(".tmp")
+    with gzip.open(temporary, "wb", compresslevel=1) as handle:
+        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(path)
+
+
+def _read_plan(job: ImportJob):
+    path = _path(job, "plan.pickle.gz")
+    if not path.exists():
+        return None
+    try:
+        with gzip.open(path, "rb") as handle:
+            return _PlainUnpickler(handle).load()
+    except (OSError, EOFError, pickle.UnpicklingError):
+        return None  # damaged or from another version: the confirm validates again
 
 
 def _purge_old_job_files() -> None:
@@ -390,7 +540,8 @@ def import_job_start(
 ) -> ImportJob:
     """Keeps `upload` under VAR_DIR/imports/jobs/ and starts reading it in the background.
 
-    The caller has checked that `user` may import `kind` into the target (importer.allowed). The file is
+    The caller has checked that `user` may import `kind` into the target (importer.allowed). `upload` may
+    be None for a kind that works without a table (`Importer.without_table`, e.g. boundaries alone). The file is
     written to disk in chunks (a 20 MB upload is never held in memory here). `attachments` ({suffix: upload})
     are kept beside it as `<token>.<suffix>` before anything runs (the gazetteer's GeoJSON). With `auto` (the
     API), no one matches the columns nor confirms: the guessed matching is checked in `mode` and, when no row
@@ -398,12 +549,13 @@ def import_job_start(
     """
     importer = importer_for(kind)
     _purge_old_job_files()
-    suffix = Path(getattr(upload, "name", "") or "").suffix.lower()[:6]
-    job = _new_job(
-        mission=mission, kind=importer.kind, user=user, name=getattr(upload, "name", ""), target_id=target_id
-    )
+    files = dict(attachments or {})
+    if upload is not None:
+        files = {f"upload{Path(getattr(upload, 'name', '') or '').suffix.lower()[:6]}": upload, **files}
+    named = upload if upload is not None else next(iter(files.values()), None)
+    job = _new_job(mission=mission, kind=importer.kind, user=user, name=getattr(named, "name", ""), target_id=target_id)
     job.auto_confirm, job.mode = auto, mode
-    for what, attached in {f"upload{suffix}": upload, **(attachments or {})}.items():
+    for what, attached in files.items():
         with _path(job, what).open("wb") as handle:
             for chunk in attached.chunks() if hasattr(attached, "chunks") else [attached.read()]:
                 handle.write(chunk)
@@ -610,6 +762,10 @@ def _fail(job: ImportJob, message: str, **fields) -> ImportJob:
 def _parse(job: ImportJob) -> None:
     importer = importer_for(job.kind)
     sources = sorted(_jobs_dir().glob(f"{job.token}.upload*"))
+    if not sources and importer.without_table(importer.target(job)):
+        _write_json(_path(job, "rows.json.gz"), {"lines": [], "rows": []})
+        _parsed(job, headers=[], total_rows=0, mapping={})
+        return
     if not sources:
         _fail(job, _("The uploaded file is no longer kept; upload it again."))
         return
@@ -628,13 +784,23 @@ def _parse(job: ImportJob) -> None:
         return
     _write_json(_path(job, "rows.json.gz"), {"lines": grid.lines, "rows": grid.rows})
     source.unlink(missing_ok=True)
-    job.headers = grid.headers
-    job.total_rows = len(grid.rows)
-    job.mapping = guess_columns(importer, grid.headers, remembered_columns(job))
-    job.status = ImportJob.Status.CHECKING if job.auto_confirm else ImportJob.Status.MAPPING
+    _parsed(
+        job,
+        headers=grid.headers,
+        total_rows=len(grid.rows),
+        mapping=guess_columns(importer, grid.headers, remembered_columns(job)),
+    )
+
+
+def _parsed(job: ImportJob, *, headers: list[str], total_rows: int, mapping: dict) -> None:
+    """The file is read: on to the matching, or straight to the check (the API's jobs; a job without a
+    table, which has nothing to match)."""
+    job.headers, job.total_rows, job.mapping = headers, total_rows, mapping
+    straight = job.auto_confirm or not headers
+    job.status = ImportJob.Status.CHECKING if straight else ImportJob.Status.MAPPING
     with transaction.atomic():
         job.save(update_fields=["headers", "total_rows", "mapping", "status", "updated_at"])
-        if job.auto_confirm:
+        if straight:
             _enqueue(job, "check")
 
 
@@ -684,6 +850,7 @@ def _summary(report: Report, plan: Plan | None, importer: Importer) -> dict:
     summary["sample"] = plan.sample[:SAMPLE_ROWS] if plan else []
     summary["flags"] = plan.flags if plan else []
     summary["flags_title"] = str(importer.flags_title)
+    summary["note"] = plan.note if plan else ""
     labels = {f.name: str(f.label) for f in importer.fields}
     for group in summary["groups"]:
         group["label"] = labels.get(group["column"], group["column"])
@@ -699,10 +866,16 @@ def _counts(plan: Plan | None) -> dict:
 def _check(job: ImportJob) -> None:
     importer = importer_for(job.kind)
     target = importer.target(job)
+    _path(job, "plan.pickle.gz").unlink(missing_ok=True)
+    snapshot = importer.snapshot(target)  # before the rows are checked: a change while they are counts
     report, plan = _validate(job, importer, target, _Throttled(job.pk))
     if report is None:
         _fail(job, _("The file of this import is no longer kept; upload it again."))
         return
+    if snapshot is not None and report.ok and plan is not None:
+        frozen = {"snapshot": snapshot, "mode": job.mode, "mapping": job.mapping, "plan": importer.freeze(plan)}
+        _write_plan(job, frozen)
+        del frozen
     job.report = _summary(report, plan, importer)
     for name, value in _counts(plan).items():
         setattr(job, name, value)
@@ -722,7 +895,11 @@ def _import(job: ImportJob, user=None, *, previewed: bool = True) -> None:
     importer = importer_for(job.kind)
     user = user or job.user
     target = importer.target(job)
-    report, plan = _validate(job, importer, target, _Throttled(job.pk, 0.0, 0.5))
+    plan = _previewed_plan(job, importer, target) if previewed else None
+    if plan is not None:
+        report = Report(total_rows=job.total_rows)
+    else:
+        report, plan = _validate(job, importer, target, _Throttled(job.pk, 0.0, 0.5))
     if report is None:
         _fail(job, _("The file of this import is no longer kept; upload it again."))
         return
@@ -743,10 +920,28 @@ def _import(job: ImportJob, user=None, *, previewed: bool = True) -> None:
         _fail(job, _("The data changed during the import; nothing was imported. Check the file again."))
         return
     counts = _counts(plan)
+    done = {"report": {**(job.report or {}), "note": plan.note}} if plan.note else {}
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.DONE, finished_at=timezone.now(), updated_at=timezone.now(), message="", **counts
+        status=ImportJob.Status.DONE,
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+        message="",
+        **counts,
+        **done,
     )
     _path(job, "rows.json.gz").unlink(missing_ok=True)
+    _path(job, "plan.pickle.gz").unlink(missing_ok=True)
+
+
+def _previewed_plan(job: ImportJob, importer: Importer, target) -> Plan | None:
+    """The preview's plan, when nothing it depends on changed since (the importer's snapshot reads the
+    same, for the same matching and mode); else None, and the confirm validates every row again."""
+    frozen = _read_plan(job)
+    if frozen is None or frozen.get("mode") != job.mode or frozen.get("mapping") != job.mapping:
+        return None
+    if importer.snapshot(target) != frozen["snapshot"]:
+        return None
+    return importer.thaw(target=target, frozen=frozen["plan"])
 
 
 RECENT_JOBS = 5

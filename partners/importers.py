@@ -17,18 +17,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mandate import access
+from missions import pipeline
 from missions.areas import AreaResolver, normalise_name
-from missions.imports import ROW, parse_date
+from missions.imports import parse_date
 from missions.models import ImportJob, Mission
-from missions.pipeline import Field, Importer, Plan, Progress, Report
 from partners import services
 from partners.models import Partner
 
-MISSING = gettext_lazy("Missing value")
-TOO_LONG = gettext_lazy("Value too long")
 UNKNOWN_VALUE = gettext_lazy("Not a known value")
-SAME_NAME = gettext_lazy("Same name twice in the file")
-EXISTS = gettext_lazy("Name already registered")
+NAME_MESSAGES = pipeline.KeyMessages(
+    missing=gettext_lazy("A name is required."),
+    too_long=gettext_lazy("The name is longer than 200 characters."),
+    duplicate=gettext_lazy("Same name as row %(row)s: “%(name)s”."),
+    duplicate_kind=gettext_lazy("Same name twice in the file"),
+    exists=gettext_lazy("“%(name)s” is already registered (choose “create and update” to update it)."),
+    exists_kind=gettext_lazy("Name already registered"),
+)
 NOT_A_DATE = gettext_lazy("Not a valid date")
 DATES = gettext_lazy("Dates in the wrong order")
 
@@ -92,12 +96,12 @@ class Choices:
         return self._messages[raw]
 
 
-class PartnerImporter(Importer):
+class PartnerImporter(pipeline.Importer):
     kind = "partners"
     label = gettext_lazy("partners")
     update_key = gettext_lazy("name")
     fields = [
-        Field(
+        pipeline.Field(
             "name",
             gettext_lazy("Name"),
             required=True,
@@ -113,24 +117,26 @@ class PartnerImporter(Importer):
                 "raison_sociale",
             ),
         ),
-        Field("acronym", gettext_lazy("Acronym"), aliases=("sigle", "abbreviation", "acronyme")),
-        Field(
+        pipeline.Field("acronym", gettext_lazy("Acronym"), aliases=("sigle", "abbreviation", "acronyme")),
+        pipeline.Field(
             "type",
             gettext_lazy("Type"),
             help=gettext_lazy("Required for new partners; an update may leave it out."),
             aliases=("partner_type", "type_de_partenaire", "categorie", "category"),
         ),
-        Field("region", gettext_lazy("Region"), aliases=("admin1name_en", "admin1name_fr", "admin1pcode", "province")),
-        Field(
+        pipeline.Field(
+            "region", gettext_lazy("Region"), aliases=("admin1name_en", "admin1name_fr", "admin1pcode", "province")
+        ),
+        pipeline.Field(
             "district", gettext_lazy("District"), aliases=("admin2name_en", "admin2name_fr", "cercle", "departement")
         ),
-        Field(
+        pipeline.Field(
             "district_pcode",
             gettext_lazy("District P-code"),
             aliases=("admin2pcode", "pcode", "p_code", "district_code", "code_district"),
         ),
-        Field("relationship", gettext_lazy("Relationship"), aliases=("relation", "statut", "status")),
-        Field(
+        pipeline.Field("relationship", gettext_lazy("Relationship"), aliases=("relation", "statut", "status")),
+        pipeline.Field(
             "screening_status",
             gettext_lazy("Due diligence screening"),
             aliases=(
@@ -141,14 +147,14 @@ class PartnerImporter(Importer):
                 "politique_de_diligence",
             ),
         ),
-        Field("screening_date", gettext_lazy("Screened on"), aliases=("screened_on", "date_de_verification")),
-        Field(
+        pipeline.Field("screening_date", gettext_lazy("Screened on"), aliases=("screened_on", "date_de_verification")),
+        pipeline.Field(
             "screening_review_due",
             gettext_lazy("Screening review due"),
             aliases=("review_due", "screening_review", "revision_prevue", "date_de_revision"),
         ),
-        Field("screening_notes", gettext_lazy("Screening notes"), aliases=("notes", "remarques")),
-        Field("description", gettext_lazy("Description"), aliases=("profile", "profil")),
+        pipeline.Field("screening_notes", gettext_lazy("Screening notes"), aliases=("notes", "remarques")),
+        pipeline.Field("description", gettext_lazy("Description"), aliases=("profile", "profil")),
     ]
     sample_columns = [
         gettext_lazy("Row"),
@@ -175,19 +181,22 @@ class PartnerImporter(Importer):
     def upload_url(self, target: Mission) -> str:
         return reverse("partners:import")
 
-    def validate(self, *, target: Mission, rows, mode: str, report: Report, progress: Progress) -> Plan:
+    def validate(
+        self, *, target: Mission, rows, mode: str, report: pipeline.Report, progress: pipeline.Progress
+    ) -> pipeline.Plan:
         return partners_validate(mission=target, rows=rows, mode=mode, report=report, progress=progress)
 
-    def apply(self, *, target: Mission, plan: Plan, user, progress: Progress) -> None:
+    def apply(self, *, target: Mission, plan: pipeline.Plan, user, progress: pipeline.Progress) -> None:
         services.partners_import(user=user, mission=target, creates=plan.creates, updates=plan.updates)
         progress(1, 1)
 
 
-def partners_validate(*, mission: Mission, rows, mode: str, report: Report, progress: Progress | None = None) -> Plan:
+def partners_validate(
+    *, mission: Mission, rows, mode: str, report: pipeline.Report, progress: pipeline.Progress | None = None
+) -> pipeline.Plan:
     """The plan of a partner import. Two queries: the mission's areas and its partners."""
     rows = list(rows)
-    total = len(rows)
-    report.total_rows = total
+    report.total_rows = len(rows)
     present = {name for name in UPDATABLE if any(r.get(name) for r in rows)}
     if any(r.get("district_pcode") for r in rows):
         present.add("district")
@@ -205,40 +214,14 @@ def partners_validate(*, mission: Mission, rows, mode: str, report: Report, prog
             "pk", "name", *[f if f != "district" else "district_id" for f in model_fields]
         )
     }
-    update = mode == ImportJob.Mode.UPDATE
-    seen: dict[str, tuple[int, str]] = {}
-    plan = Plan()
-    for index, row in enumerate(rows):
-        if progress and index % 2000 == 0:
-            progress(index, total)
-        line = row[ROW]
+    keys = pipeline.RowKeys(
+        column="name", max_length=200, existing=existing, mode=mode, messages=NAME_MESSAGES, fold=normalise_name
+    )
+    plan = pipeline.Plan()
+    for line, row in pipeline.numbered(rows, progress):
         before = len(report.problems)
         name = row.get("name", "")
-        key = normalise_name(name)
-        current = existing.get(key)
-        if not name:
-            report.add(line, "name", _("A name is required."), kind=MISSING)
-        elif len(name) > 200:
-            report.add(line, "name", _("The name is longer than 200 characters."), kind=TOO_LONG, value=name[:50])
-        elif key in seen:
-            first_row, first_name = seen[key]
-            report.add(
-                line,
-                "name",
-                _("Same name as row %(row)s: “%(name)s”.") % {"row": first_row, "name": first_name},
-                kind=SAME_NAME,
-                value=name,
-            )
-        elif current is not None and not update:
-            report.add(
-                line,
-                "name",
-                _("“%(name)s” is already registered (choose “create and update” to update it).") % {"name": name},
-                kind=EXISTS,
-                value=name,
-            )
-        if name:
-            seen.setdefault(key, (line, name))
+        current = keys.check(report, line, name)
         values: dict = {"acronym": row.get("acronym", "")[:30]}
         for column, target in (
             ("type", "partner_type"),
@@ -250,7 +233,7 @@ def partners_validate(*, mission: Mission, rows, mode: str, report: Report, prog
                 if column in defaults:
                     values[target] = current[1][target] if current else defaults[column]
                 elif current is None or column in present:
-                    report.add(line, column, _("The type is missing."), kind=MISSING)
+                    report.add(line, column, _("The type is missing."), kind=pipeline.MISSING)
                 else:
                     values[target] = current[1][target]
                 continue
@@ -289,7 +272,7 @@ def partners_validate(*, mission: Mission, rows, mode: str, report: Report, prog
                     description=values["description"],
                 )
             )
-            action = _("new")
+            action = pipeline.NEW
         else:
             pk, old = current
             changes = {
@@ -297,12 +280,7 @@ def partners_validate(*, mission: Mission, rows, mode: str, report: Report, prog
                 for column, model in UPDATABLE.items()
                 if column in present and values[model] != old[model]
             }
-            if changes:
-                plan.updates.append((pk, changes))
-                action = _("update")
-            else:
-                plan.unchanged += 1
-                action = _("unchanged")
+            action = pipeline.planned_change(plan, pk, changes)
         if len(plan.sample) < 20:
             area = resolver.get(values["district"])
             plan.sample.append(
@@ -313,9 +291,7 @@ def partners_validate(*, mission: Mission, rows, mode: str, report: Report, prog
                     area.name if area else "",
                     str(Partner.Screening(values["screening_status"]).label),
                     values["screening_review_due"].isoformat() if values["screening_review_due"] else "",
-                    action,
+                    str(action),
                 ]
             )
-    if progress:
-        progress(total, total)
     return plan

@@ -100,26 +100,46 @@ def test_a_previewed_table_is_confirmed_and_imported_with_its_boundaries(
     assert Location.objects.get(mission=mission, pcode="XX0101").boundary != ""
 
 
-def test_a_geojson_alone_loads_the_boundaries_of_existing_areas_at_once(client, hom, mission):
+def test_a_geojson_alone_runs_as_a_pipeline_job_with_a_progress_bar_and_loads_the_boundaries(
+    client, hom, mission, django_capture_on_commit_callbacks
+):
     region = LocationFactory(mission=mission, name="Kalo North", level="region", pcode="XX01")
     LocationFactory(mission=mission, name="Bamba", level="district", parent=region, pcode="XX0101")
     client.force_login(hom)
+    upload = SimpleUploadedFile("b.geojson", _geojson([_square("XX0101", 20, 6)]))
 
-    response = client.post(
-        reverse("gazetteer"), {"boundaries": SimpleUploadedFile("b.geojson", _geojson([_square("XX0101", 20, 6)]))}
-    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:  # the request only starts the job
+        response = client.post(reverse("gazetteer"), {"boundaries": upload})
+    job = ImportJob.objects.get(mission=mission, kind="locations")
+    assert response.status_code == 302 and response.url == reverse("import-job", args=[job.pk])
+    assert job.status == ImportJob.Status.PARSING and job.file_name == "b.geojson"
+    assert Location.objects.get(pcode="XX0101").boundary == ""  # nothing loaded inside the request
+    page = client.get(reverse("import-job", args=[job.pk])).content.decode()
+    assert 'id="import-progress"' in page and reverse("import-job-status", args=[job.pk]) in page
 
-    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the background steps: read, check, import
+        for callback in callbacks:
+            callback()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, job.message
     assert Location.objects.get(pcode="XX0101").max_lat == 6.3
+    page = client.get(reverse("import-job", args=[job.pk])).content.decode()
+    assert "Also stored: 1 boundary." in page
 
 
-def test_a_geojson_with_unknown_p_codes_is_refused_on_the_page_with_the_problems(client, hom, mission):
+def test_a_geojson_alone_with_unknown_p_codes_ends_failed_with_the_grouped_problems(
+    client, hom, mission, django_capture_on_commit_callbacks
+):
     client.force_login(hom)
 
-    response = client.post(reverse("gazetteer"), {"boundaries": _boundaries_file()})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("gazetteer"), {"boundaries": _boundaries_file()})
 
-    assert response.status_code == 422
-    assert "XX0999" in response.content.decode()
+    job = ImportJob.objects.get(mission=mission, kind="locations")
+    assert response.status_code == 302 and job.status == ImportJob.Status.FAILED
+    page = client.get(reverse("import-job", args=[job.pk])).content.decode()
+    assert "Nothing was imported" in page and "XX0999" in page
+    assert not Location.objects.exclude(boundary="").exists()
 
 
 def test_an_upload_of_another_type_is_refused(client, hom):

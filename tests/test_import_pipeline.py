@@ -302,6 +302,62 @@ def test_nothing_is_written_when_the_data_changed_since_the_preview(client, elec
     assert "Site code R2 already exists in this plan" in page and "Match the columns" in page  # fix and retry
 
 
+def test_the_confirm_reuses_the_previews_plan_when_nothing_changed(client, electoral, e, areas, monkeypatch):
+    client.force_login(electoral)
+    plan = e["security"]
+    job = _site_import(client, plan, "code,name,district_pcode,latitude,longitude\nP1,One,ML0402,12.5,-6.1\n")
+
+    def validated_again(self, **kwargs):
+        raise AssertionError("the confirm validated every row again")
+
+    monkeypatch.setattr(SiteImporter, "validate", validated_again)
+    job = run_confirm(client, job)
+    assert (job.status, job.created) == (ImportJob.Status.DONE, 1), job.message
+    site = PollingSite.objects.get(security_plan=plan, code="P1")
+    assert (site.name, site.district_id, str(site.latitude)) == ("One", areas["baroueli"].pk, "12.500000")
+    assert site.uid and site.history.count() == 1
+    kept = {path.name.split(".", 1)[1] for path in pipeline._jobs_dir().glob(f"{job.token}.*")}
+    assert kept == {"errors.json.gz"}  # the plan goes with the rows; the (empty) error report stays
+
+
+@pytest.mark.parametrize("change", ["site edited", "site deleted", "area renamed"])
+def test_a_change_since_the_preview_makes_the_confirm_check_again(client, electoral, e, areas, change):
+    client.force_login(electoral)
+    plan = e["security"]
+    old = PollingSiteFactory(
+        security_plan=plan, district=areas["baroueli"], code="K1", name="Kept", registered_voters=5
+    )
+    job = _site_import(
+        client, plan, "code,name,district,region\nK1,Kept,Baroueli,Ségou\nK2,New,Baroueli,Ségou\n", "update"
+    )
+    assert (job.created, job.unchanged) == (1, 1)
+    if change == "site edited":  # a colleague's edit bumps the version: "unchanged" is no longer known
+        PollingSite.objects.filter(pk=old.pk).update(name="Renamed meanwhile", version=old.version + 1)
+    elif change == "site deleted":
+        PollingSite.objects.filter(pk=old.pk).delete()
+    else:  # the gazetteer was re-imported: the file's district name no longer resolves
+        Location.objects.filter(pk=areas["baroueli"].pk).update(name="Barouéli-Ville")
+    job = run_confirm(client, job)
+    if change == "site edited":
+        assert (job.status, job.created, job.updated, job.unchanged) == ("done", 1, 1, 0)
+        assert PollingSite.objects.get(pk=old.pk).name == "Kept"
+    elif change == "site deleted":
+        assert (job.status, job.created, job.updated) == ("done", 2, 0)
+    else:
+        assert job.status == ImportJob.Status.FAILED and "changed since the preview" in job.message
+        assert not PollingSite.objects.filter(security_plan=plan, code="K2").exists()
+
+
+def test_a_kept_plan_reads_back_only_plain_values(tmp_path):
+    import gzip
+    import pickle
+
+    job = ImportJob(token="t" * 32)
+    with gzip.open(pipeline._path(job, "plan.pickle.gz"), "wb") as handle:
+        pickle.dump({"plan": Location(name="x")}, handle)  # a class the plan never holds
+    assert pipeline._read_plan(job) is None  # refused: the confirm validates again
+
+
 def test_an_error_while_writing_rolls_everything_back(client, electoral, e, areas, monkeypatch):
     client.force_login(electoral)
     job = _site_import(client, e["security"], "code,name,district_pcode\nW1,One,ML0402\nW2,Two,ML0402\n")

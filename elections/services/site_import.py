@@ -8,10 +8,13 @@ code, field by field: a column the file does not have leaves the field as it is,
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections import Counter
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,18 +28,22 @@ from elections.services.coordinates import coordinates_check, polling_sites_chec
 from elections.services.risk import site_risk_rater, site_risk_refresh
 from elections.services.validation import validate_coordinates
 from mandate import access
+from missions import geo, pipeline
 from missions.areas import AreaResolver
 from missions.bulk import bulk_create_with_history
-from missions.imports import ROW, parse_decimal, parse_int
-from missions.models import ImportJob
-from missions.pipeline import Field, Importer, Plan, Progress, Report
+from missions.imports import parse_decimal, parse_int
+from missions.models import ImportJob, Location
 
-MISSING = gettext_lazy("Missing value")
-TOO_LONG = gettext_lazy("Value too long")
-DUPLICATE = gettext_lazy("Same code twice in the file")
-EXISTS = gettext_lazy("Code already in the plan")
 NOT_A_NUMBER = gettext_lazy("Not a valid number")
 COORDINATES = gettext_lazy("Incomplete coordinates")
+CODE_MESSAGES = pipeline.KeyMessages(
+    missing=gettext_lazy("The site code is missing."),
+    too_long=gettext_lazy("The site code is longer than %(n)s characters."),
+    duplicate=gettext_lazy("Site code %(code)s also appears on row %(row)s."),
+    duplicate_kind=gettext_lazy("Same code twice in the file"),
+    exists=gettext_lazy("Site code %(code)s already exists in this plan (choose “create and update” to update it)."),
+    exists_kind=gettext_lazy("Code already in the plan"),
+)
 
 # Columns of the export, in the order written; the import reads them back unchanged.
 EXPORT_COLUMNS = [
@@ -59,12 +66,12 @@ def _decimal_text(value: Decimal | None) -> str:
     return "" if value is None else str(value)
 
 
-class SiteImporter(Importer):
+class SiteImporter(pipeline.Importer):
     kind = "sites"
     label = gettext_lazy("polling sites")
     update_key = gettext_lazy("site code")
     fields = [
-        Field(
+        pipeline.Field(
             "code",
             gettext_lazy("Site code"),
             required=True,
@@ -82,7 +89,7 @@ class SiteImporter(Importer):
                 "no_bv",
             ),
         ),
-        Field(
+        pipeline.Field(
             "name",
             gettext_lazy("Site name"),
             help=gettext_lazy("Required for new sites; an update may leave it out."),
@@ -100,7 +107,7 @@ class SiteImporter(Importer):
                 "lieu_de_vote",
             ),
         ),
-        Field(
+        pipeline.Field(
             "region",
             gettext_lazy("Region"),
             aliases=(
@@ -114,7 +121,7 @@ class SiteImporter(Importer):
             ),
             help=gettext_lazy("The area above the district, by name or P-code: needed when district names repeat."),
         ),
-        Field(
+        pipeline.Field(
             "district",
             gettext_lazy("District"),
             aliases=(
@@ -129,21 +136,21 @@ class SiteImporter(Importer):
                 "prefecture",
             ),
         ),
-        Field(
+        pipeline.Field(
             "district_pcode",
             gettext_lazy("District P-code"),
             aliases=("admin2pcode", "district_code", "pcode", "p_code", "code_district", "code_du_district"),
         ),
-        Field(
+        pipeline.Field(
             "locality",
             gettext_lazy("Locality"),
             aliases=("town", "village", "localite", "commune", "lieu", "ville", "quartier"),
         ),
-        Field("latitude", gettext_lazy("Latitude"), aliases=("lat", "y", "latitude_dd", "gps_latitude")),
-        Field(
+        pipeline.Field("latitude", gettext_lazy("Latitude"), aliases=("lat", "y", "latitude_dd", "gps_latitude")),
+        pipeline.Field(
             "longitude", gettext_lazy("Longitude"), aliases=("lon", "lng", "long", "x", "longitude_dd", "gps_longitude")
         ),
-        Field(
+        pipeline.Field(
             "registered_voters",
             gettext_lazy("Registered voters"),
             aliases=(
@@ -187,25 +194,99 @@ class SiteImporter(Importer):
     def upload_url(self, target: SecurityPlan) -> str:
         return reverse("elections:site-import", args=[target.pk])
 
-    def validate(self, *, target: SecurityPlan, rows, mode: str, report: Report, progress: Progress) -> Plan:
+    def validate(
+        self, *, target: SecurityPlan, rows, mode: str, report: pipeline.Report, progress: pipeline.Progress
+    ) -> pipeline.Plan:
         """Checks every row; two queries (the mission's areas, the revision's sites) whatever the file size."""
         return polling_sites_validate(security_plan=target, rows=rows, mode=mode, report=report, progress=progress)
 
-    def apply(self, *, target: SecurityPlan, plan: Plan, user, progress: Progress) -> None:
+    def apply(self, *, target: SecurityPlan, plan: pipeline.Plan, user, progress: pipeline.Progress) -> None:
         polling_sites_write(security_plan=target, user=user, plan=plan, progress=progress)
+
+    def snapshot(self, target: SecurityPlan) -> tuple:
+        """What a site plan depends on: the revision's sites (any added, deleted or edited one changes the
+        count, the highest id or the sum of versions), the mission's areas (names, P-codes, parents) and
+        their boundaries (missions.geo's fingerprint). Four queries; a few milliseconds for 200,000 sites."""
+        return polling_sites_snapshot(security_plan=target)
+
+    def freeze(self, plan: pipeline.Plan) -> dict:
+        return {
+            "creates": [tuple(_plain(getattr(site, name)) for name in _FROZEN) for site in plan.creates],
+            "updates": plan.updates,
+            "unchanged": plan.unchanged,
+            "sample": plan.sample,
+            "flags": plan.flags,
+        }
+
+    def thaw(self, *, target: SecurityPlan, frozen: dict) -> pipeline.Plan:
+        new = _site_factory(target)
+        return pipeline.Plan(
+            creates=[new(*values) for values in frozen["creates"]],
+            updates=frozen["updates"],
+            unchanged=frozen["unchanged"],
+            sample=frozen["sample"],
+            flags=frozen["flags"],
+        )
+
+
+# What a planned new site holds besides the defaults, as `freeze` keeps it.
+_FROZEN = ("code", "name", "district_id", "locality", "latitude", "longitude", "registered_voters",
+           "coordinates_issue", "coordinates_note")  # fmt: skip
+
+
+def _plain(value):
+    # A choice (CoordinatesIssue.OUTSIDE_COUNTRY) is a str subclass: kept as its plain value.
+    return str(value) if isinstance(value, str) and value.__class__ is not str else value
+
+
+def _site_factory(security_plan: SecurityPlan):
+    """A function (code, name, district_id, locality, latitude, longitude, registered_voters[, issue, note])
+    -> an unsaved PollingSite of the revision. It passes every field by position, as Django's `from_db`
+    does: half the time of keyword arguments, which counts for 200,000 sites."""
+    attnames = [f.attname for f in PollingSite._meta.concrete_fields]
+    template = PollingSite(security_plan=security_plan)
+    defaults = [getattr(template, name) for name in attnames]
+    given = [attnames.index(name) for name in _FROZEN]
+    uid = attnames.index("uid")
+
+    def new(*values) -> PollingSite:
+        args = list(defaults)
+        for index, value in zip(given, values, strict=False):
+            args[index] = value
+        args[uid] = uuid.uuid4()
+        return PollingSite(*args)
+
+    return new
+
+
+def polling_sites_snapshot(*, security_plan: SecurityPlan) -> tuple:
+    mission_id = security_plan.election_plan.mission_id
+    sites = PollingSite.objects.filter(security_plan=security_plan).aggregate(
+        n=Count("pk"), top=Max("pk"), versions=Sum("version")
+    )
+    areas = Location.objects.filter(mission_id=mission_id).order_by("pk")
+    digest = hashlib.sha256()
+    for row in areas.values_list("pk", "name", "name_fr", "pcode", "parent_id", "level"):
+        digest.update(repr(row).encode())
+    return (sites["n"], sites["top"], sites["versions"], digest.hexdigest(), geo.boundaries_fingerprint(mission_id))
 
 
 def polling_sites_validate(
-    *, security_plan: SecurityPlan, rows, mode: str, report: Report, progress: Progress | None = None, columns=None
-) -> Plan:
+    *,
+    security_plan: SecurityPlan,
+    rows,
+    mode: str,
+    report: pipeline.Report,
+    progress: pipeline.Progress | None = None,
+    columns=None,
+) -> pipeline.Plan:
     """The plan of a site import: new sites to create, (pk, {field: value}) changes, the unchanged count.
 
     `columns` (the fields the file has) defaults to those of the first row that are not empty anywhere;
     the pipeline passes every field, "" where not matched, so unmatched fields count as absent.
     """
     rows = list(rows) if not isinstance(rows, list) else rows
-    total = len(rows)
-    report.total_rows = total
+    report.total_rows = len(rows)
     resolver = AreaResolver(security_plan.election_plan.mission_id)
     present = columns or {name for name in UPDATABLE + ["region", "district_pcode"] if any(r.get(name) for r in rows)}
     existing = {
@@ -214,67 +295,29 @@ def polling_sites_validate(
             "code", "pk", "name", "district_id", "locality", "latitude", "longitude", "registered_voters"
         )
     }
-    update = mode == ImportJob.Mode.UPDATE
     code_max = PollingSite._meta.get_field("code").max_length
+    keys = pipeline.RowKeys(column="code", max_length=code_max, existing=existing, mode=mode, messages=CODE_MESSAGES)
     name_max = PollingSite._meta.get_field("name").max_length
     locality_max = PollingSite._meta.get_field("locality").max_length
-    first_seen: dict[str, int] = {}
-    plan = Plan()
+    new_site = _site_factory(security_plan)
+    plan = pipeline.Plan()
     # The rows whose place is new or changes, for the coordinates check after the loop: (create index or
     # None, district id, latitude, longitude, the row as the preview shows it).
     checked: list[tuple] = []
     sample_checks: dict[int, int] = {}  # preview row -> index in `checked`
-    for index, row in enumerate(rows):
-        if progress and index % 2000 == 0:
-            progress(index, total)
-        line = row[ROW]
+    for line, row in pipeline.numbered(rows, progress):
         before = len(report.problems)
         code, name = row.get("code", ""), row.get("name", "")
-        folded = code.casefold()
-        current = existing.get(folded)
-        if not code:
-            report.add(line, "code", _("The site code is missing."), kind=MISSING)
-        elif len(code) > code_max:
-            report.add(
-                line,
-                "code",
-                _("The site code is longer than %(n)s characters.") % {"n": code_max},
-                kind=TOO_LONG,
-                value=code,
-            )
-        elif folded in first_seen:
-            report.add(
-                line,
-                "code",
-                _("Site code %(code)s also appears on row %(row)s.") % {"code": code, "row": first_seen[folded]},
-                kind=DUPLICATE,
-                value=code,
-            )
-        elif current is not None and not update:
-            report.add(
-                line,
-                "code",
-                _("Site code %(code)s already exists in this plan (choose “create and update” to update it).")
-                % {"code": code},
-                kind=EXISTS,
-                value=code,
-            )
-        if code:
-            first_seen.setdefault(folded, line)
+        current = keys.check(report, line, code)
         if not name and current is None:
-            report.add(line, "name", _("The site name is missing."), kind=MISSING)
+            report.add(line, "name", _("The site name is missing."), kind=pipeline.MISSING)
         elif len(name) > name_max:
-            report.add(
-                line,
-                "name",
-                _("The name is longer than %(n)s characters.") % {"n": name_max},
-                kind=TOO_LONG,
-                value=name[:50],
-            )
+            too_long = _("The name is longer than %(n)s characters.") % {"n": name_max}
+            report.add(line, "name", too_long, kind=pipeline.TOO_LONG, value=name[:50])
         district_id = resolver.resolve_row(row, line=line, report=report)
         named = row.get("district_pcode") or row.get("district")
         if not named and (current is None or "district" in present or "district_pcode" in present):
-            report.add(line, "district", _("The district is missing."), kind=MISSING)
+            report.add(line, "district", _("The district is missing."), kind=pipeline.MISSING)
         coords = {}
         for column, limit in (("latitude", 90), ("longitude", 180)):
             try:
@@ -305,18 +348,9 @@ def polling_sites_validate(
             check_index = len(checked)
             checked.append((len(plan.creates), district_id, coords["latitude"], coords["longitude"], line))
             plan.creates.append(
-                PollingSite(
-                    security_plan=security_plan,
-                    code=code,
-                    name=name,
-                    district_id=district_id,
-                    locality=values["locality"],
-                    latitude=coords["latitude"],
-                    longitude=coords["longitude"],
-                    registered_voters=voters,
-                )
+                new_site(code, name, district_id, values["locality"], coords["latitude"], coords["longitude"], voters)
             )
-            action = _("new")
+            action = pipeline.NEW
         else:
             pk, *old = current
             old = dict(zip(UPDATABLE, old, strict=True))
@@ -325,12 +359,7 @@ def polling_sites_validate(
                 after = {**old, **changes}
                 check_index = len(checked)
                 checked.append((None, after["district"], after["latitude"], after["longitude"], line))
-            if changes:
-                plan.updates.append((pk, changes))
-                action = _("update")
-            else:
-                plan.unchanged += 1
-                action = _("unchanged")
+            action = pipeline.planned_change(plan, pk, changes)
         if len(plan.sample) < SAMPLE_FIRST_ROWS:
             area = resolver.get(district_id or (current[2] if current else None))
             if check_index is not None:
@@ -345,12 +374,10 @@ def polling_sites_validate(
                     _decimal_text(coords["latitude"]),
                     _decimal_text(coords["longitude"]),
                     str(voters),
-                    action,
+                    str(action),
                     "",
                 ]
             )
-    if progress:
-        progress(total, total)
     _check_coordinates(security_plan, plan, checked, sample_checks, resolver)
     return plan
 
@@ -359,7 +386,9 @@ SAMPLE_FIRST_ROWS = 12  # the preview's first rows, then up to SAMPLE_SUSPECT ro
 SAMPLE_SUSPECT = 8
 
 
-def _check_coordinates(security_plan: SecurityPlan, plan: Plan, checked: list, sample_checks: dict, resolver) -> None:
+def _check_coordinates(
+    security_plan: SecurityPlan, plan: pipeline.Plan, checked: list, sample_checks: dict, resolver
+) -> None:
     """Flag the planned sites whose coordinates look wrong (`elections.services.coordinates`), at preview.
 
     New sites get their `coordinates_issue` and `coordinates_note` here and keep them when created; updated
@@ -405,7 +434,7 @@ def _check_coordinates(security_plan: SecurityPlan, plan: Plan, checked: list, s
                 _decimal_text(lat),
                 _decimal_text(lon),
                 str(site.registered_voters) if site else "",
-                _("new") if site else _("update"),
+                str(pipeline.NEW) if site else str(pipeline.UPDATE),
                 results[index][1],
             ]
         )
@@ -422,7 +451,9 @@ def _given(field: str, present: set[str], values: dict) -> bool:
     return field in present
 
 
-def polling_sites_write(*, security_plan: SecurityPlan, user, plan: Plan, progress: Progress | None = None) -> None:
+def polling_sites_write(
+    *, security_plan: SecurityPlan, user, plan: pipeline.Plan, progress: pipeline.Progress | None = None
+) -> None:
     """Writes a validated site plan: bulk inserts and updates with their history, then the suggested risks.
 
     Precondition: inside the pipeline's transaction (all or nothing). The plan row is locked first, so a
