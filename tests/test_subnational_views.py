@@ -296,3 +296,14 @@ def test_dashboard_trend_follows_the_region_or_district_chosen(client, hom, plan
     whole = _dashboard(client)
     assert page.context["trend_chart"] != whole.context["trend_chart"]
     assert "for the whole mission" not in page.content.decode()
+
+
+def test_readiness_risk_bar_in_french_puts_a_space_before_the_colon(client, electoral, mission, country):
+    e = build_election(mission, country["west"], sites=2)
+    mission.default_language = "fr"  # a member who never chose reads the mission's language
+    mission.save(update_fields=["default_language"])
+    client.force_login(electoral)
+    page = client.get(reverse("elections:readiness", args=[e["security"].pk])).content.decode()
+    bar = page.split('<p class="risk-bar">', 1)[1].split("</p>", 1)[0]
+    assert re.search(r"[^\s<>]+ : \d", bar), bar  # « Faible : 2 », not « Faible: 2 »
+    assert not re.search(r"\w: \d", bar), bar
