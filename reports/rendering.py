@@ -10,20 +10,26 @@ project's own static files, addressed as `mandate-static:<path>`, and refuses ev
 
 from __future__ import annotations
 
+import functools
+import gc
 import logging
 import mimetypes
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.utils.translation import gettext as _
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint import html as weasyprint_html
+from weasyprint.css.counters import CounterStyle
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from missions import exports
 
+logger = logging.getLogger(__name__)
 # WeasyPrint narrates every layout step at INFO; a worker log needs only its warnings.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
@@ -80,6 +86,84 @@ def resolve_static(url: str) -> Path:
     return Path(found)
 
 
+# --- memory ------------------------------------------------------------------------------------------
+# Measured on the SCALE progress report (184 pages, 20,600 HTML elements; perf/narratives.py): a worker peaked
+# at 640 MB, of which 23 MB were the report's data and 1 MB its HTML; the rest was WeasyPrint's. Two things in
+# WeasyPrint 70 (pinned in requirements.txt) made most of it, and neither changes a byte of the PDF:
+#
+# 1. Its user-agent stylesheet has six rules for pseudo-elements that match every element (`::marker`, and
+#    `::footnote-call`, `::footnote-marker`, `::note-call`, `::note-marker`, `::note-callback`), so it computes
+#    and keeps six styles per element for pseudo-elements that are never drawn: 124,000 style objects, 150 MB.
+#    Reports use a copy of that stylesheet where `::marker` applies to list items (the only elements with
+#    `display: list-item` in the report templates) and the footnote and note rules to elements of class
+#    `footnote` and `note` (a report that wants a footnote gives it that class; none does today).
+# 2. An inline SVG (the charts) keeps a reference to the layout context, and with it the layout caches: the
+#    unpaginated box tree of every table and every section a `target-counter()` points to (the table of
+#    contents), which drawing no longer needs. Released once the layout is done (`_release_layout_caches`).
+#
+# With both, the same report peaks at about 450 MB in a worker (perf/README.md), in the same time.
+
+# The stock rules narrowed, each found exactly once in WeasyPrint's stylesheet (tests/test_reports_rendering.py
+# checks it, so a WeasyPrint upgrade that changes them is noticed; until fixed, the stock stylesheet is used).
+_UA_NARROWED = (
+    ("\n::marker {", "\nli::marker {"),
+    ("\n::footnote-call {", "\n.footnote::footnote-call {"),
+    ("\n::footnote-marker {", "\n.footnote::footnote-marker {"),
+    ("\n::note-call {", "\n.note::note-call {"),
+    ("\n::note-marker {", "\n.note::note-marker {"),
+    ("\n::note-callback {", "\n.note::note-callback {"),
+)
+
+
+def report_ua_stylesheet_text(stock: str | None = None) -> str | None:
+    """WeasyPrint's user-agent stylesheet with the pseudo-element rules above narrowed, or None when one of them
+    is not where it was (a different WeasyPrint)."""
+    text = weasyprint_html.UA if stock is None else stock
+    for old, new in _UA_NARROWED:
+        if len(re.findall(re.escape(old), text)) != 1:
+            return None
+        text = text.replace(old, new)
+    return text
+
+
+@functools.cache
+def _report_ua_stylesheets() -> list[CSS]:
+    text = report_ua_stylesheet_text()
+    if text is None:
+        logger.warning("WeasyPrint's user-agent stylesheet changed: reports use it unchanged (more memory)")
+        return [weasyprint_html.UA_STYLESHEET]
+    # Its @counter-style rules are already in WeasyPrint's UA_COUNTER_STYLE (what rendering uses); parsed again
+    # into a throwaway registry, they would otherwise be refused as redefinitions of predefined styles.
+    return [CSS(string=text, counter_style=CounterStyle())]
+
+
+class ReportHTML(HTML):
+    """WeasyPrint's HTML with the report user-agent stylesheet (see above). Reports have no forms."""
+
+    def _ua_stylesheets(self, forms=False):
+        return _report_ua_stylesheets()
+
+
+def _release_layout_caches(document) -> int:
+    """Drop what only the layout needed from the layout context an inline SVG keeps alive (see above); returns
+    how many contexts were released. Drawing an SVG still has the context's fonts and styles."""
+    contexts = {}
+    boxes = [page._page_box for page in document.pages]
+    while boxes:
+        box = boxes.pop()
+        context = getattr(getattr(box, "replacement", None), "_context", None)
+        if context is not None:
+            contexts[id(context)] = context
+        boxes.extend(getattr(box, "children", ()))
+    for context in contexts.values():
+        context.tables = {}
+        context.target_collector = None
+        context.page_maker = []
+    if contexts:
+        gc.collect()  # what was let go has reference cycles: free it before drawing needs the memory
+    return len(contexts)
+
+
 @dataclass
 class RenderedPDF:
     content: bytes
@@ -90,7 +174,8 @@ class RenderedPDF:
 def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> RenderedPDF:
     """Lay out `html` and write the PDF. No base URL: a relative URL resolves to nothing at all."""
     fetcher = fetcher or StaticOnlyFetcher()
-    document = HTML(string=html, base_url=None, url_fetcher=fetcher).render()
+    document = ReportHTML(string=html, base_url=None, url_fetcher=fetcher).render()
+    _release_layout_caches(document)
     # Fixed metadata keep the bytes a function of the content (no creation timestamp noise).
     # PDF/UA-1: a tagged PDF (headings, tables, reading order) that screen readers at HQ can read.
     content = document.write_pdf(pdf_identifier=b"mandate-report", uncompressed_pdf=False, pdf_variant="pdf/ua-1")
