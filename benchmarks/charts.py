@@ -18,6 +18,7 @@ for screen readers, and use the status colours of `static/css/app.css`.
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Mapping, Sequence
 from html import escape
 
@@ -179,14 +180,17 @@ def status_trend(
     title = title or _("Benchmark status over the last twelve months")
     left, right, top, bottom = 40, 10, 28, 36
     plot_w, plot_h = width - left - right, height - top - bottom
-    biggest = max((sum(c.values()) for c in counts), default=0) or 1
+    largest = max((sum(c.values()) for c in counts), default=0) or 1
+    # Up to four grid lines above the axis, a whole number of benchmarks apart, so that no value repeats
+    # ("0 0 0 1 1" for one benchmark, the common case in a district); the plot tops at the last line.
+    step = math.ceil(largest / 4)
+    lines = math.ceil(largest / step)
+    biggest = step * lines
     body: list[str] = _status_legend(left, 14, width)
-    # Four horizontal grid lines with their values.
-    for i in range(5):
-        value = biggest * i / 4
-        gy = top + plot_h - plot_h * i / 4
+    for i in range(lines + 1):
+        gy = top + plot_h - plot_h * i / lines
         body.append(f'<line x1="{left}" x2="{width - right}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="{LINE}"/>')
-        body.append(f'<text x="{left - 4}" y="{gy + 4:.1f}" text-anchor="end" fill="{MUTED}">{value:.0f}</text>')
+        body.append(f'<text x="{left - 4}" y="{gy + 4:.1f}" text-anchor="end" fill="{MUTED}">{step * i}</text>')
     n = max(len(months), 1)
     slot = plot_w / n
     col_w = slot * 0.7

@@ -20,6 +20,7 @@ from benchmarks.services import EDITABLE_FIELDS
 from mandate import access
 from missions.area_filter import area_label, selectable_areas
 from missions.edit import EditForm
+from missions.formats import format_day
 from missions.models import Component
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -56,7 +57,7 @@ class AssessmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["corrects"].queryset = benchmark.assessments.order_by("-assessed_on", "-created_at", "-id")
         self.fields["corrects"].label_from_instance = lambda a: (
-            f"{a.assessed_on} · {a.get_status_display()} · {a.progress}%"
+            f"{format_day(a.assessed_on)} · {a.get_status_display()} · {a.progress}%"
         )
         self.fields["corrects"].empty_label = _("(a new assessment, not a correction)")
         self.fields["assessed_on"].initial = timezone.localdate()
