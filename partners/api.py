@@ -29,7 +29,8 @@ from mandate.api import (
     import_mode_field,
     import_table_field,
 )
-from missions.models import Component, Mission
+from missions.area_filter import within_q
+from missions.models import Component, Location, Mission
 from missions.search import search_filter
 from partners import selectors, services
 from partners.models import Engagement, FollowUp, Partner, follow_up_overdue_q
@@ -231,6 +232,11 @@ class EngagementFilter(django_filters.FilterSet):
         queryset=Component.objects.all(), label=_("Component id (not for partner focal points: 400).")
     )
     shareable = django_filters.BooleanFilter(label=_("Shared with its partners (not for partner focal points: 400)."))
+    district = django_filters.ModelChoiceFilter(
+        queryset=Location.objects.all(),
+        method="filter_district",
+        label=_("Region or district id: a region includes the engagements of its districts."),
+    )
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
     q = django_filters.CharFilter(method="filter_q", label=_("Text search in summary, outcomes and topics"))
@@ -241,6 +247,9 @@ class EngagementFilter(django_filters.FilterSet):
 
     # Filters on fields partner readers do not see (EngagementViewSet.hidden_fields refuses them).
     INTERNAL = {"partner", "output", "component", "shareable"}
+
+    def filter_district(self, qs, name, value):
+        return qs.filter(within_q("district", value.pk))
 
     # Subqueries, not joins, as in partners.selectors.engagement_log: no repeated rows, no DISTINCT.
     def filter_partner(self, qs, name, value):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import Benchmark, OperationalOutput
 from mandate import access
+from missions.area_filter import area_label, selectable_areas
 from missions.edit import EditForm
 from missions.models import Component, Location, Mission
 from partners.models import Contact, Engagement, FollowUp, Partner
@@ -195,7 +196,10 @@ class EngagementForm(EditForm):
                 if access.can_add(user, Engagement, mission, component=c) or c.pk == self.instance.component_id
             ]
         )
-        f["district"].queryset = _districts(mission)
+        # An engagement concerns a district, or a whole region (as assessments, indicator values and risks).
+        f["district"].queryset = selectable_areas(mission.pk)
+        f["district"].label_from_instance = area_label
+        f["district"].label = _("Region or district")
         f["officers"].queryset = mission_officers(mission)
         f["officers"].label_from_instance = lambda u: u.get_full_name() or u.username
         f["outputs"].queryset = access.scope(
@@ -315,7 +319,7 @@ class EngagementFilterForm(forms.Form):
         label=_("Type"), required=False, choices=[("", _("All types")), *Engagement.EngagementType.choices]
     )
     component = forms.ModelChoiceField(label=_("Component"), required=False, queryset=Component.objects.none())
-    district = forms.ModelChoiceField(label=_("District"), required=False, queryset=Location.objects.none())
+    district = forms.ModelChoiceField(label=_("Region or district"), required=False, queryset=Location.objects.none())
     date_from = forms.DateField(label=_("From"), required=False, widget=_date_input())
     date_to = forms.DateField(label=_("To"), required=False, widget=_date_input())
     output = forms.ModelChoiceField(label=_("Linked output"), required=False, queryset=OperationalOutput.objects.none())
@@ -326,10 +330,12 @@ class EngagementFilterForm(forms.Form):
         self.fields["partner"].widget.rows = _partner_rows(mission)
         self.fields["partner"].widget.attrs.update({"data-filter": "partners", **FILTER_ATTRS})
         self.fields["component"].queryset = Component.objects.filter(mission=mission)
-        self.fields["district"].queryset = _districts(mission)
+        # A region lists its districts' engagements too (partners.selectors.engagement_log).
+        self.fields["district"].queryset = selectable_areas(mission.pk)
+        self.fields["district"].label_from_instance = area_label
         self.fields["output"].queryset = access.scope(user, OperationalOutput.objects.filter(mission=mission))
         for name, label in (("partner", _("All partners")), ("component", _("All components")),
-                            ("district", _("All districts")), ("output", _("All outputs"))):  # fmt: skip
+                            ("district", _("All areas")), ("output", _("All outputs"))):  # fmt: skip
             self.fields[name].empty_label = label
         self.fields["partner"].widget.empty_label = self.fields["partner"].empty_label
 

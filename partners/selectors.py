@@ -174,8 +174,8 @@ def engagement_log(
         qs = qs.filter(engagement_type=engagement_type)
     if component is not None:
         qs = qs.filter(component=component)
-    if district is not None:
-        qs = qs.filter(district=district)
+    if district is not None:  # a region, or a district: the engagements of the area and of the areas under it
+        qs = qs.filter(within_q("district", district.pk))
     if date_from:
         qs = qs.filter(date__gte=date_from)
     if date_to:
@@ -421,9 +421,9 @@ def engagements_per_district(
 ) -> dict[int, int]:
     """Engagements in the period per district id (of `region_id` when given): the coverage map. One query.
 
-    Engagements name a district (never a region); those naming none are on no map."""
+    Engagements naming a whole region, or none, are on no district of the map."""
     log = access.scope(user, Engagement.objects.filter(mission=mission)).filter(
-        date__gte=period_start, date__lte=period_end, district__isnull=False
+        date__gte=period_start, date__lte=period_end, district__level=Location.Level.DISTRICT
     )
     if region_id is not None:
         log = log.filter(within_q("district", region_id))

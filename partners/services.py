@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from benchmarks.models import Benchmark, OperationalOutput
 from mandate import access
+from missions.area_filter import check_area
 from missions.concurrency import claim_version
 from missions.events import announce
 from missions.models import Component, Location, Mission
@@ -227,7 +228,9 @@ def _validate_engagement(
         raise ValidationError({"partners": _("Choose at least one partner.")})
     _check_same_mission(mission, "partners", partners)
     _check_same_mission(mission, "component", [engagement.component])
-    _check_same_mission(mission, "district", [engagement.district])
+    problem = check_area(engagement.district, mission.pk)  # a region or a district of the mission
+    if problem:
+        raise ValidationError({"district": problem})
     _check_same_mission(mission, "outputs", outputs)
     _check_same_mission(mission, "benchmarks", benchmarks, attr="output.mission_id")
     if officers:
