@@ -439,12 +439,29 @@ def _unguarded(value: str) -> str:
     return value
 
 
-def _mapped_rows(grid: dict, columns: dict[str, int], importer: Importer) -> Iterator[dict]:
-    names = [f.name for f in importer.fields]
-    for line, values in zip(grid["lines"], grid["rows"], strict=True):
-        row = {name: (_unguarded(values[columns[name]]) if name in columns else "") for name in names}
-        row[ROW] = line
-        yield row
+class MappedRows:
+    """The rows of a job as `Importer.validate` reads them: dicts keyed by field name, made one at a time
+    as they are read (a national list's 200,000 dicts are never all held at once), with their count
+    (`len`) and `filled`, the fields that are not empty on any row. It can be read more than once."""
+
+    def __init__(self, grid: dict, columns: dict[str, int], importer: Importer):
+        self._grid, self._columns = grid, columns
+        self._names = [f.name for f in importer.fields]
+        self.filled = {
+            name
+            for name, index in columns.items()
+            if name in self._names and any(values[index] for values in grid["rows"])
+        }
+
+    def __len__(self) -> int:
+        return len(self._grid["rows"])
+
+    def __iter__(self) -> Iterator[dict]:
+        columns, names = self._columns, self._names
+        for line, values in zip(self._grid["lines"], self._grid["rows"], strict=True):
+            row = {name: (_unguarded(values[columns[name]]) if name in columns else "") for name in names}
+            row[ROW] = line
+            yield row
 
 
 # --- progress -------------------------------------------------------------------------------------
@@ -834,7 +851,7 @@ def _validate(job: ImportJob, importer: Importer, target, progress: Progress) ->
         return report, None
     plan = importer.validate(
         target=target,
-        rows=_mapped_rows(grid, job.mapping, importer),
+        rows=MappedRows(grid, job.mapping, importer),
         mode=job.mode,
         report=report,
         progress=progress,

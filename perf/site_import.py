@@ -2,7 +2,7 @@
 confirm < 60 s, the process's memory back within 100 MB of where it started; on PostgreSQL).
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/mandate_perf
-    .venv/bin/python perf/site_import.py [--rows 200000] [--xlsx] [--profile]
+    .venv/bin/python perf/site_import.py [--rows 200000] [--xlsx] [--profile] [--celery]
 
 The SCALE mission with the national gazetteer (`_setup.ensure_national`: 37 regions, 800 districts with
 P-codes and boundaries, about 40% of district names repeated in another region) gets a throwaway election
@@ -24,9 +24,10 @@ would see them:
    update" mode: created / updated / unchanged, which must be 0 / 3% / the rest.
 
 Prints each step's time, the flagged coordinates by reason (against what the file holds) and the
-process's resident memory before and after. `--profile` writes a pyinstrument HTML profile of the
-confirm step next to the files (that step then runs inside
-its request; `pip install pyinstrument` first, it is for perf only). The throwaway plan is deleted afterwards.
+process's resident memory before and after. `--celery` (with CELERY_BROKER_URL set) starts a worker for
+the run, so the steps run there as in production, and prints the memory of both processes. `--profile`
+writes a pyinstrument HTML profile of the confirm step next to the files (that step then runs inside its
+request; `pip install pyinstrument` first, it is for perf only). The throwaway plan is deleted afterwards.
 """
 
 from __future__ import annotations
@@ -72,12 +73,41 @@ PREFIXES = ["École primaire", "Mosquée", "Mairie", "Centre de santé", "Églis
 WRONG_EVERY = 1000  # one wrong row in this many, in the first file
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status") as f:
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of a process (this one by default), in MB."""
+    with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+class Worker:
+    """`--celery`: a Celery worker (one process, `--pool=solo`, so its memory is one number) started for the
+    run with this process's environment (database, broker, VAR_DIR), stopped at the end."""
+
+    def __init__(self):
+        import subprocess
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING",
+             "--without-heartbeat", "--without-mingle", "--without-gossip"],
+            cwd=_setup.ROOT,
+            env=os.environ.copy(),
+        )  # fmt: skip
+        from config.celery import app
+
+        deadline = time.monotonic() + 120
+        while not app.control.ping(timeout=1.0):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                sys.exit("the Celery worker did not start")
+
+    def rss(self) -> float:
+        return rss_mb(self.process.pid)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
 
 
 def _strip_accents(text: str) -> str:
@@ -353,10 +383,16 @@ def main() -> None:
     client = Client()
     client.force_login(user)
     client.get(reverse("elections:site-import", args=[plan.pk]))  # warm: templates, URL resolver, the session
+    worker = Worker() if "--celery" in sys.argv else None
+    if worker is None and not settings.TASKS_IN_BACKGROUND:
+        sys.exit("--celery needs CELERY_BROKER_URL; without it the steps run in this process's background thread")
     gc.collect()
     before = rss_mb()
+    worker_before = worker.rss() if worker else 0.0
     vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    print(f"process memory before: {before:.0f} MB, {sys.getallocatedblocks()} Python blocks ({vendor})")
+    where = f"a Celery worker, {worker_before:.0f} MB" if worker else "the web process's background thread"
+    print(f"web process memory before: {before:.0f} MB, {sys.getallocatedblocks()} Python blocks ({vendor}; "
+          f"steps in {where}); load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     try:
         job, times = run(client, plan, messy, mode=ImportJob.Mode.CREATE, confirm=True)
         report("1. messy file (create only)", job, times)
@@ -391,10 +427,18 @@ def main() -> None:
         print(f"  update round              {times['preview'] + times.get('confirm', 0):6.2f} s")
         print(f"  load average at the end   {os.getloadavg()[0]:.1f} (2 cores, shared: wall times stretch with it)")
         print(
-            f"  memory before {before:.0f} MB, after {after:.0f} MB: {after - before:+.0f} MB "
+            f"  web process memory before {before:.0f} MB, after {after:.0f} MB: {after - before:+.0f} MB "
             f"(target within {MEMORY_TARGET_MB} MB)"
         )
+        if worker:
+            worker_after = worker.rss()
+            print(
+                f"  worker memory before {worker_before:.0f} MB, after {worker_after:.0f} MB: "
+                f"{worker_after - worker_before:+.0f} MB"
+            )
     finally:
+        if worker:
+            worker.stop()
         jobs = ImportJob.objects.filter(target_id=plan.pk, kind="sites")
         for job in jobs:
             for path in pipeline._jobs_dir().glob(f"{job.token}.*"):

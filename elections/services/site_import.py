@@ -60,6 +60,7 @@ EXPORT_COLUMNS = [
 # Beyond this many moved sites the check after an update reads the whole plan (one pass, no long IN list).
 CHECK_IDS_MAX = 5000
 UPDATABLE = ["name", "district", "locality", "latitude", "longitude", "registered_voters"]
+WRITE_BATCH = 20_000  # new sites made into model instances and inserted at a time
 
 
 def _decimal_text(value: Decimal | None) -> str:
@@ -211,7 +212,7 @@ class SiteImporter(pipeline.Importer):
 
     def freeze(self, plan: pipeline.Plan) -> dict:
         return {
-            "creates": [tuple(_plain(getattr(site, name)) for name in _FROZEN) for site in plan.creates],
+            "creates": [site.values() for site in plan.creates],
             "updates": plan.updates,
             "unchanged": plan.unchanged,
             "sample": plan.sample,
@@ -219,9 +220,8 @@ class SiteImporter(pipeline.Importer):
         }
 
     def thaw(self, *, target: SecurityPlan, frozen: dict) -> pipeline.Plan:
-        new = _site_factory(target)
         return pipeline.Plan(
-            creates=[new(*values) for values in frozen["creates"]],
+            creates=[PlannedSite(*values) for values in frozen["creates"]],
             updates=frozen["updates"],
             unchanged=frozen["unchanged"],
             sample=frozen["sample"],
@@ -229,29 +229,36 @@ class SiteImporter(pipeline.Importer):
         )
 
 
-# What a planned new site holds besides the defaults, as `freeze` keeps it.
-_FROZEN = ("code", "name", "district_id", "locality", "latitude", "longitude", "registered_voters",
-           "coordinates_issue", "coordinates_note")  # fmt: skip
+class PlannedSite:
+    """A new site as the plan holds it: its own values only, a tenth of an unsaved PollingSite's memory
+    (a national list plans 200,000). The write makes the model instances, a batch at a time."""
 
+    __slots__ = ("code", "name", "district_id", "locality", "latitude", "longitude", "registered_voters",
+                 "coordinates_issue", "coordinates_note")  # fmt: skip
 
-def _plain(value):
-    # A choice (CoordinatesIssue.OUTSIDE_COUNTRY) is a str subclass: kept as its plain value.
-    return str(value) if isinstance(value, str) and value.__class__ is not str else value
+    def __init__(self, code, name, district_id, locality, latitude, longitude, registered_voters,
+                 coordinates_issue="", coordinates_note=""):  # fmt: skip
+        self.code, self.name, self.district_id, self.locality = code, name, district_id, locality
+        self.latitude, self.longitude, self.registered_voters = latitude, longitude, registered_voters
+        self.coordinates_issue, self.coordinates_note = coordinates_issue, coordinates_note
+
+    def values(self) -> tuple:
+        # A choice (CoordinatesIssue.OUTSIDE_COUNTRY) is kept as its plain value: the plan is plain data.
+        return tuple(str(v) if isinstance(v, str) else v for v in (getattr(self, n) for n in self.__slots__))
 
 
 def _site_factory(security_plan: SecurityPlan):
-    """A function (code, name, district_id, locality, latitude, longitude, registered_voters[, issue, note])
-    -> an unsaved PollingSite of the revision. It passes every field by position, as Django's `from_db`
-    does: half the time of keyword arguments, which counts for 200,000 sites."""
+    """A function (PlannedSite) -> an unsaved PollingSite of the revision. It passes every field by
+    position, as Django's `from_db` does: half the time of keyword arguments."""
     attnames = [f.attname for f in PollingSite._meta.concrete_fields]
     template = PollingSite(security_plan=security_plan)
     defaults = [getattr(template, name) for name in attnames]
-    given = [attnames.index(name) for name in _FROZEN]
+    given = [attnames.index(name) for name in PlannedSite.__slots__]
     uid = attnames.index("uid")
 
-    def new(*values) -> PollingSite:
+    def new(planned: PlannedSite) -> PollingSite:
         args = list(defaults)
-        for index, value in zip(given, values, strict=False):
+        for index, value in zip(given, planned.values(), strict=True):
             args[index] = value
         args[uid] = uuid.uuid4()
         return PollingSite(*args)
@@ -261,6 +268,10 @@ def _site_factory(security_plan: SecurityPlan):
 
 def polling_sites_snapshot(*, security_plan: SecurityPlan) -> tuple:
     mission_id = security_plan.election_plan.mission_id
+    # The check reads the boundaries (cached per process); loaded here, before the pipeline reads the
+    # rows, their long-lived objects lie below the step's peak of memory, not scattered inside it, where
+    # they would keep the allocator from handing the step's memory back.
+    geo.mission_areas(mission_id)
     sites = PollingSite.objects.filter(security_plan=security_plan).aggregate(
         n=Count("pk"), top=Max("pk"), versions=Sum("version")
     )
@@ -285,10 +296,12 @@ def polling_sites_validate(
     `columns` (the fields the file has) defaults to those of the first row that are not empty anywhere;
     the pipeline passes every field, "" where not matched, so unmatched fields count as absent.
     """
-    rows = list(rows) if not isinstance(rows, list) else rows
+    rows = rows if hasattr(rows, "__len__") else list(rows)  # the pipeline's MappedRows: made as read
     report.total_rows = len(rows)
     resolver = AreaResolver(security_plan.election_plan.mission_id)
-    present = columns or {name for name in UPDATABLE + ["region", "district_pcode"] if any(r.get(name) for r in rows)}
+    present = columns or getattr(rows, "filled", None)
+    if present is None:
+        present = {name for name in UPDATABLE + ["region", "district_pcode"] if any(r.get(name) for r in rows)}
     existing = {
         code.casefold(): values
         for code, *values in PollingSite.objects.filter(security_plan=security_plan).values_list(
@@ -299,7 +312,6 @@ def polling_sites_validate(
     keys = pipeline.RowKeys(column="code", max_length=code_max, existing=existing, mode=mode, messages=CODE_MESSAGES)
     name_max = PollingSite._meta.get_field("name").max_length
     locality_max = PollingSite._meta.get_field("locality").max_length
-    new_site = _site_factory(security_plan)
     plan = pipeline.Plan()
     # The rows whose place is new or changes, for the coordinates check after the loop: (create index or
     # None, district id, latitude, longitude, the row as the preview shows it).
@@ -348,7 +360,9 @@ def polling_sites_validate(
             check_index = len(checked)
             checked.append((len(plan.creates), district_id, coords["latitude"], coords["longitude"], line))
             plan.creates.append(
-                new_site(code, name, district_id, values["locality"], coords["latitude"], coords["longitude"], voters)
+                PlannedSite(
+                    code, name, district_id, values["locality"], coords["latitude"], coords["longitude"], voters
+                )
             )
             action = pipeline.NEW
         else:
@@ -465,18 +479,26 @@ def polling_sites_write(
         _require(access.can_add(user, PollingSite, security_plan))
         total = len(plan.creates) + len(plan.updates)
         rate = site_risk_rater(security_plan)
-        for site in plan.creates:  # rated before they are written: one insert each, no re-rating pass
-            site.suggested_risk = rate(site)
-        created = bulk_create_with_history(
-            plan.creates,
-            PollingSite,
-            batch_size=2000,
-            default_user=access.history_user(user),
-            progress=(lambda done: progress(done, total)) if progress else None,
-        )
+        new = _site_factory(security_plan)
+        created_districts: set[int] = set()
+        # The model instances a batch at a time (not 200,000 at once), rated before they are written: one
+        # insert each, no re-rating pass.
+        for start in range(0, len(plan.creates), WRITE_BATCH):
+            sites = [new(planned) for planned in plan.creates[start : start + WRITE_BATCH]]
+            for site in sites:
+                site.suggested_risk = rate(site)
+            bulk_create_with_history(
+                sites,
+                PollingSite,
+                batch_size=2000,
+                default_user=access.history_user(user),
+                progress=(lambda done, base=start: progress(base + done, total)) if progress else None,
+            )
+            created_districts |= {site.district_id for site in sites}
+            del sites
         changed_ids = [pk for pk, _changes in plan.updates]
         now = timezone.now()
-        done = len(created)
+        done = len(plan.creates)
         for start in range(0, len(plan.updates), 2000):
             chunk = plan.updates[start : start + 2000]
             sites = PollingSite.objects.in_bulk([pk for pk, _changes in chunk])
@@ -505,8 +527,8 @@ def polling_sites_write(
         # Sites that moved (or were added) change their districts' picture: check those districts again.
         # A corrected re-import ("create and update") clears the flags of the sites it fixes.
         moved = {pk for pk, changes in plan.updates if changes.keys() & {"district", "latitude", "longitude"}}
-        if created or moved:
-            districts = {s.district_id for s in created} | {
+        if plan.creates or moved:
+            districts = created_districts | {
                 changes["district"] for pk, changes in plan.updates if "district" in changes
             }
             districts |= set(
