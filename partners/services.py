@@ -342,6 +342,9 @@ def _save_engagement(
         del engagement.skip_history_when_saving
     engagement._history_user = user
     engagement.save(update_fields=["updated_at"])
+    if update_fields is None:
+        # That record is the row's first: it records the logging, not a change ("+", as a plain create has).
+        engagement.history.filter(history_id=engagement.history.latest().history_id).update(history_type="+")
     _sync_follow_ups(engagement, follow_ups, user)
 
 

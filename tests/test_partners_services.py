@@ -145,6 +145,7 @@ def test_every_change_of_an_engagement_is_kept_in_history(civilaffairs, mission,
         user=civilaffairs, engagement=engagement, expected_version=1, partners=[partner_b], summary="Moved"
     )
     old, new = engagement.history.order_by("history_id")
+    assert (old.history_type, new.history_type) == ("+", "~")  # logged, then changed
     assert (old.summary, [p.partner_id for p in old.partners.all()]) == (
         "Discussed the water point dispute",
         [partner_a.pk],
