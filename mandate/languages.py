@@ -1,6 +1,7 @@
 """Which language a person sees: the one they chose in the header, else their mission's default.
 
 - Signed in: the choice saved on their Profile; without one, the default language of their current mission.
+  A language chosen on the login page, before signing in, stays for the session of a user who saved none.
   Resolved once at login, on a language or mission switch, and kept in the session, so pages pay no query.
 - Signed out (the login page): Django's LocaleMiddleware takes the language cookie or the browser's
   Accept-Language; when neither names a language of ours, the missions' default language stands in.
@@ -56,6 +57,18 @@ def _on_login(sender, request, user, **kwargs):
         if not hasattr(request, "user"):  # the test client's force_login builds a request without one
             request.user = user
         remember_language(request)
+        _keep_choice_made_before_login(request, user)
+
+
+def _keep_choice_made_before_login(request, user) -> None:
+    """A language chosen with the login page's switch (its cookie) stays for the session of a user who has
+    saved no choice: they asked for French, the mission's default must not take it back at login. It is
+    not saved on their profile (the browser may be shared); the header switch does that."""
+    from missions.models import Profile
+
+    chosen = supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    if chosen and not Profile.objects.filter(user=user).exclude(language="").exists():
+        request.session[SESSION_KEY] = chosen
 
 
 def _browser_names_a_language(request) -> bool:

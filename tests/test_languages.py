@@ -185,3 +185,18 @@ def test_an_english_mission_keeps_the_library_in_english_and_the_library_page_fo
     assert output.title == "Peaceful and Credible Elections Held"
     with translation.override("fr"):
         assert str(elections) == "Élections pacifiques et crédibles tenues"
+
+
+def test_a_language_chosen_on_the_login_page_stays_after_login_for_a_user_who_chose_none(client, civilaffairs, mission):
+    from django.conf import settings
+
+    mission.default_language = "en"
+    mission.save(update_fields=["default_language"])
+    client.post(reverse("language-set"), {"language": "fr", "next": reverse("login")})  # signed out: the cookie
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+    response = client.post(reverse("login"), {"username": "civilaffairs", "password": "pw"}, REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 302
+    assert _lang(client.get(reverse("tokens"))) == "fr"
+    assert (
+        not Profile.objects.filter(user=civilaffairs).exclude(language="").exists()
+    )  # not saved: the browser may be shared
