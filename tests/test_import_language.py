@@ -26,7 +26,7 @@ def test_a_step_run_outside_a_request_writes_the_preview_in_the_uploaders_langua
     job = _upload(
         client,
         reverse("elections:site-import", args=[e["security"].pk]),
-        _csv("code;name;district\nB1;École;Baroueli\n"),
+        _csv("code;name;district;latitude;longitude;registered_voters\nB1;École;Baroueli;12.5;-7.25;12480\n"),
     )
     job = _map(client, job)
     assert job.status == ImportJob.Status.PREVIEWED, job.message
@@ -38,3 +38,6 @@ def test_a_step_run_outside_a_request_writes_the_preview_in_the_uploaders_langua
 
     job.refresh_from_db()
     assert job.report["sample_columns"][:2] == ["Ligne", "Code du bureau"]
+    # Its numbers as the site pages write them in French: decimal comma, grouped thousands.
+    row = job.report["sample"][0]
+    assert (row[5], row[6], row[7].replace("\u202f", " ").replace("\xa0", " ")) == ("12,500000", "-7,250000", "12 480")

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Sum
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
@@ -31,6 +31,7 @@ from mandate import access
 from missions import geo, pipeline
 from missions.areas import AreaResolver
 from missions.bulk import bulk_create_with_history
+from missions.formats import format_count
 from missions.imports import parse_decimal, parse_int
 from missions.models import ImportJob, Location
 
@@ -64,7 +65,8 @@ WRITE_BATCH = 20_000  # new sites made into model instances and inserted at a ti
 
 
 def _decimal_text(value: Decimal | None) -> str:
-    return "" if value is None else str(value)
+    """A coordinate of the preview, written as the site pages write it ("8,369388" in French)."""
+    return "" if value is None else formats.number_format(value)
 
 
 class SiteImporter(pipeline.Importer):
@@ -387,7 +389,7 @@ def polling_sites_validate(
                     values["locality"],
                     _decimal_text(coords["latitude"]),
                     _decimal_text(coords["longitude"]),
-                    str(voters),
+                    format_count(voters),
                     str(action),
                     "",
                 ]
@@ -447,7 +449,7 @@ def _check_coordinates(
                 site.locality if site else "",
                 _decimal_text(lat),
                 _decimal_text(lon),
-                str(site.registered_voters) if site else "",
+                format_count(site.registered_voters) if site else "",
                 str(pipeline.NEW) if site else str(pipeline.UPDATE),
                 results[index][1],
             ]
