@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from benchmarks.models import IndicatorValue
-from missions.formats import format_count, format_day, format_moment
+from missions.formats import format_count, format_day, format_moment, format_percent
 from tests.benchmarks_support import make_plan
 from tests.factories import EngagementFactory
 
@@ -79,3 +79,17 @@ def test_csv_export_keeps_iso_dates(client, civilaffairs, mission, components):
     response = client.get(reverse("partners:engagement-export", args=["csv"]))
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert b"2026-06-04" in body
+
+
+def test_percentages_follow_the_language():
+    with translation.override("en"):
+        assert (format_percent(41.7), format_percent(45), format_percent(None)) == ("41.7%", "45%", "")
+    with translation.override("fr"):
+        assert (format_percent(41.7), format_percent(Decimal("100.0"))) == ("41,7\u202f%", "100\u202f%")
+
+
+def test_partnership_shares_are_written_as_percentages(client, civilaffairs, mission, components):
+    EngagementFactory(mission=mission, participants_women=2, date=DAY)
+    client.force_login(civilaffairs)
+    page = client.get(reverse("partners:overview"), {"period_start": "2026-11-01", "period_end": "2026-12-31"})
+    assert "100%" in page.content.decode() and "100.0 %" not in page.content.decode()

@@ -6,8 +6,10 @@ never decimals ("531", not "531.00"). The per-language formats live in `missions
 (settings.FORMAT_MODULE_PATH), so Django's own `{{ value }}`, `|date` and form widgets agree with these
 functions. Machine exports (CSV, XLSX, the API) use ISO 8601 instead: `value.isoformat()`.
 
+Percentages read "41.7%" in English and "41,7 %" in French (a narrow no-break space before the sign).
+
 Templates use the filters of `missions/templatetags/formatting.py` (loaded as builtins): `|day`,
-`|moment`, `|count`.
+`|moment`, `|count`, `|percent`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 
 
 def format_day(value: datetime.date | datetime.datetime | None) -> str:
@@ -54,3 +56,11 @@ def format_count(value) -> str:
     if number == number.to_integral_value():
         return formats.number_format(int(number), decimal_pos=0, force_grouping=True)
     return formats.number_format(number.normalize(), force_grouping=True)
+
+
+def format_percent(value) -> str:
+    """A percentage: 41.7 -> "41.7%" ("41,7 %" in French), 45 -> "45%"; None or "" gives ""."""
+    if value in (None, ""):
+        return ""
+    number = format_count(value)
+    return number + ("\u202f%" if translation.get_language() == "fr" else "%")
