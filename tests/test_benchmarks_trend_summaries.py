@@ -113,7 +113,7 @@ def test_rebuild_agrees_with_what_the_services_kept(plan, hom, mission, componen
     _assess(plan.b_ca, hom, 70, Status.ON_TRACK)
     _assess(plan.b_el, hom, 20, Status.ACHIEVED)
     kept = selectors.status_trend(mission, hom, 12).counts
-    summaries.trend_rebuild(mission)
+    summaries.summaries_rebuild(mission)  # what bulk loaders call: the trend and the rollups it is read from
     assert selectors.status_trend(mission, hom, 12).counts == kept
 
 

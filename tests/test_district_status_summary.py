@@ -8,12 +8,13 @@ import datetime
 
 import pytest
 
-from benchmarks import selectors, services
+from benchmarks import selectors
 from benchmarks.models import Assessment, Status
 from mandate import access
 from missions.models import Location
 from tests.benchmarks_support import make_plan
 from tests.factories import AssessmentFactory
+from tests.test_benchmarks_trend_summaries import _assess
 from tests.test_gazetteer_import import imported
 
 pytestmark = pytest.mark.django_db
@@ -60,15 +61,7 @@ def test_the_district_map_follows_assessments_and_areas_moved_by_a_re_import(
             AssessmentFactory(benchmark=benchmark, location=where, status=status, assessed_by=hom,
                               assessed_on=TODAY - datetime.timedelta(days=days_ago))  # fmt: skip
             return
-        services.assessment_create(
-            benchmark=benchmark,
-            user=hom,
-            assessed_on=TODAY - datetime.timedelta(days=days_ago),
-            status=status,
-            progress=30,
-            evidence="Field report",
-            location=where,
-        )
+        _assess(benchmark, hom, days_ago, status, location=where)
 
     assess(plan.b_ca, kolo, Status.AT_RISK, 20)
     assess(plan.b_ca, diby, Status.ON_TRACK, 10)

@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
+from django.utils.translation import pgettext
 
 
 def format_day(value: datetime.date | datetime.datetime | None) -> str:
@@ -62,5 +63,5 @@ def format_percent(value) -> str:
     """A percentage: 41.7 -> "41.7%" ("41,7 %" in French), 45 -> "45%"; None or "" gives ""."""
     if value in (None, ""):
         return ""
-    number = format_count(value)
-    return number + ("\u202f%" if translation.get_language() == "fr" else "%")
+    # Where the sign goes is each language's convention, so it is in the catalogues, not in code.
+    return pgettext("a percentage", "%(number)s%%") % {"number": format_count(value)}
