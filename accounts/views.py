@@ -10,7 +10,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,13 +19,11 @@ from django_otp import user_has_device
 from accounts import services
 from accounts.forms import CodeForm, SignOutEverywhereForm
 from mandate import access
+from missions.edit import return_url
 
 
 def _next_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return "home"
+    return return_url(request, "home")
 
 
 def _qr_svg(data: str) -> str:

@@ -10,6 +10,8 @@ Every edit page of every app (benchmarks, elections, partners) goes through here
   keeping the user's input but now based on the saved version, so saving again is a deliberate choice.
 - `posted_version(request)`: a version posted by a page's button (remove, retire, sign off); a value that
   is not a version answers 400.
+- `return_url(request, default)`: where a page goes back to, the `next` address it was opened with (a
+  list's page and filters) when that address is on this site.
 
 Versions themselves (parsing, the check under a row lock) are `missions.concurrency`.
 """
@@ -27,6 +29,7 @@ from django.core.exceptions import BadRequest, ValidationError
 from django.db.models import Model, QuerySet
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from missions.concurrency import ConcurrentEditError, parse_version
@@ -107,6 +110,15 @@ def posted_version(request, *, required: bool = False) -> int | None:
     if version is None and required:
         raise BadRequest(_("Send the version of the record, as read from the page."))
     return version
+
+
+def return_url(request, default: str) -> str:
+    """The `next` address posted or in the query (the list page, its filters and page number, that opened
+    this page) when it stays on this site, else `default`: an address elsewhere is ignored, never followed."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
 
 
 # --- conflicts ----------------------------------------------------------------------------------

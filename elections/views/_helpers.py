@@ -12,7 +12,7 @@ from elections.models import (
 )
 from mandate import access
 from mandate.access import Action
-from missions.edit import edit_page, model_form_rebuild
+from missions.edit import edit_page, model_form_rebuild, return_url
 
 PAGE_SIZE = 50
 
@@ -51,7 +51,9 @@ def report_risk_changes(request, changes) -> None:
 def _form_page(request, *, form, save, title, back_url, success, extra=None, delete_url=None):
     """An election edit page through the one edit layer (`missions.edit.edit_page`): `save(form)` calls a
     service and may return the URL to go to next (else `back_url`); a stale version answers 409.
-    A save that re-rated polling sites (threats, sites) lists them after the success message."""
+    A save that re-rated polling sites (threats, sites) lists them after the success message.
+    `back_url` gives way to the `next` address the page was opened with (a list's page and filters)."""
+    back_url = return_url(request, back_url)
 
     def next_url(saved):
         report_risk_changes(request, getattr(saved, "risk_changes", None))
