@@ -22,12 +22,11 @@ import math
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from benchmarks.models import Risk, Status
-from missions.formats import format_count
+from missions.formats import format_count, format_month
 
 # Order in which statuses stack, best news last so the eye reads "problems" first.
 STATUS_ORDER: tuple[str, ...] = (
@@ -197,7 +196,7 @@ def status_trend(
     for i, (month, month_counts) in enumerate(zip(months, counts, strict=True)):
         x = left + i * slot + (slot - col_w) / 2
         y = float(top + plot_h)
-        label = date_format(month, "M Y")
+        label = format_month(month, year=True)
         for status in STATUS_ORDER:
             value = month_counts.get(status, 0)
             if not value:
@@ -210,7 +209,7 @@ def status_trend(
             )
         body.append(
             f'<text x="{x + col_w / 2:.1f}" y="{height - bottom + 14}" text-anchor="middle" fill="{MUTED}" '
-            f'font-size="10">{_t(date_format(month, "M"))}</text>'
+            f'font-size="10">{_t(format_month(month))}</text>'
         )
         if i == 0 or month.month == 1:
             body.append(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from benchmarks.models import IndicatorValue
-from missions.formats import format_count, format_day, format_moment, format_percent
+from missions.formats import format_count, format_day, format_moment, format_month, format_percent
 from tests.benchmarks_support import make_plan
 from tests.factories import EngagementFactory
 
@@ -93,3 +93,33 @@ def test_partnership_shares_are_written_as_percentages(client, civilaffairs, mis
     client.force_login(civilaffairs)
     page = client.get(reverse("partners:overview"), {"period_start": "2026-11-01", "period_end": "2026-12-31"})
     assert "100%" in page.content.decode() and "100.0 %" not in page.content.decode()
+
+
+MONTHS = [datetime.date(2026, m, 28) for m in range(1, 13)]
+FRENCH_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+
+
+def test_month_abbreviations_are_unambiguous_in_both_languages():
+    """Failing-first: the trend chart cut French months to three letters, June and July both read "jui"."""
+    with translation.override("en"):
+        assert [format_month(m) for m in MONTHS] == [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ]  # fmt: skip
+        assert format_month(MONTHS[5], year=True) == "Jun 2026"
+    with translation.override("fr"):
+        assert [format_month(m) for m in MONTHS] == FRENCH_MONTHS
+        assert format_month(MONTHS[6], year=True) == "juil. 2026"
+    assert format_month(None) == ""
+
+
+def test_the_trend_chart_names_june_and_july_apart_in_french():
+    from benchmarks import charts
+
+    with translation.override("fr"):
+        svg = str(charts.status_trend(MONTHS, [{"on_track": 1} for _ in MONTHS]))
+    for month in FRENCH_MONTHS:
+        assert f">{month}</text>" in svg
+    assert "juin 2026: " in svg and "juil. 2026: " in svg
+    with translation.override("en"):
+        svg = str(charts.status_trend(MONTHS, [{"on_track": 1} for _ in MONTHS]))
+    assert ">Jun</text>" in svg and ">Jul</text>" in svg and "Jul 2026: " in svg

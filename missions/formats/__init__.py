@@ -8,8 +8,11 @@ functions. Machine exports (CSV, XLSX, the API) use ISO 8601 instead: `value.iso
 
 Percentages read "41.7%" in English and "41,7 %" in French (a narrow no-break space before the sign).
 
+Months alone (chart axes, reporting periods) are CLDR's abbreviations, through Babel: "Jun", "Jul" in
+English, "juin", "juil." in French (Django's three-letter "M" made both "jui").
+
 Templates use the filters of `missions/templatetags/formatting.py` (loaded as builtins): `|day`,
-`|moment`, `|count`, `|percent`.
+`|moment`, `|month`, `|count`, `|percent`.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from babel.dates import format_date
 from django.utils import formats, timezone
-from django.utils.translation import pgettext
+from django.utils.translation import get_language, pgettext, to_locale
 
 
 def format_day(value: datetime.date | datetime.datetime | None) -> str:
@@ -29,6 +33,14 @@ def format_day(value: datetime.date | datetime.datetime | None) -> str:
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         value = value.date()
     return formats.date_format(value, "DATE_FORMAT")
+
+
+def format_month(value: datetime.date | None, *, year: bool = False) -> str:
+    """A month as people read it, CLDR's abbreviation: "Jun" / "juin", "Jul" / "juil."; `year=True` adds the
+    year ("juil. 2026"); None gives ""."""
+    if value in (None, ""):
+        return ""
+    return format_date(value, "MMM y" if year else "MMM", locale=to_locale(get_language() or "en"))
 
 
 def format_moment(value: datetime.datetime | None) -> str:
