@@ -1,4 +1,5 @@
-"""Template filters for the one date and number format (see missions/formats): `|day`, `|moment`, `|month`, `|count`, `|percent`.
+"""Template filters for the one date and number format (see missions/formats): `|day`, `|moment`, `|month`,
+`|count`, `|percent`.
 
 Registered as template builtins (settings.TEMPLATES), so every template, PDF and email can use them
 without `{% load %}`.
