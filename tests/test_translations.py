@@ -107,6 +107,30 @@ def test_the_catalogue_has_no_string_missing_from_the_code(french):
     assert stale == [], "run `make messages` (it drops entries no longer in the code)"
 
 
+# French quotation marks, one style in every French string: « » with a no-break space (U+00A0) inside, so a
+# quotation mark never stands alone at the start or end of a line. Not "…", “…”, ‘…’ nor '…' used as quotes.
+# Text between backticks is code (an HTTP header, a JSON value) and keeps its quotes.
+CODE_SPAN = re.compile(r"`[^`]*`")
+OTHER_QUOTES = re.compile(r"[\"“”„‟]|(?:^|(?<=[\s(:]))['‘][^'‘’]+['’](?=[\s.,;:)]|$)")
+BAD_GUILLEMETS = re.compile(r"«(?!\u00a0)|(?<!\u00a0)»")
+
+
+def test_french_strings_quote_with_guillemets_and_no_break_spaces(french):
+    """Failing-first: the import messages mixed « x » (plain spaces, the marks could end up alone on a line)
+    and other styles; each new French string must follow the one style."""
+    wrong = []
+    for po in (FRENCH_PO, FRENCH_PO.with_name("apidocs.po")):
+        catalogue = french if po == FRENCH_PO else read_catalogue(po)
+        for message in _entries(catalogue):
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for string in strings:
+                prose = CODE_SPAN.sub("", string)
+                if OTHER_QUOTES.search(prose) or BAD_GUILLEMETS.search(prose):
+                    wrong.append(f"{po.name}: {string!r}")
+
+    assert wrong == [], "write « text » with U+00A0 inside the marks: " + "; ".join(wrong)
+
+
 def test_the_compiled_catalogue_answers_in_french():
     compile_catalogues()
     translation.trans_real._translations.clear()  # other tests may have loaded the catalogue before
