@@ -10,4 +10,4 @@ class BenchmarksConfig(AppConfig):
         from benchmarks import summaries
         from missions import events
 
-        events.areas_moved.connect(summaries.on_areas_moved, dispatch_uid="benchmarks.district_status")
+        events.areas_moved.connect(summaries.on_areas_moved, dispatch_uid="benchmarks.area_status")

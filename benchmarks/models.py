@@ -505,24 +505,35 @@ class StatusTrendCount(models.Model):
         return f"{self.output_id} {self.term} {self.month:%Y-%m} {self.status}: {self.n:+d}"
 
 
-class DistrictStatus(models.Model):
-    """A benchmark's status in a district: that of its newest assessment for the district or one of its
-    sub-districts (by date, then recording time, then id), for the dashboard's district map.
+class AreaStatus(models.Model):
+    """A benchmark's standing in a region or district: its newest assessment concerning the area (by date,
+    then recording time, then id), for the dashboard narrowed to the area and for its district map.
 
-    Derived from the assessment log by `benchmarks.summaries.district_status_refresh`, which
+    An assessment concerns its location and the location's parent and grandparent, those that are regions
+    or districts: what `missions.area_filter.within_q` counts in an area (a region includes its districts
+    and their sub-districts, a district its sub-districts). So one row per benchmark and area assessed,
+    read by `benchmarks.selectors.Filters.apply` instead of the assessment log; the district map and its
+    rollup `MissionDistrictCount` read the district rows (`area__level`).
+
+    Derived from the assessment log by `benchmarks.summaries.area_status_refresh`, which
     `services.assessment_create` calls in its transaction; rebuilt for a mission when areas move under
-    another parent (`missions.events.areas_moved`) or after a bulk load (`summaries.trend_rebuild`).
+    another parent (`missions.events.areas_moved`) or after a bulk load (`summaries.summaries_rebuild`).
     """
 
-    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="+", verbose_name=_("benchmark"))
-    district = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+", verbose_name=_("district"))
+    benchmark = models.ForeignKey(
+        Benchmark, on_delete=models.CASCADE, related_name="area_statuses", verbose_name=_("benchmark")
+    )
+    area = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+", verbose_name=_("area"))
     status = models.CharField(max_length=12, choices=Status.choices)
+    progress = models.PositiveSmallIntegerField()
+    assessed_on = models.DateField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["benchmark", "district"], name="districtstatus_once")]
+        # Also the index of the area filter: the benchmarks assessed for one area.
+        constraints = [models.UniqueConstraint(fields=["area", "benchmark"], name="areastatus_once")]
 
     def __str__(self):
-        return f"{self.benchmark_id} in {self.district_id}: {self.status}"
+        return f"{self.benchmark_id} in {self.area_id}: {self.status}"
 
 
 class MissionTrendCount(models.Model):
@@ -543,8 +554,8 @@ class MissionTrendCount(models.Model):
 
 
 class MissionDistrictCount(models.Model):
-    """`DistrictStatus` counted per district and status over a mission's active benchmarks: the unfiltered
-    dashboard's district map. Kept by `benchmarks.summaries.rollup_refresh`."""
+    """`AreaStatus`'s district rows counted per district and status over a mission's active benchmarks: the
+    unfiltered dashboard's district map. Kept by `benchmarks.summaries.rollup_refresh`."""
 
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+", verbose_name=_("mission"))
     district = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+", verbose_name=_("district"))

@@ -198,7 +198,7 @@ def assessment_create(
     assessment.save()
     summaries.latest_refresh(Benchmark.objects.filter(pk=benchmark.pk))
     if location is not None:
-        summaries.district_status_refresh(benchmark_ids=[benchmark.pk])
+        summaries.area_status_refresh(benchmark_ids=[benchmark.pk])
     summaries.trend_refresh(benchmark_ids=[benchmark.pk])
     return assessment
 

@@ -1,4 +1,5 @@
-"""The dashboard's twelve-month trend and district map, read from summaries kept exact by the services that write.
+"""What the dashboard reads (its twelve-month trend, its view of one region or district, its district map):
+summaries kept exact by the services that write.
 
 Two derived tables (benchmarks.models):
 - `StatusChange`: for each benchmark, the months in which its month-end status changed (and from what);
@@ -10,14 +11,17 @@ call it inside their transaction (assessment_create, benchmark_create, plan_inst
 plan_item_update, plan_item_retire), so a page read after the write commits sees it. Bulk loaders
 (seed_demo, seed_scale, the migration that created the tables) call `summaries_rebuild`.
 
-A third, `DistrictStatus`, holds each benchmark's status in each district assessed for it (the newest
-assessment there): `district_status_refresh` after an assessment, `district_status_rebuild` after a bulk
-load or when areas move under another parent. The district map groups it by district and status.
+A third, `AreaStatus`, holds each benchmark's newest assessment (status, progress, date) in each region
+and district assessed for it (an assessment concerns its location and the regions and districts above
+it, as `missions.area_filter.within_q` counts it): `area_status_refresh` after an assessment,
+`area_status_rebuild` after a bulk load or when areas move under another parent (`on_areas_moved`). The
+dashboard narrowed to an area reads one row of it per benchmark (`selectors.Filters.apply`); the
+district map groups its district rows by district and status.
 
 Two rollups answer the dashboard's most read view, a whole mission without filters, in a few hundred
 rows: `MissionTrendCount` (the trend's moves per month and status) and `MissionDistrictCount` (the
-benchmarks per district and status). `rollup_refresh` rebuilds a mission's, at the end of every
-`trend_refresh` (so after every write above) and of `summaries_rebuild`.
+benchmarks per district and status, from `AreaStatus`'s district rows). `rollup_refresh` rebuilds a
+mission's, at the end of every `trend_refresh` (so after every write above) and of `summaries_rebuild`.
 
 `trend_moves` is what `selectors.status_trend` reads: one query over a few hundred summary rows for the
 whole mission or any output / term / component / status filter; the "overdue" filter depends on
@@ -35,9 +39,9 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from benchmarks.models import (
+    AreaStatus,
     Assessment,
     Benchmark,
-    DistrictStatus,
     MissionDistrictCount,
     MissionTrendCount,
     OperationalOutput,
@@ -45,8 +49,8 @@ from benchmarks.models import (
     StatusChange,
     StatusTrendCount,
 )
-from missions.area_filter import district_of
-from missions.models import Mission
+from missions.area_filter import AREA_LEVELS
+from missions.models import Location, Mission
 
 # The month of the baseline rows: before any assessment, every benchmark is not started.
 BASE_MONTH = datetime.date(1900, 1, 1)
@@ -144,7 +148,7 @@ def trend_refresh(*, benchmark_ids: Iterable[int] = (), output_ids: Iterable[int
 def rollup_refresh(mission_ids: Iterable[int]) -> None:
     """Rebuild the missions' rollups (`MissionTrendCount`, `MissionDistrictCount`) from the summaries.
 
-    Call it after `_recount` and `district_status_refresh`, in the writing transaction. The missions'
+    Call it after `_recount` and `area_status_refresh`, in the writing transaction. The missions'
     rows are locked first (after the outputs', as `trend_refresh` locks them), so two writers in one
     mission roll up one after the other and the second sees the first's counts. Four queries.
     """
@@ -168,8 +172,8 @@ def rollup_refresh(mission_ids: Iterable[int]) -> None:
         output__mission_id__in=mission_ids, retired_at__isnull=True, output__retired_at__isnull=True
     )
     counts = (
-        DistrictStatus.objects.filter(benchmark__in=active.values("pk"))
-        .values_list("benchmark__output__mission_id", "district_id", "status")
+        AreaStatus.objects.filter(benchmark__in=active.values("pk"), area__level=Location.Level.DISTRICT)
+        .values_list("benchmark__output__mission_id", "area_id", "status")
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -208,55 +212,67 @@ def latest_refresh(benchmarks: QuerySet[Benchmark]) -> int:
     return len(stale)
 
 
-def _district_statuses(assessments) -> list[DistrictStatus]:
-    """The newest status of each (benchmark, district) among these assessments (one query)."""
+def _area_statuses(assessments) -> list[AreaStatus]:
+    """The newest assessment of each (benchmark, area) among these (one query).
+
+    An assessment concerns its location, the location's parent and grandparent, those of them that are
+    regions or districts: the areas whose `within_q` filter holds it.
+    """
     rows = (
         assessments.filter(location__isnull=False)
-        .annotate(district_id=district_of("location"))
-        .filter(district_id__isnull=False)
         .order_by("benchmark_id", "assessed_on", "created_at", "id")
-        .values_list("benchmark_id", "district_id", "status")
-    )
-    newest: dict[tuple[int, int], str] = {}
-    for benchmark_id, district_id, status in rows.iterator(chunk_size=5000):
-        newest[(benchmark_id, district_id)] = status  # read oldest first: the last one wins
-    return [DistrictStatus(benchmark_id=b, district_id=d, status=s) for (b, d), s in newest.items()]
+        .values_list(
+            "benchmark_id", "status", "progress", "assessed_on", "location_id", "location__level",
+            "location__parent_id", "location__parent__level", "location__parent__parent_id",
+            "location__parent__parent__level",
+        )
+    )  # fmt: skip
+    newest: dict[tuple[int, int], tuple] = {}
+    for benchmark_id, status, progress, assessed_on, *areas in rows.iterator(chunk_size=5000):
+        for area_id, level in zip(areas[::2], areas[1::2], strict=True):
+            if area_id is not None and level in AREA_LEVELS:
+                newest[(benchmark_id, area_id)] = (status, progress, assessed_on)  # read oldest first: the last wins
+    return [
+        AreaStatus(benchmark_id=b, area_id=a, status=status, progress=progress, assessed_on=day)
+        for (b, a), (status, progress, day) in newest.items()
+    ]
 
 
-def district_status_refresh(*, benchmark_ids: Iterable[int]) -> None:
-    """Bring `DistrictStatus` up to date for these benchmarks, inside the transaction that assessed them,
-    before `trend_refresh` (which rolls it up)."""
+def area_status_refresh(*, benchmark_ids: Iterable[int]) -> None:
+    """Bring `AreaStatus` up to date for these benchmarks, inside the transaction that assessed them,
+    before `trend_refresh` (which rolls it up). Three queries."""
     benchmark_ids = list(benchmark_ids)
-    DistrictStatus.objects.filter(benchmark_id__in=benchmark_ids).delete()
-    DistrictStatus.objects.bulk_create(
-        _district_statuses(Assessment.objects.filter(benchmark_id__in=benchmark_ids)), batch_size=5000
+    AreaStatus.objects.filter(benchmark_id__in=benchmark_ids).delete()
+    AreaStatus.objects.bulk_create(
+        _area_statuses(Assessment.objects.filter(benchmark_id__in=benchmark_ids)), batch_size=5000
     )
 
 
 @transaction.atomic
-def district_status_rebuild(mission_id: int | None = None) -> None:
-    """Rebuild `DistrictStatus` for a mission (or every mission): after a bulk load, or when its areas moved."""
+def area_status_rebuild(mission_id: int | None = None) -> None:
+    """Rebuild `AreaStatus` for a mission (or every mission): after a bulk load, or when its areas moved."""
     assessments = Assessment.objects.all()
-    rows = DistrictStatus.objects.all()
+    rows = AreaStatus.objects.all()
     if mission_id is not None:
         assessments = assessments.filter(benchmark__output__mission_id=mission_id)
         rows = rows.filter(benchmark__output__mission_id=mission_id)
     rows.delete()
-    DistrictStatus.objects.bulk_create(_district_statuses(assessments), batch_size=5000)
+    AreaStatus.objects.bulk_create(_area_statuses(assessments), batch_size=5000)
 
 
 def on_areas_moved(sender, *, mission_id: int, **kwargs) -> None:
-    """`missions.events.areas_moved`: a district's sub-districts changed, so its statuses may have."""
-    district_status_rebuild(mission_id)
+    """`missions.events.areas_moved`: a sub-district or a district moved under another parent (or an area
+    changed level), so the areas its assessments concern may have."""
+    area_status_rebuild(mission_id)
     rollup_refresh([mission_id])
 
 
 def summaries_rebuild(mission: Mission | None = None) -> None:
-    """Rebuild every summary (trend and district statuses) of a mission, or of every mission, from scratch,
+    """Rebuild every summary (trend and area statuses, rollups) of a mission, or of every mission, from scratch,
     e.g. after a bulk load."""
     with transaction.atomic():
         trend_rebuild(mission)
-        district_status_rebuild(mission.pk if mission is not None else None)
+        area_status_rebuild(mission.pk if mission is not None else None)
         rollup_refresh([mission.pk] if mission is not None else Mission.objects.values_list("pk", flat=True))
 
 

@@ -92,7 +92,7 @@ def ensure_assessment_areas(mission) -> tuple:
             assessments.annotate(bucket=F("id") % buckets).filter(bucket=i).update(location=district)
         from benchmarks import summaries
 
-        summaries.district_status_rebuild(mission.pk)  # the updates bypassed the services that keep it
+        summaries.area_status_rebuild(mission.pk)  # the updates bypassed the services that keep it
         print(
             f"(gave {len(districts)} districts to two thirds of the assessments in {time.perf_counter() - start:.1f} s)"
         )

@@ -98,12 +98,12 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     assessed_by = factory.SubFactory(UserFactory)
 
     @factory.post_generation
-    def district_summary(obj, create, extracted, **kwargs):
-        # Made without the services: keep the district map's summary as assessment_create would.
+    def area_summary(obj, create, extracted, **kwargs):
+        # Made without the services: keep the area summary as assessment_create would.
         if create and obj.location_id:
             from benchmarks import summaries
 
-            summaries.district_status_refresh(benchmark_ids=[obj.benchmark_id])
+            summaries.area_status_refresh(benchmark_ids=[obj.benchmark_id])
             summaries.rollup_refresh([obj.benchmark.output.mission_id])
 
 

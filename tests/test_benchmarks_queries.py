@@ -10,6 +10,7 @@ from django.urls import reverse
 from benchmarks import selectors, summaries
 from benchmarks.models import Assessment, Benchmark, Term
 from mandate import access
+from missions.area_filter import area_filter
 from missions.models import Location
 from tests.benchmarks_support import bulk_plan, make_plan
 from tests.factories import EngagementFactory
@@ -67,15 +68,21 @@ def test_dashboard_by_area_page_queries(client, hom, mission, world, area, djang
     # Half the assessments concern the district (a queryset update: assessments are append-only for save()).
     ids = list(Assessment.objects.filter(benchmark__output__mission=mission).values_list("pk", flat=True))
     Assessment.objects.filter(pk__in=ids[::2]).update(location=district)
-    summaries.district_status_rebuild(mission.pk)  # the update bypassed the services that keep it
+    summaries.area_status_rebuild(mission.pk)  # the update bypassed the services that keep it
     client.force_login(hom)
     params = {area: (region if area == "region" else district).pk, "status": "on_track"}
     client.get(reverse("benchmarks:dashboard"), params)
-    # The same queries as unfiltered: the area is a subquery in the counts, the rows and the map's query.
+    # The same queries as unfiltered: the area joins one summary row per benchmark (AreaStatus) in the
+    # counts and the rows; the trend reads the area's assessments in one query.
     with django_assert_num_queries(DASHBOARD_QUERIES):
         response = client.get(reverse("benchmarks:dashboard"), params)
     assert response.status_code == 200
     assert response.context["data"].total > 0
+    filters = selectors.Filters(status="on_track", area=area_filter(params, mission.pk))
+    access.memberships(hom)  # read once per request; not counted below
+    with django_assert_num_queries(4):  # components, outputs, status counts, one page of rows
+        data = selectors.dashboard_data(mission, hom, filters)
+    assert data.total == response.context["data"].total
 
 
 def test_output_page_queries(client, hom, world, django_assert_num_queries):

@@ -5,10 +5,9 @@ from django.db import migrations, models
 
 
 def backfill(apps, schema_editor):
-    # Derived data, built once with the code the services use afterwards (see 0006).
-    from benchmarks.summaries import district_status_rebuild
-
-    district_status_rebuild()
+    # Derived data, built once with the code the services use afterwards (see 0006). That code now keeps
+    # this table as `AreaStatus` (0011), which builds it after renaming it: nothing to build here.
+    pass
 
 
 class Migration(migrations.Migration):

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from benchmarks.models import Benchmark, DistrictStatus, MissionDistrictCount, Status
+from benchmarks.models import AreaStatus, Benchmark, MissionDistrictCount, Status
 from benchmarks.selectors.scope import STATUS_VALUES, Filters, active_benchmarks
 from mandate import access
 from missions.area_filter import within_q
-from missions.models import Mission
+from missions.models import Location, Mission
 
 # Which status a district's map colour shows when its benchmarks differ: the worst first.
 WORST_FIRST = (Status.OFF_TRACK, Status.AT_RISK, Status.NOT_STARTED, Status.ON_TRACK, Status.ACHIEVED)
@@ -52,8 +52,8 @@ def district_statuses(
     of its sub-districts; assessments of a whole region or of the whole country belong to no district.
     The dashboard's filters apply except the area and the status: the map shows every status of the
     view's benchmarks, in all the districts around the one chosen. One query, whatever the number of
-    benchmarks: a GROUP BY over the `DistrictStatus` summary (benchmarks.summaries), one row per benchmark
-    and district assessed, or, unfiltered for a reader who sees every benchmark, over its rollup
+    benchmarks: a GROUP BY over the district rows of the `AreaStatus` summary (benchmarks.summaries), one
+    per benchmark and district assessed, or, unfiltered for a reader who sees every benchmark, over its rollup
     `MissionDistrictCount` (a row per district and status).
     """
     filters = filters or Filters()
@@ -61,18 +61,18 @@ def district_statuses(
     narrowed = Filters(output=filters.output, term=filters.term, component=filters.component, overdue=filters.overdue)
     if not narrowed.active and access.sees_whole_mission(user, Benchmark, mission.pk):
         statuses = MissionDistrictCount.objects.filter(mission=mission)  # the rollup of the rows below
-        counted = Sum("n")
+        district, counted = "district", Sum("n")
     else:
         benchmarks = narrowed.apply(active_benchmarks(mission, user), today).values("pk")
-        statuses = DistrictStatus.objects.filter(benchmark__in=benchmarks)
-        counted = Count("id")
+        statuses = AreaStatus.objects.filter(benchmark__in=benchmarks, area__level=Location.Level.DISTRICT)
+        district, counted = "area", Count("id")
     if region_id is not None:
-        statuses = statuses.filter(within_q("district", region_id))
+        statuses = statuses.filter(within_q(district, region_id))
     newest = (
-        statuses.values("district_id", "status")
+        statuses.values(f"{district}_id", "status")
         .annotate(n=counted)
         .order_by()
-        .values_list("district_id", "status", "n")
+        .values_list(f"{district}_id", "status", "n")
     )
     result: dict[int, DistrictStatuses] = {}
     for district_id, status, n in newest:

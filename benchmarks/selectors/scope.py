@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from benchmarks.models import (
-    Assessment,
     Benchmark,
     IndicatorValue,
     Status,
@@ -55,8 +54,9 @@ class Filters:
     `area` (a `missions.area_filter.AreaFilter`, validated against the mission by the view, so not parsed
     here) narrows the view to a region or district: a benchmark counts there when one of its assessments
     concerns the area (a region includes its districts), and its status there is the newest of those
-    (`area_status`). Benchmarks never assessed for an area are left out. `overdue` stays the benchmark's
-    own (its newest assessment anywhere): an assessment is due for the benchmark, not for each district.
+    (`area_status`), read from the `AreaStatus` summary (benchmarks.summaries), one row per benchmark.
+    Benchmarks never assessed for an area are left out. `overdue` stays the benchmark's own (its newest
+    assessment anywhere): an assessment is due for the benchmark, not for each district.
     """
 
     output: int | None = None
@@ -110,14 +110,12 @@ class Filters:
     def apply(self, queryset: QuerySet[Benchmark], today: datetime.date) -> QuerySet[Benchmark]:
         area = self.area if self.area else None
         if area is not None:
-            # The newest assessment concerning the area gives the status, progress and date counted there.
-            in_area = Assessment.objects.filter(area.q("location"), benchmark=OuterRef("pk")).order_by(
-                "-assessed_on", "-created_at", "-id"
-            )
-            queryset = queryset.filter(Exists(in_area)).annotate(
-                area_status=Subquery(in_area.values("status")[:1]),
-                area_progress=Subquery(in_area.values("progress")[:1]),
-                area_assessed_on=Subquery(in_area.values("assessed_on")[:1]),
+            # One summary row per benchmark assessed for the area (benchmarks.summaries.AreaStatus, unique per
+            # benchmark and area): its newest assessment there gives the status, progress and date counted.
+            queryset = queryset.filter(area_statuses__area=area.area.pk).annotate(
+                area_status=F("area_statuses__status"),
+                area_progress=F("area_statuses__progress"),
+                area_assessed_on=F("area_statuses__assessed_on"),
             )
         if self.output:
             queryset = queryset.filter(output_id=self.output)

@@ -29,9 +29,9 @@ from django.utils import timezone
 
 from benchmarks.models import (
     Activity,
+    AreaStatus,
     Assessment,
     Benchmark,
-    DistrictStatus,
     Indicator,
     IndicatorValue,
     MissionDistrictCount,
@@ -253,7 +253,7 @@ def delete_mission_rows(mission: Mission) -> None:
     for qs in [
         StatusChange.objects.filter(benchmark__output__mission_id=m),
         StatusTrendCount.objects.filter(output__mission_id=m),
-        DistrictStatus.objects.filter(benchmark__output__mission_id=m),
+        AreaStatus.objects.filter(benchmark__output__mission_id=m),
         MissionTrendCount.objects.filter(mission_id=m),
         MissionDistrictCount.objects.filter(mission_id=m),
         Assessment.objects.filter(benchmark__output__mission_id=m),
