@@ -222,3 +222,24 @@ def test_the_synthetic_country_writes_a_cod_table_and_geojson_that_match(tmp_pat
     assert pcodes == {r["admin1Pcode"] for r in rows} | {r["admin2Pcode"] for r in rows}
     xlsx, _ = write_cod_files(country, tmp_path, fmt="xlsx")
     assert xlsx.suffix == ".xlsx" and xlsx.stat().st_size > 0
+
+
+def test_demo_areas_have_their_french_names_for_a_french_reader(demo):
+    """Failing-first: the demo's regions had no French name, so a French user read "Northern Region"."""
+    from django.utils import translation
+
+    from missions.models import Location
+
+    regions = Location.objects.filter(mission=demo, level=Location.Level.REGION)
+    assert {r.name: r.name_fr for r in regions} == {
+        "Northern Region": "Région du Nord",
+        "Eastern Region": "Région de l’Est",
+        "Southern Region": "Région du Sud",
+        "Capital Region": "Région de la capitale",
+    }
+    with translation.override("fr"):
+        assert regions.get(name="Northern Region").display_name == "Région du Nord"
+    # A demo built before the names came gets them on the next run (the command is idempotent).
+    regions.update(name_fr="")
+    call_command("seed_demo", stdout=io.StringIO())
+    assert not regions.filter(name_fr="").exists()

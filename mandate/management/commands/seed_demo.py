@@ -81,6 +81,13 @@ GEOGRAPHY = {
     ],
     ("Capital Region", 6.1, 19.0): [("Port Alvar", "ALV", 6.05, 18.65), ("Ostrin", "OST", 6.45, 19.40)],
 }
+# The regions' names in French (Location.name_fr); the districts' names are proper names, the same in both.
+FRENCH_NAMES = {
+    "Northern Region": "Région du Nord",
+    "Eastern Region": "Région de l’Est",
+    "Southern Region": "Région du Sud",
+    "Capital Region": "Région de la capitale",
+}
 
 # name, acronym, type, district, screening, description
 PARTNERS = [
@@ -239,6 +246,7 @@ class Command(BaseCommand):
         mission = Mission.objects.filter(acronym=ACRONYM).first()
         if mission is not None:
             DemoBuilder.refresh_users(mission, password_hash)
+            DemoBuilder.refresh_french_names(mission)
             self.stdout.write(f"The demo mission {ACRONYM} exists already; its demo users are up to date.")
             self._print_users()
             return
@@ -276,6 +284,12 @@ class DemoBuilder:
         self.now = timezone.now()
         self.counts: dict[str, int] = {}
         self.timings: dict[str, float] = {}
+
+    @staticmethod
+    def refresh_french_names(mission: Mission) -> None:
+        """The areas' French names on a demo built before they were added (an update: no new row, no history)."""
+        for name, name_fr in FRENCH_NAMES.items():
+            Location.objects.filter(mission=mission, name=name, name_fr="").update(name_fr=name_fr)
 
     @staticmethod
     def refresh_users(mission: Mission, password_hash: str) -> dict:
@@ -401,6 +415,7 @@ class DemoBuilder:
             region = Location.objects.create(
                 mission=self.mission,
                 name=region_name,
+                name_fr=FRENCH_NAMES.get(region_name, ""),
                 level=Location.Level.REGION,
                 latitude=Decimal(str(lat)),
                 longitude=Decimal(str(lon)),
