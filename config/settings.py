@@ -131,6 +131,10 @@ TEMPLATES = [
     },
 ]
 
+if not os.environ.get("DATABASE_URL"):
+    # The embedded default keeps its SQLite file in VAR_DIR: made here, so that `python manage.py migrate`
+    # works on a fresh checkout without `make` (SQLite creates the file, not its folder).
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'mandate.sqlite3'}",

@@ -55,3 +55,21 @@ def test_debug_pages_only_when_debug_is_set_explicitly(tmp_path):
     seen = _probe(tmp_path, DEBUG="true")
     assert seen["debug"] is True
     assert seen["missing_status"] == 404 and seen["url_map_shown"]
+
+
+def test_migrate_on_a_fresh_checkout_creates_the_var_folder_itself(tmp_path):
+    """Failing-first: `python manage.py migrate` without `make` stopped at "unable to open database file",
+    as only the Makefile created var/, where the embedded SQLite database lives."""
+    var_dir = tmp_path / "fresh" / "var"
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
+    environment.update({"DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(var_dir)})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (var_dir / "mandate.sqlite3").is_file()
