@@ -18,7 +18,7 @@ from config.rest import error_body
 
 # What an unverified session may still open: login, logout and the two-factor steps (all under /accounts/;
 # the account's own security page is /account/security/, behind the check), the language switch, assets.
-OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
+OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/favicon.ico")
 
 
 class SessionIdleTimeoutMiddleware:

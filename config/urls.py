@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from config.api import router
 from config.docs import SchemaView, SwaggerView
@@ -12,6 +15,8 @@ handler400 = "missions.views.error_400"
 handler403 = "missions.views.error_403"
 handler404 = "missions.views.error_404"
 handler500 = "missions.views.error_500"
+
+lazy_static = lazy(static_url, str)  # read at request time: in production the name has the file's hash
 
 urlpatterns = [
     path("", include("mandate.urls")),
@@ -26,6 +31,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", mission_views.healthz, name="healthz"),
+    # Browsers, bookmarks and feed readers ask for /favicon.ico whatever a page links: the static icon.
+    path("favicon.ico", RedirectView.as_view(url=lazy_static("img/favicon.ico"), permanent=True), name="favicon"),
     path("api/v1/my-work/", MyWorkView.as_view(), name="my-work"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 COVERED_URL_NAMES = {
     "home", "switch-mission", "tokens", "token-revoke", "healthz", "language-set", "gazetteer", "location-import",
-    "location-import-status",
+    "location-import-status", "favicon",
 }  # fmt: skip
 GAZETTEER_KEEPERS = {"hom", "mlt"}
 GAZETTEER_CSV = "admin1Name_en,admin1Pcode,admin2Name_en,admin2Pcode\nKalo,XX01,Bamba,XX0101\n"
@@ -100,6 +100,26 @@ def test_healthz_is_open_and_answers_json(client, db):
 
     assert response.status_code == 200
     assert response.json()["checks"]["database"]["ok"] is True
+
+
+@pytest.mark.parametrize("role", [None, *ROLE_FIXTURES])
+def test_favicon_ico_answers_for_everyone_with_the_house_icon(client, users, role):
+    """Failing-first: /favicon.ico, which browsers and feed readers ask for whatever the page links, was a 404."""
+    if role:
+        client.force_login(users[role])  # the HoM and HQ owe a second factor here: the icon is open anyway
+
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    icon = client.get(response.url)
+    assert icon.status_code == 200 and b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO
+
+
+def test_every_page_links_both_icons(client):
+    body = client.get(reverse("login")).content.decode()
+
+    assert 'rel="icon" href="/static/img/favicon.ico" sizes="any"' in body
+    assert 'href="/static/img/favicon.svg" type="image/svg+xml"' in body
 
 
 @pytest.mark.parametrize("role", ROLE_FIXTURES)
