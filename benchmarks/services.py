@@ -258,14 +258,14 @@ def _next_order(queryset) -> int:
     return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
 
 
-def _create(model: type[Retirable], arguments: dict, *, parent: Model, siblings) -> Retirable:
+def _create(model: type[Retirable], *, user, parent: Model, siblings, fields: dict) -> Retirable:
     """A new `model` row under `parent` (a mission for an output, else an output), placed after its `siblings`
-    unless it has an order. Its EDITABLE_FIELDS come from `arguments`, the create service's own keyword
-    arguments (`locals()` before anything else is assigned): the fields a create sets are those an update
-    may change, named once in the table. PermissionDenied unless the user (`arguments["user"]`) may add one."""
-    user = arguments["user"]
+    unless it has an order. `fields` are the row's EDITABLE_FIELDS, each named: the fields a create sets are
+    those an update may change (TypeError for any other set). PermissionDenied unless `user` may add one."""
+    if set(fields) != set(EDITABLE_FIELDS[model]):
+        raise TypeError(f"A new {model.__name__} sets {', '.join(EDITABLE_FIELDS[model])}, not {', '.join(fields)}")
     parent_field = "mission" if model is OperationalOutput else "output"
-    item = model(**{parent_field: parent}, **{name: arguments[name] for name in EDITABLE_FIELDS[model]})
+    item = model(**{parent_field: parent}, **fields)
     _require(access.can_add(user, model, parent))
     if not item.order:
         item.order = _next_order(siblings)
@@ -286,14 +286,16 @@ def output_create(
     order: int = 0,
 ) -> OperationalOutput:
     """Add an operational output of the mission's own (not from the library)."""
-    return _create(OperationalOutput, locals(), parent=mission, siblings=mission.outputs.all())
+    fields = {"title": title, "description": description, "lead_component": lead_component, "order": order}
+    return _create(OperationalOutput, user=user, parent=mission, siblings=mission.outputs.all(), fields=fields)
 
 
 @transaction.atomic
 def activity_create(
     *, output: OperationalOutput, user, title: str, lead_component: Component | None = None, order: int = 0
 ) -> Activity:
-    return _create(Activity, locals(), parent=output, siblings=output.activities.all())
+    fields = {"title": title, "lead_component": lead_component, "order": order}
+    return _create(Activity, user=user, parent=output, siblings=output.activities.all(), fields=fields)
 
 
 @transaction.atomic
@@ -307,7 +309,16 @@ def benchmark_create(
     target_date: datetime.date | None = None,
     order: int = 0,
 ) -> Benchmark:
-    benchmark = _create(Benchmark, locals(), parent=output, siblings=output.benchmarks.filter(term=term))
+    fields = {
+        "term": term,
+        "statement": statement,
+        "lead_component": lead_component,
+        "target_date": target_date,
+        "order": order,
+    }
+    benchmark = _create(
+        Benchmark, user=user, parent=output, siblings=output.benchmarks.filter(term=term), fields=fields
+    )
     summaries.trend_refresh(benchmark_ids=[benchmark.pk])
     return benchmark
 
@@ -325,7 +336,16 @@ def indicator_create(
     benchmark: Benchmark | None = None,
     order: int = 0,
 ) -> Indicator:
-    return _create(Indicator, locals(), parent=output, siblings=output.indicators.all())
+    fields = {
+        "benchmark": benchmark,
+        "name": name,
+        "unit": unit,
+        "baseline": baseline,
+        "target": target,
+        "disaggregated": disaggregated,
+        "order": order,
+    }
+    return _create(Indicator, user=user, parent=output, siblings=output.indicators.all(), fields=fields)
 
 
 @transaction.atomic
@@ -343,7 +363,18 @@ def risk_create(
     location: Location | None = None,
     order: int = 0,
 ) -> Risk:
-    return _create(Risk, locals(), parent=output, siblings=output.risks.all())
+    fields = {
+        "kind": kind,
+        "title": title,
+        "likelihood": likelihood,
+        "impact": impact,
+        "owner": owner,
+        "mitigation": mitigation,
+        "review_date": review_date,
+        "location": location,
+        "order": order,
+    }
+    return _create(Risk, user=user, parent=output, siblings=output.risks.all(), fields=fields)
 
 
 @transaction.atomic
