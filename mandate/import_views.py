@@ -2,7 +2,8 @@
 with its grouped errors, the progress of each background step, the confirmation, and the error report as CSV.
 
 The upload itself is on each importer's own page (elections' site import, the partner import), which
-starts the job and comes here. Every page is the job's uploader's only (`access.get_import_job_for_user`).
+starts the job and comes here: `upload_page`, the one way such a page handles the file. Every page is the
+job's uploader's only (`access.get_import_job_for_user`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,33 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mandate import access
 from missions import exports, pipeline
-from missions.forms import ColumnMappingForm
+from missions.forms import ColumnMappingForm, ImportUploadForm
 from missions.models import ImportJob
 
 MAPPABLE = {ImportJob.Status.MAPPING, ImportJob.Status.PREVIEWED, ImportJob.Status.FAILED}
+
+
+def upload_page(request, *, mission, kind: str, template: str, context: dict, target_id: int | None = None):
+    """Step 1 of an import of `kind` into `mission` (and `target_id`, e.g. a security plan), for a user the
+    caller has checked may import: GET shows `template` with the upload form, what the importer reads and
+    the user's recent jobs there; a valid POST starts the job (missions.pipeline) and goes to its page."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = pipeline.import_job_start(
+            mission=mission, kind=kind, user=request.user, upload=form.cleaned_data["file"], target_id=target_id
+        )
+        return redirect("import-job", pk=job.pk)
+    where = {"target_id": target_id} if target_id is not None else {"mission_id": mission.pk}
+    return render(
+        request,
+        template,
+        {
+            **context,
+            "form": form,
+            "importer": pipeline.importer_for(kind),
+            "jobs": pipeline.recent_jobs(user=request.user, kind=kind, **where),
+        },
+    )
 
 
 def _mode_choices(importer) -> list[tuple[str, str]]:

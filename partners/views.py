@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 
 from mandate import access
 from mandate.context_processors import current_mission
-from missions import exports, geo, maps, pipeline
+from mandate.import_views import upload_page
+from missions import exports, geo, maps
 from missions.area_filter import area_filter
 from missions.concurrency import ConcurrentEditError
 from missions.edit import edit_page, form_errors, model_form_rebuild, posted_version
-from missions.forms import ImportUploadForm
 from missions.models import AuditEvent, Membership
 from missions.services import audit_event_record
 from partners import exports as partner_exports
@@ -225,21 +225,12 @@ def partner_import(request):
     """Step 1 of the partner import: the upload, which starts a job of the import pipeline (missions.pipeline)."""
     mission = _mission_for_log(request)
     access.require_add(request.user, Partner, mission)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        job = pipeline.import_job_start(
-            mission=mission, kind=PartnerImporter.kind, user=request.user, upload=form.cleaned_data["file"]
-        )
-        return redirect("import-job", pk=job.pk)
-    return render(
+    return upload_page(
         request,
-        "partners/import.html",
-        {
-            "form": form,
-            "mission": mission,
-            "importer": pipeline.importer_for(PartnerImporter.kind),
-            "jobs": pipeline.recent_jobs(user=request.user, kind=PartnerImporter.kind, mission_id=mission.pk),
-        },
+        mission=mission,
+        kind=PartnerImporter.kind,
+        template="partners/import.html",
+        context={"mission": mission},
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from elections import exports as site_exports
@@ -16,8 +16,7 @@ from elections.services.site_import import SiteImporter
 from elections.views._helpers import _page, _security_plan
 from elections.views.records import fetch_for_edit, may_add, record_edit_page
 from mandate import access
-from missions import pipeline
-from missions.forms import ImportUploadForm
+from mandate.import_views import upload_page
 
 
 @login_required
@@ -74,25 +73,13 @@ def site_import(request, pk):
     (missions.pipeline); the job's pages match the columns, preview and import."""
     plan = _security_plan(request.user, pk)
     access.require_add(request.user, PollingSite, plan)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        job = pipeline.import_job_start(
-            mission=plan.election_plan.mission,
-            kind=SiteImporter.kind,
-            user=request.user,
-            upload=form.cleaned_data["file"],
-            target_id=plan.pk,
-        )
-        return redirect("import-job", pk=job.pk)
-    return render(
+    return upload_page(
         request,
-        "elections/import.html",
-        {
-            "plan": plan,
-            "form": form,
-            "importer": pipeline.importer_for(SiteImporter.kind),
-            "jobs": pipeline.recent_jobs(user=request.user, kind=SiteImporter.kind, target_id=plan.pk),
-        },
+        mission=plan.election_plan.mission,
+        kind=SiteImporter.kind,
+        target_id=plan.pk,
+        template="elections/import.html",
+        context={"plan": plan},
     )
 
 
