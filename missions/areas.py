@@ -12,6 +12,9 @@ the refusal lists the candidates. A name that matches nothing gets the closest s
 Names are compared without case, accents or repeated spaces ("SÉGOU", "segou" and "Ségou " are one
 name), in English and in French (`name_fr`). Suggestions are computed once per distinct spelling, so a
 file with the same misspelling on 40,000 rows costs one `difflib` search.
+
+An importer whose rows name a district lists `district_fields()` among its fields: the three columns
+`resolve_row` reads, with the header spellings every import accepts for them.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from missions import pipeline
 from missions.models import Location
 
 # Group titles of the import report (missions.pipeline): one per kind of problem.
@@ -153,7 +157,8 @@ class AreaResolver:
         )
 
     def resolve_row(self, row: dict, *, line: int, report) -> int | None:
-        """The district of an import row (columns `district_pcode`, `district`, `region`), as an id.
+        """The district of an import row (columns `district_pcode`, `district`, `region`: `district_fields()`),
+        as an id.
 
         None when the row names none, or names one that cannot be resolved (then the reason is on `report`).
         """
@@ -207,3 +212,44 @@ class AreaResolver:
             match = difflib.get_close_matches(key[0], list(by_spelling), n=1, cutoff=0.75)
             self._suggestions[key] = by_spelling[match[0]] if match else None
         return self._suggestions[key]
+
+
+def district_fields() -> list[pipeline.Field]:
+    """The import fields naming a row's district (the columns of `AreaResolver.resolve_row`), alike in every
+    import that has them: the region, the district, the district's P-code, in English and French spellings."""
+    return [
+        pipeline.Field(
+            "region",
+            gettext_lazy("Region"),
+            aliases=(
+                "region_name",
+                "admin1name_en",
+                "admin1name_fr",
+                "admin1name",
+                "admin1pcode",
+                "province",
+                "nom_region",
+            ),
+            help=gettext_lazy("The area above the district, by name or P-code: needed when district names repeat."),
+        ),
+        pipeline.Field(
+            "district",
+            gettext_lazy("District"),
+            aliases=(
+                "district_name",
+                "admin2name_en",
+                "admin2name_fr",
+                "admin2name",
+                "cercle",
+                "departement",
+                "nom_district",
+                "nom_du_district",
+                "prefecture",
+            ),
+        ),
+        pipeline.Field(
+            "district_pcode",
+            gettext_lazy("District P-code"),
+            aliases=("admin2pcode", "district_code", "pcode", "p_code", "code_district", "code_du_district"),
+        ),
+    ]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from mandate import access
 from missions import pipeline
-from missions.areas import AreaResolver, normalise_name
+from missions.areas import AreaResolver, district_fields, normalise_name
 from missions.imports import parse_date
 from missions.models import ImportJob, Mission
 from partners import services
@@ -124,17 +124,7 @@ class PartnerImporter(pipeline.Importer):
             help=gettext_lazy("Required for new partners; an update may leave it out."),
             aliases=("partner_type", "type_de_partenaire", "categorie", "category"),
         ),
-        pipeline.Field(
-            "region", gettext_lazy("Region"), aliases=("admin1name_en", "admin1name_fr", "admin1pcode", "province")
-        ),
-        pipeline.Field(
-            "district", gettext_lazy("District"), aliases=("admin2name_en", "admin2name_fr", "cercle", "departement")
-        ),
-        pipeline.Field(
-            "district_pcode",
-            gettext_lazy("District P-code"),
-            aliases=("admin2pcode", "pcode", "p_code", "district_code", "code_district"),
-        ),
+        *district_fields(),
         pipeline.Field("relationship", gettext_lazy("Relationship"), aliases=("relation", "statut", "status")),
         pipeline.Field(
             "screening_status",

@@ -29,7 +29,7 @@ from elections.services.risk import site_risk_rater, site_risk_refresh
 from elections.services.validation import validate_coordinates
 from mandate import access
 from missions import geo, pipeline
-from missions.areas import AreaResolver
+from missions.areas import AreaResolver, district_fields
 from missions.bulk import bulk_create_with_history
 from missions.formats import format_count
 from missions.imports import parse_decimal, parse_int
@@ -110,40 +110,7 @@ class SiteImporter(pipeline.Importer):
                 "lieu_de_vote",
             ),
         ),
-        pipeline.Field(
-            "region",
-            gettext_lazy("Region"),
-            aliases=(
-                "region_name",
-                "admin1name_en",
-                "admin1name_fr",
-                "admin1name",
-                "admin1pcode",
-                "province",
-                "nom_region",
-            ),
-            help=gettext_lazy("The area above the district, by name or P-code: needed when district names repeat."),
-        ),
-        pipeline.Field(
-            "district",
-            gettext_lazy("District"),
-            aliases=(
-                "district_name",
-                "admin2name_en",
-                "admin2name_fr",
-                "admin2name",
-                "cercle",
-                "departement",
-                "nom_district",
-                "nom_du_district",
-                "prefecture",
-            ),
-        ),
-        pipeline.Field(
-            "district_pcode",
-            gettext_lazy("District P-code"),
-            aliases=("admin2pcode", "district_code", "pcode", "p_code", "code_district", "code_du_district"),
-        ),
+        *district_fields(),
         pipeline.Field(
             "locality",
             gettext_lazy("Locality"),
