@@ -18,19 +18,7 @@ def polling_site_rows(security_plan: SecurityPlan):
     """One list per site, in EXPORT_COLUMNS order; numbers stay numbers (the formula guard leaves them, so a
     negative longitude is not quoted). Streams: one query, read in chunks."""
     sites = (
-        PollingSite.objects.filter(security_plan=security_plan)
-        .order_by("code")
-        .values_list(
-            "code",
-            "name",
-            "district__parent__name",
-            "district__name",
-            "district__pcode",
-            "locality",
-            "latitude",
-            "longitude",
-            "registered_voters",
-        )
+        PollingSite.objects.filter(security_plan=security_plan).order_by("code").values_list(*EXPORT_COLUMNS.values())
     )
     return exports.value_rows(sites, chunk_size=5000)
 
@@ -41,5 +29,12 @@ def polling_sites_export(*, security_plan: SecurityPlan, user, fmt: str):
     filename = f"polling-sites-{mission.acronym}-{security_plan.pk}-{timezone.localdate().isoformat()}"
     rows = polling_site_rows(security_plan)
     return exports.table_download(
-        fmt, filename, _("Polling sites"), EXPORT_COLUMNS, rows, user=user, mission=mission, summary="polling sites"
+        fmt,
+        filename,
+        _("Polling sites"),
+        list(EXPORT_COLUMNS),
+        rows,
+        user=user,
+        mission=mission,
+        summary="polling sites",
     )

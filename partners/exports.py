@@ -13,20 +13,7 @@ from partners.importers import EXPORT_COLUMNS
 def partner_rows(partners):
     """One list per partner in EXPORT_COLUMNS order; choices as stored values (the import accepts them in any
     language), dates as dates. One query."""
-    values = partners.order_by("name").values_list(
-        "name",
-        "acronym",
-        "partner_type",
-        "district__parent__name",
-        "district__name",
-        "district__pcode",
-        "relationship",
-        "screening_status",
-        "screening_date",
-        "screening_review_due",
-        "screening_notes",
-        "description",
-    )
+    values = partners.order_by("name").values_list(*EXPORT_COLUMNS.values())
     return exports.value_rows(values)
 
 
@@ -34,5 +21,5 @@ def partners_export(*, mission: Mission, partners, user, fmt: str):
     filename = f"partners-{mission.acronym}-{timezone.localdate().isoformat()}"
     rows = partner_rows(partners)
     return exports.table_download(
-        fmt, filename, _("Partners"), EXPORT_COLUMNS, rows, user=user, mission=mission, summary="partners"
+        fmt, filename, _("Partners"), list(EXPORT_COLUMNS), rows, user=user, mission=mission, summary="partners"
     )

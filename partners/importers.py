@@ -36,20 +36,22 @@ NAME_MESSAGES = pipeline.KeyMessages(
 NOT_A_DATE = gettext_lazy("Not a valid date")
 DATES = gettext_lazy("Dates in the wrong order")
 
-EXPORT_COLUMNS = [
-    "name",
-    "acronym",
-    "type",
-    "region",
-    "district",
-    "district_pcode",
-    "relationship",
-    "screening_status",
-    "screening_date",
-    "screening_review_due",
-    "screening_notes",
-    "description",
-]
+# Columns of the export, in the order written (partners.exports; the import reads them back unchanged):
+# file column -> the partner's value it holds.
+EXPORT_COLUMNS = {
+    "name": "name",
+    "acronym": "acronym",
+    "type": "partner_type",
+    "region": "district__parent__name",
+    "district": "district__name",
+    "district_pcode": "district__pcode",
+    "relationship": "relationship",
+    "screening_status": "screening_status",
+    "screening_date": "screening_date",
+    "screening_review_due": "screening_review_due",
+    "screening_notes": "screening_notes",
+    "description": "description",
+}
 # file field -> model field, for the fields an update may change
 UPDATABLE = {
     "acronym": "acronym",

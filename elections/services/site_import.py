@@ -46,18 +46,19 @@ CODE_MESSAGES = pipeline.KeyMessages(
     exists_kind=gettext_lazy("Code already in the plan"),
 )
 
-# Columns of the export, in the order written; the import reads them back unchanged.
-EXPORT_COLUMNS = [
-    "code",
-    "name",
-    "region",
-    "district",
-    "district_pcode",
-    "locality",
-    "latitude",
-    "longitude",
-    "registered_voters",
-]
+# Columns of the export, in the order written (the import reads them back unchanged): file column -> the
+# site's value it holds, as elections.exports reads it.
+EXPORT_COLUMNS = {
+    "code": "code",
+    "name": "name",
+    "region": "district__parent__name",
+    "district": "district__name",
+    "district_pcode": "district__pcode",
+    "locality": "locality",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "registered_voters": "registered_voters",
+}
 # Beyond this many moved sites the check after an update reads the whole plan (one pass, no long IN list).
 CHECK_IDS_MAX = 5000
 UPDATABLE = ["name", "district", "locality", "latitude", "longitude", "registered_voters"]
