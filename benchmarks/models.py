@@ -536,6 +536,31 @@ class AreaStatus(models.Model):
         return f"{self.benchmark_id} in {self.area_id}: {self.status}"
 
 
+class AreaStatusChange(models.Model):
+    """A month in which a benchmark's month-end status in a region or district changed, and the status it
+    replaced; `replaced` is empty on the month of its first assessment there (before it, the benchmark
+    counts as not started there, as the dashboard narrowed to the area counts every benchmark assessed
+    for it). The trend of that view sums them (`benchmarks.summaries.trend_moves`).
+
+    `StatusChange` for an area: derived with `AreaStatus`, from the same read of the assessment log, by
+    `benchmarks.summaries.area_status_refresh` and `area_status_rebuild`.
+    """
+
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="+", verbose_name=_("benchmark"))
+    area = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+", verbose_name=_("area"))
+    month = models.DateField()  # first day of the month
+    status = models.CharField(max_length=12, choices=Status.choices)
+    replaced = models.CharField(max_length=12, choices=Status.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area", "benchmark", "month"], name="areastatuschange_once_a_month")
+        ]
+
+    def __str__(self):
+        return f"{self.benchmark_id} in {self.area_id} {self.month:%Y-%m}: {self.replaced} -> {self.status}"
+
+
 class MissionTrendCount(models.Model):
     """`StatusTrendCount` summed over a mission's active outputs, per month and status: the unfiltered
     dashboard's trend read from a few hundred rows instead of tens of thousands. Kept by

@@ -11,12 +11,14 @@ call it inside their transaction (assessment_create, benchmark_create, plan_inst
 plan_item_update, plan_item_retire), so a page read after the write commits sees it. Bulk loaders
 (seed_demo, seed_scale, the migration that created the tables) call `summaries_rebuild`.
 
-A third, `AreaStatus`, holds each benchmark's newest assessment (status, progress, date) in each region
-and district assessed for it (an assessment concerns its location and the regions and districts above
-it, as `missions.area_filter.within_q` counts it): `area_status_refresh` after an assessment,
-`area_status_rebuild` after a bulk load or when areas move under another parent (`on_areas_moved`). The
-dashboard narrowed to an area reads one row of it per benchmark (`selectors.Filters.apply`); the
-district map groups its district rows by district and status.
+Two more hold the same per area: `AreaStatus`, each benchmark's newest assessment (status, progress,
+date) in each region and district assessed for it (an assessment concerns its location and the regions
+and districts above it, as `missions.area_filter.within_q` counts it), and `AreaStatusChange`, the months
+its status there changed. Both come from one read of the benchmark's assessments: `area_status_refresh`
+after an assessment, `area_status_rebuild` after a bulk load or when areas move under another parent
+(`on_areas_moved`). The dashboard narrowed to an area reads one `AreaStatus` row per benchmark
+(`selectors.Filters.apply`) and its trend the area's changes (`trend_moves(area_id=...)`); the district
+map groups the district rows of `AreaStatus` by district and status.
 
 Two rollups answer the dashboard's most read view, a whole mission without filters, in a few hundred
 rows: `MissionTrendCount` (the trend's moves per month and status) and `MissionDistrictCount` (the
@@ -25,7 +27,8 @@ mission's, at the end of every `trend_refresh` (so after every write above) and 
 
 `trend_moves` is what `selectors.status_trend` reads: one query over a few hundred summary rows for the
 whole mission or any output / term / component / status filter; the "overdue" filter depends on
-today's date, so it reads the per-benchmark changes of the filtered benchmarks instead (two queries).
+today's date, so it reads the per-benchmark changes of the filtered benchmarks instead (two queries);
+an area's view, one query of its `AreaStatusChange` rows.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from django.db.models.functions import Coalesce
 
 from benchmarks.models import (
     AreaStatus,
+    AreaStatusChange,
     Assessment,
     Benchmark,
     MissionDistrictCount,
@@ -212,8 +216,8 @@ def latest_refresh(benchmarks: QuerySet[Benchmark]) -> int:
     return len(stale)
 
 
-def _area_statuses(assessments) -> list[AreaStatus]:
-    """The newest assessment of each (benchmark, area) among these (one query).
+def _area_rows(assessments) -> tuple[list[AreaStatus], list[AreaStatusChange]]:
+    """Each (benchmark, area)'s newest assessment and month-end status changes among these (one query).
 
     An assessment concerns its location, the location's parent and grandparent, those of them that are
     regions or districts: the areas whose `within_q` filter holds it.
@@ -228,36 +232,61 @@ def _area_statuses(assessments) -> list[AreaStatus]:
         )
     )  # fmt: skip
     newest: dict[tuple[int, int], tuple] = {}
+    month_status: dict[tuple[int, int], dict[datetime.date, str]] = defaultdict(dict)
     for benchmark_id, status, progress, assessed_on, *areas in rows.iterator(chunk_size=5000):
         for area_id, level in zip(areas[::2], areas[1::2], strict=True):
             if area_id is not None and level in AREA_LEVELS:
-                newest[(benchmark_id, area_id)] = (status, progress, assessed_on)  # read oldest first: the last wins
-    return [
+                # Read oldest first: the last one wins, overall and within its month.
+                newest[(benchmark_id, area_id)] = (status, progress, assessed_on)
+                month_status[(benchmark_id, area_id)][_month(assessed_on)] = status
+    changes = []
+    for (benchmark_id, area_id), by_month in month_status.items():
+        previous = ""  # the first month there is always a row: it brings the benchmark into the area's view
+        for month, status in by_month.items():  # in date order, as read
+            if status != previous:
+                changes.append(
+                    AreaStatusChange(benchmark_id=benchmark_id, area_id=area_id, month=month, status=status,
+                                     replaced=previous)
+                )  # fmt: skip
+                previous = status
+    statuses = [
         AreaStatus(benchmark_id=b, area_id=a, status=status, progress=progress, assessed_on=day)
         for (b, a), (status, progress, day) in newest.items()
     ]
+    # Written area by area: a bulk load then keeps each area's rows together on disk, for the area's view.
+    statuses.sort(key=lambda row: (row.area_id, row.benchmark_id))
+    changes.sort(key=lambda row: (row.area_id, row.benchmark_id, row.month))
+    return statuses, changes
+
+
+def _area_write(assessments) -> None:
+    statuses, changes = _area_rows(assessments)
+    AreaStatus.objects.bulk_create(statuses, batch_size=5000)
+    AreaStatusChange.objects.bulk_create(changes, batch_size=5000)
 
 
 def area_status_refresh(*, benchmark_ids: Iterable[int]) -> None:
-    """Bring `AreaStatus` up to date for these benchmarks, inside the transaction that assessed them,
-    before `trend_refresh` (which rolls it up). Three queries."""
+    """Bring `AreaStatus` and `AreaStatusChange` up to date for these benchmarks, inside the transaction
+    that assessed them, before `trend_refresh` (which rolls them up). Five queries."""
     benchmark_ids = list(benchmark_ids)
     AreaStatus.objects.filter(benchmark_id__in=benchmark_ids).delete()
-    AreaStatus.objects.bulk_create(
-        _area_statuses(Assessment.objects.filter(benchmark_id__in=benchmark_ids)), batch_size=5000
-    )
+    AreaStatusChange.objects.filter(benchmark_id__in=benchmark_ids).delete()
+    _area_write(Assessment.objects.filter(benchmark_id__in=benchmark_ids))
 
 
 @transaction.atomic
 def area_status_rebuild(mission_id: int | None = None) -> None:
-    """Rebuild `AreaStatus` for a mission (or every mission): after a bulk load, or when its areas moved."""
+    """Rebuild `AreaStatus` and `AreaStatusChange` for a mission (or every mission): after a bulk load, or
+    when its areas moved."""
     assessments = Assessment.objects.all()
-    rows = AreaStatus.objects.all()
+    statuses, changes = AreaStatus.objects.all(), AreaStatusChange.objects.all()
     if mission_id is not None:
         assessments = assessments.filter(benchmark__output__mission_id=mission_id)
-        rows = rows.filter(benchmark__output__mission_id=mission_id)
-    rows.delete()
-    AreaStatus.objects.bulk_create(_area_statuses(assessments), batch_size=5000)
+        statuses = statuses.filter(benchmark__output__mission_id=mission_id)
+        changes = changes.filter(benchmark__output__mission_id=mission_id)
+    statuses.delete()
+    changes.delete()
+    _area_write(assessments)
 
 
 def on_areas_moved(sender, *, mission_id: int, **kwargs) -> None:
@@ -292,15 +321,33 @@ def trend_rebuild(mission: Mission | None = None) -> None:
 
 def trend_moves(
     *, mission: Mission, benchmarks, whole_view: bool, output=None, term=None, component=None, status=None,
-    today: datetime.date,
+    area_id: int | None = None, today: datetime.date,
 ) -> list[tuple[datetime.date, str, int]]:  # fmt: skip
     """(month, status, n) moves up to today's month whose running sums give the statuses at each month end.
 
     `whole_view`: the summaries may answer (the reader sees every benchmark of the mission and the only
     filters are output, term, component and current status); `benchmarks` is then unused. Otherwise
     the moves are computed from the per-benchmark changes of `benchmarks` (the filtered, scoped queryset).
+
+    `area_id`: narrowed to a region or district, `benchmarks` being those assessed for it: their statuses
+    there, from `AreaStatusChange` (one query). Each counts as not started from the start, until its
+    first assessment there; later months' moves may follow, which running sums up to today leave out.
     """
     last = _month(today)
+    if area_id is not None:
+        rows = (
+            AreaStatusChange.objects.filter(area_id=area_id, benchmark_id__in=benchmarks.values("pk"))
+            .values_list("month", "status", "replaced")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        moves = []
+        for month, moved_to, replaced, n in rows:
+            if not replaced:  # a first assessment there: not started until then
+                moves.append((BASE_MONTH, Status.NOT_STARTED, n))
+                replaced = Status.NOT_STARTED
+            moves += [(month, moved_to, n), (month, replaced, -n)]
+        return moves
     if whole_view and not (output or term or component or status):
         rolled = MissionTrendCount.objects.filter(mission=mission, month__lte=last)
         return list(rolled.values_list("month", "status").annotate(total=Sum("n")).order_by())

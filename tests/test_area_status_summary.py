@@ -1,18 +1,20 @@
 """The dashboard narrowed to a region or district, and its district map, read `AreaStatus` (benchmarks.summaries):
 each benchmark's newest assessment in each region and district, an assessment concerning its location and the
-regions and districts above it. Checked against a reference computed here from the assessment log after every
-write path: assessments (one back-dated, a same-day correction), a benchmark retired and restored, a gazetteer
-re-import moving a sub-district under another district and a district under another region, and a rebuild
-(what bulk loaders call). Records name a region or a district; sub-district assessments come from bulk loads
+regions and districts above it; the trend of that view reads their monthly changes (`AreaStatusChange`).
+Checked against a reference computed here from the assessment log after every write path: assessments (one
+back-dated, a same-day correction), a benchmark retired and restored, a gazetteer re-import moving a
+sub-district under another district and a district under another region, and a rebuild (what bulk loaders
+call). Records name a region or a district; sub-district assessments come from bulk loads
 (made here by the factory, which keeps the summary as the services do)."""
 
 import datetime
 from collections import Counter
 
 import pytest
+from django.db.models import Q
 
 from benchmarks import selectors, services, summaries
-from benchmarks.models import AreaStatus, Assessment, Benchmark, Status
+from benchmarks.models import AreaStatus, AreaStatusChange, Assessment, Benchmark, Status
 from mandate import access
 from missions.area_filter import area_filter
 from missions.models import Location
@@ -63,6 +65,26 @@ def _district_map_reference(mission) -> dict[int, dict[str, int]]:
     return result
 
 
+def _trend_reference(mission, area, benchmarks) -> list[dict[str, int]]:
+    """The benchmarks assessed for `area` by their status there at each of the last twelve month ends: their
+    newest assessment in the area on or before it, not started before any."""
+    within = {area.pk} | set(
+        Location.objects.filter(Q(parent=area) | Q(parent__parent=area)).values_list("pk", flat=True)
+    )
+    log = sorted(
+        Assessment.objects.filter(benchmark__in=benchmarks, location__in=within),
+        key=lambda a: (a.assessed_on, a.created_at, a.pk),
+    )
+    result = []
+    for end in selectors.month_ends(TODAY, 12):
+        status = dict.fromkeys(benchmarks, Status.NOT_STARTED)
+        for a in log:
+            if a.assessed_on <= end:
+                status[a.benchmark_id] = a.status
+        result.append(dict(Counter(status.values())))
+    return result
+
+
 def _map(mission, user=access.SYSTEM) -> dict[int, dict[str, int]]:
     return {d: e.counts for d, e in selectors.district_statuses(mission, user).items()}
 
@@ -79,6 +101,9 @@ def _assert_exact(mission):
         data = selectors.dashboard_data(mission, access.SYSTEM, filters, today=TODAY)
         assert data.totals == dict(Counter(status for status, _p, _d in there.values())), area.name
         assert {b.pk: (b.status, b.progress, b.last_assessed) for b in data.rows} == there, area.name
+        assert selectors.status_trend(mission, access.SYSTEM, 12, filters, today=TODAY).counts == _trend_reference(
+            mission, area, set(there)
+        ), area.name
         for status in Status.values:  # the status filter reads the status there
             narrowed = selectors.Filters(status=status, area=filters.area)
             total = selectors.dashboard_data(mission, access.SYSTEM, narrowed, today=TODAY).total
@@ -109,6 +134,9 @@ def test_the_area_summary_is_exact_after_every_write(mission, components, electo
     _assess(plan.b_el, hom, 5, Status.OFF_TRACK, location=north)  # a region's own assessment: no district's
     _assess(plan.b_el, hom, 30, Status.ACHIEVED, location=senou)  # back-dated: older than the region's
     _assess(plan.b_el_long, hom, 3, Status.AT_RISK, location=tine)
+    _assess(plan.b_el_long, hom, 95, Status.ON_TRACK, location=bamba)  # months of history there
+    _assess(plan.b_el_long, hom, 64, Status.OFF_TRACK, location=bamba)
+    _assess(plan.b_el_long, hom, 62, Status.NOT_STARTED, location=bamba)  # the month's last wins
     AssessmentFactory(benchmark=plan.b_el_long, location=diby, status=Status.ON_TRACK, assessed_by=hom,
                       assessed_on=TODAY - datetime.timedelta(days=2), progress=55)  # fmt: skip
     _assert_exact(mission)
@@ -132,9 +160,15 @@ def test_the_area_summary_is_exact_after_every_write(mission, components, electo
     assert Location.objects.get(pk=senou.pk).parent_id == tine.parent_id
     _assert_exact(mission)
 
-    kept = set(AreaStatus.objects.values_list("benchmark_id", "area_id", "status", "progress", "assessed_on"))
+    def kept():
+        return (
+            set(AreaStatus.objects.values_list("benchmark_id", "area_id", "status", "progress", "assessed_on")),
+            set(AreaStatusChange.objects.values_list("benchmark_id", "area_id", "month", "status", "replaced")),
+        )
+
+    before = kept()
     summaries.summaries_rebuild(mission)
-    assert set(AreaStatus.objects.values_list("benchmark_id", "area_id", "status", "progress", "assessed_on")) == kept
+    assert kept() == before
 
 
 def test_the_district_map_follows_assessments_and_areas_moved_by_a_re_import(

@@ -73,7 +73,7 @@ def test_dashboard_by_area_page_queries(client, hom, mission, world, area, djang
     params = {area: (region if area == "region" else district).pk, "status": "on_track"}
     client.get(reverse("benchmarks:dashboard"), params)
     # The same queries as unfiltered: the area joins one summary row per benchmark (AreaStatus) in the
-    # counts and the rows; the trend reads the area's assessments in one query.
+    # counts and the rows; the trend reads the area's monthly changes (AreaStatusChange) in one query.
     with django_assert_num_queries(DASHBOARD_QUERIES):
         response = client.get(reverse("benchmarks:dashboard"), params)
     assert response.status_code == 200
@@ -83,6 +83,8 @@ def test_dashboard_by_area_page_queries(client, hom, mission, world, area, djang
     with django_assert_num_queries(4):  # components, outputs, status counts, one page of rows
         data = selectors.dashboard_data(mission, hom, filters)
     assert data.total == response.context["data"].total
+    with django_assert_num_queries(1):  # the area's monthly changes (AreaStatusChange), grouped
+        selectors.status_trend(mission, hom, 12, filters)
 
 
 def test_output_page_queries(client, hom, world, django_assert_num_queries):

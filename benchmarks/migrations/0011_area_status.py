@@ -5,13 +5,9 @@ from django.db import migrations, models
 
 
 def rebuild(apps, schema_editor):
-    # Derived data, built with the code the services use afterwards (see 0006): every benchmark's newest
-    # assessment in each region and district, then the rollups read from it (nothing on an empty database).
-    from benchmarks.summaries import area_status_rebuild, rollup_refresh
-    from missions.models import Mission
-
-    area_status_rebuild()
-    rollup_refresh(Mission.objects.values_list("pk", flat=True))
+    # Derived data, built with the code the services use afterwards (see 0006). That code keeps the area
+    # statuses with their monthly changes, a table 0012 makes: 0012 builds both, then the rollups.
+    pass
 
 
 class Migration(migrations.Migration):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from benchmarks import summaries
-from benchmarks.models import Assessment, Benchmark, Status
+from benchmarks.models import Benchmark
 from benchmarks.selectors.scope import Filters, active_benchmarks
 from mandate import access
 from missions.models import Mission
@@ -54,51 +54,27 @@ def status_trend(
 
     Narrowed to a region or district (`filters.area`), the benchmarks are those assessed for the area and
     a benchmark's status at a month end is its newest assessment for the area on or before it, as the
-    dashboard counts them (`Filters.apply`): one query of those assessments (`_area_moves`), as the
-    summaries know no area.
+    dashboard counts them (`Filters.apply`): one query of their changes there (`AreaStatusChange`).
     """
     today = today or timezone.localdate()
     ends = month_ends(today, months)
     filters = filters or Filters()
-    if filters.area:
-        return _running_totals(ends, _area_moves(mission, user, filters, today))
+    area = filters.area.area if filters.area else None
     moves = (
         (month.year * 12 + month.month, status, n)
         for month, status, n in summaries.trend_moves(
             mission=mission,
             benchmarks=filters.apply(active_benchmarks(mission, user), today),
-            whole_view=not filters.overdue and access.sees_whole_mission(user, Benchmark, mission.pk),
+            whole_view=area is None and not filters.overdue and access.sees_whole_mission(user, Benchmark, mission.pk),
             output=filters.output,
             term=filters.term,
             component=filters.component,
             status=filters.status,
+            area_id=area.pk if area is not None else None,
             today=today,
         )
     )
     return _running_totals(ends, moves)
-
-
-def _area_moves(mission: Mission, user, filters: Filters, today: datetime.date) -> list[tuple[int, str, int]]:
-    """(month key, status, +1/-1) moves of the filtered benchmarks' statuses for `filters.area`, the shape
-    `summaries.trend_moves` gives: each benchmark starts not started and moves at each month whose last
-    assessment for the area changed its status. One query."""
-    benchmarks = filters.apply(active_benchmarks(mission, user), today).values("pk")
-    rows = (
-        Assessment.objects.filter(filters.area.q("location"), benchmark__in=benchmarks)
-        .order_by("benchmark_id", "assessed_on", "created_at", "id")
-        .values_list("benchmark_id", "assessed_on", "status")
-    )
-    month_status: dict[int, dict[int, str]] = defaultdict(dict)
-    for benchmark_id, assessed_on, status in rows:
-        month_status[benchmark_id][assessed_on.year * 12 + assessed_on.month] = status  # the month's last wins
-    moves = [(0, Status.NOT_STARTED, len(month_status))]
-    for by_month in month_status.values():
-        previous = Status.NOT_STARTED
-        for key, status in by_month.items():  # in date order, as read
-            if status != previous:
-                moves += [(key, previous, -1), (key, status, 1)]
-                previous = status
-    return moves
 
 
 def _running_totals(ends: list[datetime.date], moves) -> Trend:

@@ -30,6 +30,7 @@ from django.utils import timezone
 from benchmarks.models import (
     Activity,
     AreaStatus,
+    AreaStatusChange,
     Assessment,
     Benchmark,
     Indicator,
@@ -254,6 +255,7 @@ def delete_mission_rows(mission: Mission) -> None:
         StatusChange.objects.filter(benchmark__output__mission_id=m),
         StatusTrendCount.objects.filter(output__mission_id=m),
         AreaStatus.objects.filter(benchmark__output__mission_id=m),
+        AreaStatusChange.objects.filter(benchmark__output__mission_id=m),
         MissionTrendCount.objects.filter(mission_id=m),
         MissionDistrictCount.objects.filter(mission_id=m),
         Assessment.objects.filter(benchmark__output__mission_id=m),
