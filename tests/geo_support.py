@@ -1,11 +1,22 @@
-"""Shared builders for the geometry, coordinates and map tests (no tests here)."""
+"""Shared builders for the geometry, coordinates and map tests (no tests here), and `fresh_boundaries`: a module
+that imports it starts and ends each test with an empty boundary cache."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
+
 from missions import geo
 from missions.models import Location
+
+
+@pytest.fixture(autouse=True)
+def fresh_boundaries():
+    """The boundaries cache (missions.geo) emptied around each test: ids repeat across tests' rollbacks."""
+    geo.clear_cache()
+    yield
+    geo.clear_cache()
 
 
 def square(west: float, south: float, east: float, north: float) -> str:

@@ -12,27 +12,15 @@ from django.utils import timezone
 
 from benchmarks import urls as benchmark_urls
 from benchmarks.models import Assessment, LibraryOutput, Status
-from config.api import router
 from missions.models import Component
 from tests.benchmarks_support import make_plan
 from tests.conftest import ROLE_FIXTURES
+from tests.matrix_support import ALL, api_route_names, case_url, fresh, roles
 
 Kind = Component.Kind
-ALL = frozenset(ROLE_FIXTURES)
 PARTNERS = frozenset({"partner1", "partner2"})
 READERS = ALL - PARTNERS - {"outsider"}  # everyone of the mission but partners: HoM, MLT, components, HQ
 LEADERSHIP = frozenset({"hom", "mlt"})
-
-
-def roles(default=None, **by_status):
-    """{role: status}: `s200={"hom"}` style keywords, the rest `default`."""
-    expected = {}
-    for key, names in by_status.items():
-        for name in names:
-            expected[name] = int(key[1:])
-    missing = ALL - set(expected)
-    assert default is not None or not missing, f"no status for {missing}"
-    return {name: expected.get(name, default) for name in ALL}
 
 
 def edit(lead: set[str], ok: int = 200):
@@ -52,10 +40,6 @@ def leaders_only_page(ok=200):
 READ = roles(s200=READERS, s404=PARTNERS | {"outsider"})
 CA = {"civilaffairs"}
 TODAY = timezone.localdate().isoformat()
-
-
-def fresh(obj):
-    return type(obj)._default_manager.get(pk=obj.pk)
 
 
 class World:
@@ -203,22 +187,9 @@ API_BASENAMES = {"output", "activity", "benchmark", "assessment", "indicator", "
 
 def test_the_matrix_covers_every_url_of_the_app_and_its_api_resources():
     pages = {f"benchmarks:{pattern.name}" for pattern in benchmark_urls.urlpatterns}
-    api = set()
-    for _prefix, viewset, basename in router.registry:
-        if basename in API_BASENAMES:
-            api |= {f"{basename}-list", f"{basename}-detail"}
-            api |= {f"{basename}-{action.url_name}" for action in viewset.get_extra_actions()}
+    api = api_route_names(API_BASENAMES)
     assert pages | api == COVERED_URL_NAMES
     assert get_resolver()
-
-
-def _url(name, args, world):
-    from django.urls import reverse
-
-    if args is None:
-        return reverse(name)
-    value = args(world)
-    return reverse(name, args=value if isinstance(value, tuple) else [value])
 
 
 @pytest.mark.parametrize("role", ROLE_FIXTURES)
@@ -227,7 +198,7 @@ def test_role_matrix(client, users, role, mission, components, electoral):
     client.force_login(users[role])
     failures = []
     for name, method, args, data, expected in CASES:
-        url = _url(name, args, world)
+        url = case_url(name, args, world)
         payload = data(world) if data else None
         call = getattr(client, method)
         if name.startswith("benchmarks:"):

@@ -12,23 +12,15 @@ from django.utils import translation
 from elections import services
 from elections.models import CoordinatesIssue, PollingSite
 from elections.services.coordinates import coordinates_check
-from missions import geo
 from tests.elections_support import build_election
 from tests.factories import PollingSiteFactory
-from tests.geo_support import area, two_district_country
+from tests.geo_support import area, fresh_boundaries, two_district_country  # noqa: F401 (fresh_boundaries: a fixture)
 
 pytestmark = pytest.mark.django_db
 
 OUT_COUNTRY = CoordinatesIssue.OUTSIDE_COUNTRY
 OUT_DISTRICT = CoordinatesIssue.OUTSIDE_DISTRICT
 FAR = CoordinatesIssue.FAR_FROM_DISTRICT
-
-
-@pytest.fixture(autouse=True)
-def _fresh_boundaries():
-    geo.clear_cache()
-    yield
-    geo.clear_cache()
 
 
 def _issues(results):

@@ -17,20 +17,13 @@ from elections.selectors.maps import DistrictSites, SiteMapData
 from missions import geo
 from missions.models import Location
 from tests.elections_support import build_election
-from tests.geo_support import area, square, two_district_country
+from tests.geo_support import area, fresh_boundaries, square, two_district_country  # noqa: F401 (fresh_boundaries: a fixture)
 
 pytestmark = pytest.mark.django_db
 
 SVG = "{http://www.w3.org/2000/svg}"
 # Queries shared by every page: session, user, memberships (access + navigation), security grants.
 BASE_QUERIES = 4
-
-
-@pytest.fixture(autouse=True)
-def _fresh_boundaries():
-    geo.clear_cache()
-    yield
-    geo.clear_cache()
 
 
 @pytest.fixture

@@ -12,9 +12,7 @@ import datetime
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 
-from config.api import router
 from missions.models import Component
 from narratives import urls as narrative_urls
 from narratives.models import Attachment, MandateTask, Narrative, Overview, Rating
@@ -22,9 +20,9 @@ from narratives.selectors import Period
 from reports.models import Report, ReportComment, ReportKind
 from tests.benchmarks_support import make_plan
 from tests.conftest import ROLE_FIXTURES
+from tests.matrix_support import ALL, api_route_names, case_url, fresh, roles
 
 Kind = Component.Kind
-ALL = frozenset(ROLE_FIXTURES)
 PARTNERS = frozenset({"partner1", "partner2"})
 OUT = PARTNERS | {"outsider"}
 LEADERSHIP = frozenset({"hom", "mlt"})
@@ -34,20 +32,6 @@ READERS = MEMBERS | {"hq"}  # everyone who reads the results framework
 CA = frozenset({"civilaffairs"})
 PERIOD = Period(datetime.date(2026, 7, 1), datetime.date(2026, 9, 30))
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-def roles(default=None, **by_status):
-    expected = {}
-    for key, names in by_status.items():
-        for name in names:
-            expected[name] = int(key[1:])
-    missing = ALL - set(expected)
-    assert default is not None or not missing, f"no status for {missing}"
-    return {name: expected.get(name, default) for name in ALL}
-
-
-def fresh(obj):
-    return type(obj)._default_manager.get(pk=obj.pk)
 
 
 class World:
@@ -185,19 +169,8 @@ API_BASENAMES = {"mandate-task", "narrative", "attachment", "report-comment"}
 
 def test_the_matrix_covers_every_url_of_the_app_and_its_api_resources():
     pages = {f"narratives:{pattern.name}" for pattern in narrative_urls.urlpatterns} | {"reports:comment"}
-    api = set()
-    for _prefix, viewset, basename in router.registry:
-        if basename in API_BASENAMES:
-            api |= {f"{basename}-list", f"{basename}-detail"}
-            api |= {f"{basename}-{action.url_name}" for action in viewset.get_extra_actions()}
+    api = api_route_names(API_BASENAMES)
     assert pages | api == COVERED_URL_NAMES
-
-
-def _url(name, args, world):
-    if args is None:
-        return reverse(name)
-    value = args(world)
-    return reverse(name, args=value if isinstance(value, tuple) else [value])
 
 
 @pytest.mark.parametrize("role", ROLE_FIXTURES)
@@ -206,7 +179,7 @@ def test_role_matrix(client, users, role, mission, components, civilaffairs, hom
     client.force_login(users[role])
     failures = []
     for name, method, args, data, expected in CASES:
-        url = _url(name, args, world)
+        url = case_url(name, args, world)
         payload = data(world) if data else None
         if ":" in name or method == "multipart":
             call = client.post if method == "multipart" else getattr(client, method)

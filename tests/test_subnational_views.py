@@ -10,21 +10,13 @@ from django.urls import reverse
 
 from benchmarks import charts
 from benchmarks.models import Status
-from missions import geo
 from missions.models import Location
 from tests.benchmarks_support import make_plan
 from tests.elections_support import build_election
 from tests.factories import AssessmentFactory, EngagementFactory, LocationFactory, PollingSiteFactory
-from tests.geo_support import area, two_district_country
+from tests.geo_support import area, fresh_boundaries, two_district_country  # noqa: F401 (fresh_boundaries: a fixture)
 
 DAY = datetime.date(2026, 3, 1)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_boundaries():
-    geo.clear_cache()
-    yield
-    geo.clear_cache()
 
 
 @pytest.fixture

@@ -51,6 +51,21 @@ def browser():
 
 
 @pytest.fixture
+def context(browser):
+    context = browser.new_context()
+    context.set_default_timeout(20_000)  # the CI machine is small; the suite runs on both of its cores
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # data-confirm buttons ask first
+    return page
+
+
+@pytest.fixture
 def demo(live_server, settings):
     """The demo mission (`seed_demo`) in the test database, served by the live server."""
     call_command("seed_demo", stdout=io.StringIO())

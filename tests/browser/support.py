@@ -1,13 +1,19 @@
-"""What the browser tests share: logging in through the login page, and running axe-core on a page."""
+"""What the browser tests share: the demo users, logging in through the login page, and running axe-core on a page
+(the browser, context and page fixtures are in conftest.py)."""
 
 import json
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 # The demo users of `seed_demo`, one per role (police is a second component of the security plan).
 ROLES = ["hom", "mlt", "electoral", "civilaffairs", "military", "police", "partner1", "partner2", "hq"]
 AXE_SOURCE = (Path(__file__).parent.parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+
+
+def demo_user(username: str):
+    return get_user_model().objects.get(username=username)
 
 
 def log_in(page, base_url: str, username: str) -> None:
@@ -39,3 +45,9 @@ def describe(violations: list[dict]) -> str:
         if len(violation["nodes"]) > 5:
             lines.append(f"    ... and {len(violation['nodes']) - 5} more")
     return "\n".join(lines)
+
+
+def assert_accessible(page) -> None:
+    """No axe-core violation on the page as it is now; else the list, with the page's address."""
+    violations = axe_violations(page)
+    assert not violations, f"{page.url}:\n{describe(violations)}"

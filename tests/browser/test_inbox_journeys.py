@@ -5,7 +5,6 @@ and answers it, and `hq` finds the answer. The header's counts are checked with 
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from benchmarks.models import OperationalOutput
@@ -14,26 +13,9 @@ from narratives.models import Narrative, Rating
 from narratives.selectors import default_period
 from notifications.models import Kind, Notification
 from reports.models import Report, ReportComment
-from tests.browser.support import axe_violations, describe, log_in
+from tests.browser.support import assert_accessible, demo_user, log_in
 from tests.reports_support import eager_tasks  # noqa: F401 (a fixture)
 from tests.test_reports_role_matrix import _report as finished_report
-
-
-def _user(username):
-    return get_user_model().objects.get(username=username)
-
-
-def _assert_accessible(page):
-    violations = axe_violations(page)
-    assert not violations, f"{page.url}:\n{describe(violations)}"
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    context.set_default_timeout(20_000)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.fixture
@@ -47,7 +29,7 @@ def page_without_js(browser):
 def _submitted_narrative():
     from django.utils import timezone
 
-    civilaffairs = _user("civilaffairs")
+    civilaffairs = demo_user("civilaffairs")
     period = default_period(timezone.localdate())
     output = (
         OperationalOutput.objects.filter(
@@ -73,7 +55,7 @@ def test_hom_sees_a_submitted_narrative_in_the_inbox_and_validates_it(demo, page
     area = page.locator("section.work-area", has=page.get_by_role("heading", name=re.compile("Narratives awaiting")))
     expect(area).to_contain_text(narrative.output.title)
     expect(page.locator('[data-count="work"]')).to_be_visible()
-    _assert_accessible(page)
+    assert_accessible(page)
     area.get_by_role("link", name=re.compile(re.escape(narrative.output.title))).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(narrative.output.title)
     page.get_by_role("button", name="Validate").click()
@@ -84,11 +66,11 @@ def test_hom_sees_a_submitted_narrative_in_the_inbox_and_validates_it(demo, page
     page.goto(f"{demo.url}/")
     expect(area).to_contain_text("Nothing waiting.")
     # The writer was told, once.
-    assert Notification.objects.filter(kind=Kind.NARRATIVE_VALIDATED, recipient=_user("civilaffairs")).count() == 1
+    assert Notification.objects.filter(kind=Kind.NARRATIVE_VALIDATED, recipient=demo_user("civilaffairs")).count() == 1
 
 
 def test_hq_comments_on_a_released_report_and_the_hom_answers_it(demo, page, eager_tasks):  # noqa: F811
-    hom = _user("hom")
+    hom = demo_user("hom")
     report = finished_report(hom.memberships.first().mission, hom, approval=Report.Approval.RELEASED)
     log_in(page, demo.url, "hq")
     page.goto(f"{demo.url}/reports/{report.pk}/")
@@ -101,7 +83,7 @@ def test_hq_comments_on_a_released_report_and_the_hom_answers_it(demo, page, eag
     log_in(page, demo.url, "hom")
     area = page.locator("section.work-area", has=page.get_by_role("heading", name=re.compile("Comments from HQ")))
     expect(area).to_contain_text("Why did the Kalvi benchmarks decline?")
-    _assert_accessible(page)
+    assert_accessible(page)
     area.get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(rf"/reports/{report.pk}/#comment-{comment.pk}$"))
     page.get_by_role("textbox", name="Answer").fill(
@@ -116,7 +98,7 @@ def test_hq_comments_on_a_released_report_and_the_hom_answers_it(demo, page, eag
     log_in(page, demo.url, "hq")
     answers = page.locator("section.work-area", has=page.get_by_role("heading", name=re.compile("Answers to your")))
     expect(answers).to_contain_text("answered")
-    assert Notification.objects.filter(kind=Kind.COMMENT_ANSWERED, recipient=_user("hq")).count() == 1
+    assert Notification.objects.filter(kind=Kind.COMMENT_ANSWERED, recipient=demo_user("hq")).count() == 1
     assert Notification.objects.filter(kind=Kind.REPORT_COMMENT, recipient=hom).count() == 1
 
 

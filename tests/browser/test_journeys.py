@@ -9,8 +9,6 @@ import csv
 import io
 import re
 
-import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -20,33 +18,9 @@ from elections.services import security_plan_submit
 from partners.models import Engagement, Partner
 from reports.models import Report, ReportKind
 from reports.services import report_request
-from tests.browser.support import axe_violations, describe, log_in
+from tests.browser.support import assert_accessible, demo_user, log_in
 from tests.reports_support import eager_tasks  # noqa: F401 (a fixture)
 from tests.test_reports_role_matrix import _report as finished_report
-
-
-def _user(username):
-    return get_user_model().objects.get(username=username)
-
-
-def _assert_accessible(page):
-    violations = axe_violations(page)
-    assert not violations, f"{page.url}:\n{describe(violations)}"
-
-
-@pytest.fixture
-def context(browser):
-    context = browser.new_context()
-    context.set_default_timeout(20_000)  # the CI machine is small; the suite runs on both of its cores
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(context):
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())  # data-confirm buttons ask first
-    return page
 
 
 def _security_plan():
@@ -70,8 +44,8 @@ def test_hom_filters_the_dashboard_exports_it_approves_the_plan_and_signs_off_a_
     page,
     eager_tasks,  # noqa: F811
 ):
-    security_plan_submit(security_plan=_security_plan(), user=_user("electoral"))
-    report = _report(_user("hom"))
+    security_plan_submit(security_plan=_security_plan(), user=demo_user("electoral"))
+    report = _report(demo_user("hom"))
     log_in(page, demo.url, "hom")
 
     # Dashboard, filtered to the benchmarks at risk.
@@ -125,7 +99,7 @@ def test_mlt_assesses_a_benchmark_with_a_bad_then_a_good_input(demo, page):
     page.get_by_label("Progress").fill("150")
     page.get_by_role("button", name="Record").click()
     expect(page.locator(".errorlist").first).to_contain_text("100")
-    _assert_accessible(page)
+    assert_accessible(page)
     assert Assessment.objects.filter(benchmark=benchmark).count() == before
 
     page.get_by_label("Progress").fill("45")
@@ -171,14 +145,14 @@ def test_electoral_imports_sites_with_errors_then_fixed_and_sees_a_concurrent_ed
     # The columns are guessed from their names; the user checks them and the mode, then the rows.
     expect(page.get_by_role("heading", name="Match the columns")).to_be_visible()
     expect(page.get_by_role("combobox", name=re.compile("^Site code"))).to_have_value("0")
-    _assert_accessible(page)
+    assert_accessible(page)
     page.get_by_role("button", name="Check the rows").click()
     errors = page.get_by_role("alert").first
     expect(errors).to_contain_text("nothing will be imported")
     expect(page.locator(".error-group").first).to_be_visible()
     expect(page.get_by_text("Atlantis").first).to_be_visible()
     expect(page.get_by_text("NOR-901").first).to_be_visible()
-    _assert_accessible(page)
+    assert_accessible(page)
     assert plan.sites.count() == before
 
     page.get_by_role("link", name=re.compile("Import of polling sites")).click()
@@ -188,10 +162,10 @@ def test_electoral_imports_sites_with_errors_then_fixed_and_sees_a_concurrent_ed
     page.get_by_role("button", name="Upload and match the columns").click()
     page.get_by_role("button", name="Check the rows").click()
     expect(page.get_by_text("3 rows checked: 3 new, 0 to update, 0 unchanged.")).to_be_visible()
-    _assert_accessible(page)
+    assert_accessible(page)
     page.get_by_role("button", name="Import 3 rows").click()
     expect(page.get_by_role("status")).to_contain_text("3 new, 0 updated, 0 unchanged.")
-    _assert_accessible(page)
+    assert_accessible(page)
     assert plan.sites.count() == before + 3
 
     # The same site open in two browsers (two contexts: two sessions); the second save is refused.
@@ -213,7 +187,7 @@ def test_electoral_imports_sites_with_errors_then_fixed_and_sees_a_concurrent_ed
     expect(conflict).to_contain_text(re.compile("someone else changed", re.I))
     expect(conflict).to_contain_text("Nortea market hall (north gate)")
     expect(conflict).to_contain_text("Nortea covered market")
-    _assert_accessible(other)
+    assert_accessible(other)
     other_context.close()
     site.refresh_from_db()
     assert site.name == "Nortea market hall (north gate)"
@@ -297,11 +271,11 @@ def test_partner1_sees_its_portal_and_a_404_for_partner2s_engagement(demo, page)
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert "URLconf" not in page.content()
-    _assert_accessible(page)
+    assert_accessible(page)
 
 
 def test_hq_sees_the_released_report_only(demo, page):
-    hom = _user("hom")
+    hom = demo_user("hom")
     mission = _security_plan().election_plan.mission
     draft = finished_report(mission, hom)
     released = finished_report(mission, hom, approval=Report.Approval.RELEASED)

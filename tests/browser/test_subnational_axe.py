@@ -9,21 +9,8 @@ from elections.models import SecurityPlan
 from missions import geo
 from missions.models import Location, Mission
 from partners.models import Engagement
-from tests.browser.support import axe_violations, describe, log_in
+from tests.browser.support import assert_accessible, log_in
 from tests.geo_support import square
-
-
-def _assert_accessible(page):
-    violations = axe_violations(page)
-    assert not violations, f"{page.url}:\n{describe(violations)}"
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    context.set_default_timeout(20_000)
-    yield context.new_page()
-    context.close()
 
 
 def _region(mission) -> Location:
@@ -63,4 +50,4 @@ def test_the_sub_national_views_have_no_axe_violation(demo, page, boundaries):
         assert page.locator("h1").count() == 1, url
         if boundaries and not url.startswith("/elections/"):
             assert page.locator(".district-map svg").count() == 1, url
-        _assert_accessible(page)
+        assert_accessible(page)
