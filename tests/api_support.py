@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from benchmarks import summaries
 from benchmarks.models import Activity, Indicator, IndicatorValue, Risk
@@ -258,3 +259,11 @@ def _role_users(mission, other, components, partner_a, partner_b) -> dict:
         users[name] = UserFactory(username=f"matrix-{name}")
         MembershipFactory(user=users[name], mission=where, role=role, **extra)
     return users
+
+
+def api_client(user=None) -> APIClient:
+    """An API client signed in as `user` (session-less, as a script with a token would be); None: anonymous."""
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client

@@ -66,6 +66,15 @@ def district(mission):
 
 
 @pytest.fixture
+def e(mission, district):
+    """An election of `mission` in `district`, by key (tests.elections_support.build_election): the plan, a
+    security plan revision, three sites, a threat, a task, a transport leg and an incident."""
+    from tests.elections_support import build_election
+
+    return build_election(mission, district)
+
+
+@pytest.fixture
 def partner_a(mission, district):
     return PartnerFactory(mission=mission, name="Women's Peace Network", district=district)
 

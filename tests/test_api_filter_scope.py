@@ -9,11 +9,10 @@
 """
 
 import pytest
-from rest_framework.test import APIClient
 
 from mandate import access
 from mandate.api import ScopedFilterBackend
-from tests.api_support import model_of, resource, resources, shared_world
+from tests.api_support import api_client, model_of, resource, resources, shared_world
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +24,6 @@ ROLES = ["hom", "civilaffairs", "military", "partner1", "hq", "outsider"]
 def world(django_db_setup, django_db_blocker):
     with shared_world(django_db_blocker) as world:
         yield world
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def _related_filters(res):
@@ -66,7 +59,7 @@ def test_an_id_outside_the_users_scope_answers_exactly_like_an_unknown_id(world)
                 hidden = model._default_manager.exclude(pk__in=visible).order_by("pk").values_list("pk", flat=True)
                 if not hidden:
                     continue
-                client = client_for(user)
+                client = api_client(user)
                 outside = _answer(client, res.list_url(), param, hidden[0])
                 unknown = _answer(client, res.list_url(), param, _unknown_id(model))
                 compared.append((res.prefix, param, role))
@@ -87,7 +80,7 @@ def test_an_id_outside_the_users_scope_answers_exactly_like_an_unknown_id(world)
 
 
 def test_another_missions_security_plan_is_refused_like_a_missing_one(world):
-    hom = client_for(world["users"]["hom"])
+    hom = api_client(world["users"]["hom"])
     theirs = world["there"]["security_plan"].pk
     response = hom.get("/api/v1/threats/", {"security_plan": theirs})
     assert response.status_code == 400
@@ -98,7 +91,7 @@ def test_another_missions_security_plan_is_refused_like_a_missing_one(world):
 
 
 def test_civil_affairs_cannot_probe_a_security_plan_of_its_own_mission(world):
-    civilaffairs = client_for(world["users"]["civilaffairs"])
+    civilaffairs = api_client(world["users"]["civilaffairs"])
     plan = world["here"]["security_plan"]
     for prefix in ("threats", "polling-sites", "security-tasks"):
         assert civilaffairs.get(f"/api/v1/{prefix}/", {"security_plan": plan.pk}).status_code == 400, prefix
@@ -117,37 +110,37 @@ def test_a_partner_reader_cannot_filter_engagements_by_a_hidden_field(world, par
     here = world["here"]
     values = {"components": here["components"]["civil_affairs"].pk, "partner_b": here["partner_b"].pk}
     sent = values.get(value, value if value is not None else here["benchmark"].output_id)
-    response = client_for(world["users"]["partner1"]).get("/api/v1/engagements/", {param: sent})
+    response = api_client(world["users"]["partner1"]).get("/api/v1/engagements/", {param: sent})
     assert response.status_code == 400
     assert response.json()["errors"] == {param: ["This filter is not available to you."]}
     # The mission's own people filter on it as before.
-    assert client_for(world["users"]["hom"]).get("/api/v1/engagements/", {param: sent}).status_code == 200
+    assert api_client(world["users"]["hom"]).get("/api/v1/engagements/", {param: sent}).status_code == 200
 
 
 @pytest.mark.parametrize("ordering", ["component", "-created_by", "partners", "-shareable", "date,-officers"])
 def test_a_partner_reader_cannot_order_engagements_by_a_hidden_field(world, ordering):
-    response = client_for(world["users"]["partner1"]).get("/api/v1/engagements/", {"ordering": ordering})
+    response = api_client(world["users"]["partner1"]).get("/api/v1/engagements/", {"ordering": ordering})
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["ordering"]
 
 
 def test_a_partner_reader_still_orders_and_filters_by_what_it_sees(world):
-    partner1 = client_for(world["users"]["partner1"])
+    partner1 = api_client(world["users"]["partner1"])
     response = partner1.get("/api/v1/engagements/", {"ordering": "-date", "date_after": "2000-01-01"})
     assert response.status_code == 200
     assert {row["id"] for row in response.json()["results"]} == {world["here"]["shared_a"].pk}
 
 
 def test_a_partner_reader_cannot_order_partners_by_their_screening(world):
-    partner1 = client_for(world["users"]["partner1"])
+    partner1 = api_client(world["users"]["partner1"])
     assert partner1.get("/api/v1/partners/", {"ordering": "-screening_review_due"}).status_code == 400
     assert partner1.get("/api/v1/partners/", {"ordering": "name"}).status_code == 200
-    hom = client_for(world["users"]["hom"])
+    hom = api_client(world["users"]["hom"])
     assert hom.get("/api/v1/partners/", {"ordering": "-screening_review_due"}).status_code == 200
 
 
 def test_the_schema_says_which_engagement_filters_partner_readers_may_not_use(world):
-    schema = client_for(world["users"]["hom"]).get("/api/schema/", {"format": "json"}).json()
+    schema = api_client(world["users"]["hom"]).get("/api/schema/", {"format": "json"}).json()
     parameters = {p["name"]: p for p in schema["paths"]["/api/v1/engagements/"]["get"]["parameters"]}
     for name in ("component", "partner", "output", "shareable"):
         assert "not for partner focal points" in parameters[name]["description"], name
@@ -171,7 +164,7 @@ def _engagement_body(world, **changes):
 
 
 def test_an_officer_of_another_mission_is_refused_like_an_unknown_user(world):
-    civilaffairs = client_for(world["users"]["civilaffairs"])
+    civilaffairs = api_client(world["users"]["civilaffairs"])
     outsider = world["users"]["outsider"]
     answers = []
     for user_id in (outsider.pk, 9_999_999):
@@ -183,7 +176,7 @@ def test_an_officer_of_another_mission_is_refused_like_an_unknown_user(world):
 
 
 def test_a_follow_up_owner_of_another_mission_is_refused_without_naming_them(world):
-    civilaffairs = client_for(world["users"]["civilaffairs"])
+    civilaffairs = api_client(world["users"]["civilaffairs"])
     outsider = world["users"]["outsider"]
     follow_up = {"action": "Call back", "due_date": "2026-04-01", "owner": outsider.pk}
     response = civilaffairs.post(
@@ -194,7 +187,7 @@ def test_a_follow_up_owner_of_another_mission_is_refused_without_naming_them(wor
 
 
 def test_a_partner_of_another_mission_is_refused_like_an_unknown_partner(world):
-    civilaffairs = client_for(world["users"]["civilaffairs"])
+    civilaffairs = api_client(world["users"]["civilaffairs"])
     theirs = world["there"]["partner_a"]
     answers = []
     for partner_id in (theirs.pk, 9_999_999):

@@ -7,10 +7,9 @@ without credentials everything is 401.
 """
 
 import pytest
-from rest_framework.test import APIClient
 
 from mandate import access
-from tests.api_support import model_of, resource, resources, rows_in_mission, shared_world
+from tests.api_support import api_client, model_of, resource, resources, rows_in_mission, shared_world
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +49,6 @@ def other_mission(world):
     return world["other_mission"]
 
 
-def _client(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
 def _results(response):
     body = response.json()
     return body["results"] if isinstance(body, dict) and "results" in body else body
@@ -84,7 +76,7 @@ def test_every_role_lists_only_rows_in_its_scope(prefix, users, world):
     model = model_of(res)
     problems = []
     for role, user in users.items():
-        response = _client(user).get(res.list_url(), {"page_size": 500})
+        response = api_client(user).get(res.list_url(), {"page_size": 500})
         if response.status_code in (403, 404):
             continue
         if response.status_code != 200:
@@ -107,7 +99,7 @@ def test_every_role_gets_404_outside_its_scope_and_200_inside(prefix, users, wor
     problems = []
     for role, user in users.items():
         allowed = _scope_ids(user, model)
-        client = _client(user)
+        client = api_client(user)
         for pk in sorted(every - allowed)[:SAMPLE]:
             response = client.get(res.detail_url(pk))
             if response.status_code != 404:
@@ -130,7 +122,7 @@ def test_every_role_may_update_exactly_what_access_allows(prefix, users, world, 
     assert sample
     problems = []
     for role, user in users.items():
-        client = _client(user)
+        client = api_client(user)
         for pk in sample:
             obj = model._default_manager.get(pk=pk)
             visible = pk in _scope_ids(user, model)
@@ -151,7 +143,7 @@ def test_without_credentials_every_endpoint_answers_401(prefix, world, mission):
     res = resource(prefix)
     model = model_of(res)
     pk = (rows_in_mission(model, mission) or list(model._default_manager.values_list("pk", flat=True)))[0]
-    client = _client()
+    client = api_client()
     calls = [("get", res.list_url()), ("post", res.list_url()), ("get", res.detail_url(pk))]
     calls += [("patch", res.detail_url(pk)), ("put", res.detail_url(pk)), ("delete", res.detail_url(pk))]
 
@@ -165,7 +157,7 @@ def test_without_credentials_every_endpoint_answers_401(prefix, world, mission):
 
 def test_partner_reading_another_partners_engagement_by_id_gets_404(users, world):
     engagements = resource("engagements")
-    client = _client(users["partner1"])
+    client = api_client(users["partner1"])
 
     assert client.get(engagements.detail_url(world["here"]["shared_b"].pk)).status_code == 404
     assert client.get(engagements.detail_url(world["here"]["internal_a"].pk)).status_code == 404
@@ -176,5 +168,5 @@ def test_civil_affairs_reading_a_security_plan_by_id_gets_404(users, world):
     plans = resource("security-plans")
     plan = world["here"]["security_plan"]
 
-    assert _client(users["civilaffairs"]).get(plans.detail_url(plan.pk)).status_code == 404
-    assert _client(users["electoral"]).get(plans.detail_url(plan.pk)).status_code == 200
+    assert api_client(users["civilaffairs"]).get(plans.detail_url(plan.pk)).status_code == 404
+    assert api_client(users["electoral"]).get(plans.detail_url(plan.pk)).status_code == 200

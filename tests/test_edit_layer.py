@@ -16,7 +16,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
-from rest_framework.test import APIClient
 
 from benchmarks.models import Risk
 from missions.concurrency import parse_version
@@ -24,6 +23,7 @@ from missions.edit import form_errors
 from missions.exports import Sheet, csv_lines, neutralise, xlsx_bytes
 from partners.models import Partner
 from reports.rendering import tables_to_xlsx
+from tests.api_support import api_client
 from tests.benchmarks_support import make_plan
 from tests.elections_support import build_election
 
@@ -132,12 +132,6 @@ def test_parse_version_refuses_anything_else_on_the_version_field(value):
     assert "version" in caught.value.message_dict
 
 
-def _api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 @pytest.mark.parametrize("header", ['"abc"', "abc", 'W/"x"', '"-1"', '"1e3"', '"99999999999"'])
 def test_garbage_if_match_is_a_400_on_updates_of_every_app(hom, mission, components, district, partner_a, header):
     plan = make_plan(mission, components, hom)
@@ -148,7 +142,7 @@ def test_garbage_if_match_is_a_400_on_updates_of_every_app(hom, mission, compone
         (f"/api/v1/partners/{partner_a.pk}/", {"acronym": "x"}),
         (f"/api/v1/missions/{mission.pk}/", {"name": "x"}),
     ]:
-        response = _api(hom).patch(url, body, format="json", HTTP_IF_MATCH=header)
+        response = api_client(hom).patch(url, body, format="json", HTTP_IF_MATCH=header)
         assert response.status_code == 400, (url, response.content)
         assert "version" in response.json()["errors"], url
 
@@ -156,14 +150,14 @@ def test_garbage_if_match_is_a_400_on_updates_of_every_app(hom, mission, compone
 def test_stale_if_match_is_a_412_and_garbage_version_field_a_400(hom, mission, district):
     site = build_election(mission, district)["site"]
     url = f"/api/v1/polling-sites/{site.pk}/"
-    assert _api(hom).patch(url, {"name": "x"}, format="json", HTTP_IF_MATCH='"999"').status_code == 412
-    assert _api(hom).patch(url, {"name": "x", "version": "abc"}, format="json").status_code == 400
-    assert _api(hom).patch(url, {"name": "x", "version": [1]}, format="json").status_code == 400
+    assert api_client(hom).patch(url, {"name": "x"}, format="json", HTTP_IF_MATCH='"999"').status_code == 412
+    assert api_client(hom).patch(url, {"name": "x", "version": "abc"}, format="json").status_code == 400
+    assert api_client(hom).patch(url, {"name": "x", "version": [1]}, format="json").status_code == 400
 
 
 def test_garbage_if_match_on_a_workflow_action_is_a_400(hom, mission, district):
     security = build_election(mission, district)["security"]
-    response = _api(hom).post(f"/api/v1/security-plans/{security.pk}/submit/", {}, HTTP_IF_MATCH='"abc"')
+    response = api_client(hom).post(f"/api/v1/security-plans/{security.pk}/submit/", {}, HTTP_IF_MATCH='"abc"')
     assert response.status_code == 400
 
 

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from elections.models import PollingSite, RiskLevel, SecurityPlan, SecurityTask
 from missions.models import Component
+from tests.api_support import api_client
 from tests.elections_support import build_election
 from tests.factories import PollingSiteFactory, SecurityTaskFactory
 
@@ -15,30 +15,19 @@ Status = SecurityPlan.Status
 API = "/api/v1"
 
 
-@pytest.fixture
-def e(mission, district):
-    return build_election(mission, district)
-
-
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def test_civil_affairs_partners_and_hq_see_no_security_resources(e, civilaffairs, partner1, hq, outsider):
     for user in (civilaffairs, partner1, hq, outsider):
-        client = _client(user)
+        client = api_client(user)
         for resource in ("security-plans", "polling-sites", "threats", "security-tasks", "incidents"):
             assert client.get(f"{API}/{resource}/").json()["count"] == 0, (user, resource)
         assert client.get(f"{API}/security-plans/{e['security'].pk}/").status_code == 404
         assert client.get(f"{API}/polling-sites/{e['site'].pk}/").status_code == 404
-    assert _client(civilaffairs).get(f"{API}/election-plans/{e['plan'].pk}/").status_code == 200
-    assert _client(partner1).get(f"{API}/election-plans/{e['plan'].pk}/").status_code == 404
+    assert api_client(civilaffairs).get(f"{API}/election-plans/{e['plan'].pk}/").status_code == 200
+    assert api_client(partner1).get(f"{API}/election-plans/{e['plan'].pk}/").status_code == 404
 
 
 def test_site_update_needs_the_version_and_refuses_a_stale_one(e, electoral):
-    client = _client(electoral)
+    client = api_client(electoral)
     url = f"{API}/polling-sites/{e['site'].pk}/"
     assert client.patch(url, {"name": "New"}, format="json").status_code == 428
     stale = client.patch(url, {"name": "New"}, format="json", HTTP_IF_MATCH='"7"')
@@ -49,7 +38,7 @@ def test_site_update_needs_the_version_and_refuses_a_stale_one(e, electoral):
 
 
 def test_site_create_validates_through_the_service(e, electoral, district):
-    client = _client(electoral)
+    client = api_client(electoral)
     body = {
         "security_plan": e["security"].pk,
         "code": "API-1",
@@ -67,7 +56,7 @@ def test_site_create_validates_through_the_service(e, electoral, district):
 
 def test_polling_site_filters(e, electoral, district):
     PollingSiteFactory(security_plan=e["security"], district=district, code="ZZ-1", name="Riverside")
-    client = _client(electoral)
+    client = api_client(electoral)
     codes = lambda q: {r["code"] for r in client.get(f"{API}/polling-sites/?{q}").json()["results"]}  # noqa: E731
     assert codes("q=riverside") == {"ZZ-1"}
     assert e["site"].code in codes("has_tasks=true")
@@ -80,25 +69,25 @@ def test_polling_site_filters(e, electoral, district):
 def test_workflow_actions(e, electoral, hom, mlt):
     plan = e["security"]
     url = f"{API}/security-plans/{plan.pk}"
-    assert _client(mlt).post(f"{url}/submit/").status_code == 403
-    response = _client(electoral).post(f"{url}/submit/")
+    assert api_client(mlt).post(f"{url}/submit/").status_code == 403
+    response = api_client(electoral).post(f"{url}/submit/")
     assert response.status_code == 200 and response.json()["status"] == Status.SUBMITTED
-    assert _client(electoral).post(f"{url}/approve/").status_code == 403
-    response = _client(hom).post(f"{url}/return/", {"comment": ""}, format="json")
+    assert api_client(electoral).post(f"{url}/approve/").status_code == 403
+    response = api_client(hom).post(f"{url}/return/", {"comment": ""}, format="json")
     assert response.status_code == 400
-    response = _client(hom).post(f"{url}/return/", {"comment": "More escorts"}, format="json")
+    response = api_client(hom).post(f"{url}/return/", {"comment": "More escorts"}, format="json")
     assert response.json()["status"] == Status.RETURNED and response.json()["decision_comment"] == "More escorts"
-    _client(electoral).post(f"{url}/submit/")
-    assert _client(hom).post(f"{url}/approve/").json()["status"] == Status.APPROVED
+    api_client(electoral).post(f"{url}/submit/")
+    assert api_client(hom).post(f"{url}/approve/").json()["status"] == Status.APPROVED
     # Frozen: updates refused; a new revision is the way forward.
-    patch = _client(electoral).patch(f"{url}/", {"summary": "x", "version": 99}, format="json")
+    patch = api_client(electoral).patch(f"{url}/", {"summary": "x", "version": 99}, format="json")
     assert patch.status_code in (403, 412)
-    new = _client(electoral).post(f"{url}/new-revision/")
+    new = api_client(electoral).post(f"{url}/new-revision/")
     assert new.status_code == 201 and new.json()["revision"] == 2
 
 
 def test_military_creates_tasks_for_their_component_only(e, military, components):
-    client = _client(military)
+    client = api_client(military)
     body = {
         "security_plan": e["security"].pk,
         "task_type": "patrol",
@@ -118,7 +107,7 @@ def test_military_creates_tasks_for_their_component_only(e, military, components
 
 
 def test_incident_in_the_future_is_a_field_error(e, police, district):
-    response = _client(police).post(
+    response = api_client(police).post(
         f"{API}/incidents/",
         {
             "election_plan": e["plan"].pk,
@@ -136,7 +125,7 @@ def test_incident_in_the_future_is_a_field_error(e, police, district):
 
 def test_threat_sites_are_written_through_the_service(e, electoral):
     site = e["sites"][1]
-    response = _client(electoral).patch(
+    response = api_client(electoral).patch(
         f"{API}/threats/{e['threat'].pk}/",
         {"sites": [site.pk], "likelihood": 5, "impact": 5, "version": e["threat"].version},
         format="json",
@@ -154,11 +143,11 @@ def test_election_plan_create_and_update(electoral, civilaffairs, mission):
         "polling_start": "2027-09-01",
         "polling_end": "2027-09-01",
     }
-    assert _client(civilaffairs).post(f"{API}/election-plans/", body, format="json").status_code == 403
-    response = _client(electoral).post(f"{API}/election-plans/", body, format="json")
+    assert api_client(civilaffairs).post(f"{API}/election-plans/", body, format="json").status_code == 403
+    response = api_client(electoral).post(f"{API}/election-plans/", body, format="json")
     assert response.status_code == 201, response.json()
     pk = response.json()["id"]
-    response = _client(electoral).patch(
+    response = api_client(electoral).patch(
         f"{API}/election-plans/{pk}/", {"notes": "n"}, format="json", HTTP_IF_MATCH='"1"'
     )
     assert response.status_code == 200 and response.json()["version"] == 2
@@ -172,7 +161,7 @@ def test_lists_run_in_constant_queries(mission, district, electoral, size, djang
     )
     for site in list(e["security"].sites.all()[:size]):
         SecurityTaskFactory(security_plan=e["security"], site=site) if site.pk % 7 == 0 else None
-    client = _client(electoral)
+    client = api_client(electoral)
     # The first request caches the user's memberships and security grants on the (forced) user object;
     # a real request pays those two queries every time, whatever the size.
     client.get(f"{API}/polling-sites/")

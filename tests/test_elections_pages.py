@@ -19,11 +19,6 @@ from tests.factories import IncidentFactory, PollingSiteFactory
 Status = SecurityPlan.Status
 
 
-@pytest.fixture
-def e(mission, district):
-    return build_election(mission, district)
-
-
 @pytest.fixture(autouse=True)
 def _var_dir(settings, tmp_path):
     settings.VAR_DIR = tmp_path

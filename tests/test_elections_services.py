@@ -20,11 +20,6 @@ from tests.factories import IncidentFactory, PollingSiteFactory, ThreatFactory
 Status = SecurityPlan.Status
 
 
-@pytest.fixture
-def e(mission, district):
-    return build_election(mission, district)
-
-
 # --- validation ------------------------------------------------------------------------------------
 
 

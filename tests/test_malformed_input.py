@@ -6,22 +6,10 @@ test_sqlite_concurrency.py.
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
-from tests.elections_support import build_election
+from tests.api_support import api_client
 
 API = "/api/v1"
-
-
-@pytest.fixture
-def e(mission, district):
-    return build_election(mission, district)
-
-
-def _api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def _is_api_error(response, status: int) -> bool:
@@ -43,7 +31,7 @@ def test_a_page_number_past_any_integer_shows_the_last_page_of_plan_history(clie
 
 
 def test_new_revision_of_a_non_numeric_id_is_not_found_in_the_api_error_shape(electoral, e):
-    response = _api(electoral).post(f"{API}/security-plans/abc/new-revision/")
+    response = api_client(electoral).post(f"{API}/security-plans/abc/new-revision/")
     assert _is_api_error(response, 404)
 
 
@@ -59,7 +47,7 @@ def draft_report(mission, hom):
 
 @pytest.mark.parametrize("body", [[], [1, 2], ["version"], "abc"], ids=["empty list", "list", "list of names", "text"])
 def test_a_body_that_is_not_an_object_on_report_approve_is_a_400_in_the_error_shape(hom, draft_report, body):
-    response = _api(hom).post(f"{API}/reports/{draft_report.pk}/approve/", body, format="json")
+    response = api_client(hom).post(f"{API}/reports/{draft_report.pk}/approve/", body, format="json")
     assert _is_api_error(response, 400)
 
 

@@ -6,14 +6,8 @@ from django.urls import reverse
 from elections import services
 from elections.models import PollingSite, SecurityTask
 from missions.deletion import DeletionNeedsConfirmation, dependents_of
-from tests.elections_support import build_election
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def e(mission, district):
-    return build_election(mission, district)
 
 
 def test_a_sites_dependents_are_its_security_tasks_not_its_threat_links(e):

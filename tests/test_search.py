@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from elections import selectors as election_selectors
 from mandate import access
@@ -17,6 +16,7 @@ from missions.models import Location
 from missions.search import MAX_WORDS, SQL_FUNCTION, check_fields, normalise, search_filter, search_words
 from partners import selectors as partner_selectors
 from partners.models import Partner
+from tests.api_support import api_client
 from tests.elections_support import build_election
 from tests.factories import EngagementFactory, LocationFactory, PartnerFactory, PollingSiteFactory, UserFactory
 
@@ -33,12 +33,6 @@ NAMES = [
     "École élémentaire Çà et là – Niono",
     "Gao",
 ]
-
-
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def _ids(response) -> set[int]:
@@ -207,9 +201,9 @@ def test_search_on_partners_finds_by_acronym_and_never_another_missions_partner(
     civilaffairs, outsider, other_mission, cedeao, solidarite
 ):
     theirs = PartnerFactory(mission=other_mission, name="CEDEAO bureau", acronym="CEDEAO")
-    assert _ids(_client(civilaffairs).get(f"{API}/partners/", {"search": "cedeao"})) == {cedeao.pk}
-    assert _ids(_client(civilaffairs).get(f"{API}/partners/", {"q": "Cédéao"})) == {cedeao.pk}
-    assert _ids(_client(outsider).get(f"{API}/partners/", {"search": "cedeao"})) == {theirs.pk}
+    assert _ids(api_client(civilaffairs).get(f"{API}/partners/", {"search": "cedeao"})) == {cedeao.pk}
+    assert _ids(api_client(civilaffairs).get(f"{API}/partners/", {"q": "Cédéao"})) == {cedeao.pk}
+    assert _ids(api_client(outsider).get(f"{API}/partners/", {"search": "cedeao"})) == {theirs.pk}
 
 
 @pytest.mark.django_db
@@ -217,9 +211,9 @@ def test_search_on_polling_sites_stays_within_what_the_role_may_see(electoral, c
     e = build_election(mission, district, sites=1)
     mosque = PollingSiteFactory(security_plan=e["security"], district=district, name="MOSQUÉE DE BANI")
     for param in ("search", "q"):
-        assert _ids(_client(electoral).get(f"{API}/polling-sites/", {param: "mosquee"})) == {mosque.pk}
+        assert _ids(api_client(electoral).get(f"{API}/polling-sites/", {param: "mosquee"})) == {mosque.pk}
     # Security plans are restricted: civil affairs finds nothing, whatever it searches.
-    assert _ids(_client(civilaffairs).get(f"{API}/polling-sites/", {"search": "mosquee"})) == set()
+    assert _ids(api_client(civilaffairs).get(f"{API}/polling-sites/", {"search": "mosquee"})) == set()
 
 
 @pytest.mark.django_db
@@ -227,23 +221,23 @@ def test_a_partner_focal_point_cannot_find_engagements_by_another_partners_name(
     partner1, civilaffairs, mission, partner_a, cedeao
 ):
     joint = EngagementFactory(mission=mission, summary="Atelier", partners=[partner_a, cedeao], shareable=True)
-    assert _ids(_client(civilaffairs).get(f"{API}/engagements/", {"search": "cedeao"})) == {joint.pk}
+    assert _ids(api_client(civilaffairs).get(f"{API}/engagements/", {"search": "cedeao"})) == {joint.pk}
     # The other partners of a joint engagement stay private: searching one's name finds nothing.
     for param in ("search", "q"):
-        assert _ids(_client(partner1).get(f"{API}/engagements/", {param: "cedeao"})) == set()
-    assert _ids(_client(partner1).get(f"{API}/engagements/", {"search": "ATELIER"})) == {joint.pk}
+        assert _ids(api_client(partner1).get(f"{API}/engagements/", {param: "cedeao"})) == set()
+    assert _ids(api_client(partner1).get(f"{API}/engagements/", {"search": "ATELIER"})) == {joint.pk}
 
 
 @pytest.mark.django_db
 def test_search_on_locations_reads_french_names(hom, mission):
     segou = LocationFactory(mission=mission, name="Segou Region", name_fr="Région de Ségou")
     LocationFactory(mission=mission, name="Kayes")
-    assert _ids(_client(hom).get(f"{API}/locations/", {"search": "région"})) == {segou.pk}
+    assert _ids(api_client(hom).get(f"{API}/locations/", {"search": "région"})) == {segou.pk}
 
 
 @pytest.mark.django_db
 def test_every_searchable_resource_documents_its_search_parameter(hom):
-    schema = _client(hom).get("/api/schema/", {"format": "json"}).json()
+    schema = api_client(hom).get("/api/schema/", {"format": "json"}).json()
     for resource in ("partners", "engagements", "polling-sites", "locations", "benchmarks", "threats", "incidents"):
         parameters = {p["name"]: p for p in schema["paths"][f"{API}/{resource}/"]["get"]["parameters"]}
         assert "search" in parameters, resource
@@ -256,7 +250,7 @@ def test_every_searchable_resource_documents_its_search_parameter(hom):
 def test_searching_does_not_add_queries_to_an_api_list(civilaffairs, mission, district):
     for i in range(3):
         PartnerFactory(mission=mission, name=f"Réseau {i}", district=district)
-    client = _client(civilaffairs)
+    client = api_client(civilaffairs)
     client.get(f"{API}/partners/")  # warm the per-process caches (content types, permissions)
     # The same queries (session, memberships, count, page), the search being a WHERE clause of two of them.
     with CaptureQueriesContext(connection) as plain:
