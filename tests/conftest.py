@@ -65,6 +65,16 @@ def district(mission):
     return LocationFactory(mission=mission, name="Northern District")
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The generic API tests' world (tests.api_support.build_world: a row of every resource, each role's
+    user), built once per test module and rolled back after it."""
+    from tests.api_support import shared_world
+
+    with shared_world(django_db_blocker) as world:
+        yield world
+
+
 @pytest.fixture
 def e(mission, district):
     """An election of `mission` in `district`, by key (tests.elections_support.build_election): the plan, a

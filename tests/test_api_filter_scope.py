@@ -12,18 +12,12 @@ import pytest
 
 from mandate import access
 from mandate.api import ScopedFilterBackend
-from tests.api_support import api_client, model_of, resource, resources, shared_world
+from tests.api_support import api_client, model_of, resource, resources
 
 pytestmark = pytest.mark.django_db
 
 LISTABLE = [r for r in resources() if "list" in r.actions]
 ROLES = ["hom", "civilaffairs", "military", "partner1", "hq", "outsider"]
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with shared_world(django_db_blocker) as world:
-        yield world
 
 
 def _related_filters(res):

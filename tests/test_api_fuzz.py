@@ -46,7 +46,7 @@ from schemathesis.specs.openapi.checks import (
 
 from mandate import access
 from missions.services import api_token_create
-from tests.api_support import resources, shared_world
+from tests.api_support import resources
 
 pytestmark = pytest.mark.django_db
 
@@ -104,12 +104,6 @@ RUNS = {
     "outsider": [(GenerationMode.POSITIVE, [*RESPONSE_CHECKS, *SCOPE_CHECKS])],
 }
 MODELS = {f"/api/v1/{r.prefix}/": r for r in resources()}
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with shared_world(django_db_blocker) as world:
-        yield world
 
 
 @pytest.fixture(scope="module")

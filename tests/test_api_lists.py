@@ -8,17 +8,11 @@ from rest_framework.test import APIClient, APIRequestFactory
 
 from config.rest import Pagination
 from mandate.api import StrictFieldsMixin
-from tests.api_support import resources, shared_world
+from tests.api_support import resources
 
 pytestmark = pytest.mark.django_db
 
 LISTABLE = [r for r in resources() if "list" in r.actions]
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with shared_world(django_db_blocker) as world:
-        yield world
 
 
 @pytest.fixture

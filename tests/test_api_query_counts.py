@@ -11,19 +11,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from tests.api_support import build_world, model_of, resources, rows_in_mission, shared_world
+from tests.api_support import build_world, model_of, resources, rows_in_mission
 
 pytestmark = pytest.mark.django_db
 
 LISTABLE = [r for r in resources() if "list" in r.actions]
 # Leadership sees everything; staff, partners and HQ go through the narrower access rules.
 ROLES = ["hom", "civilaffairs", "electoral", "partner1", "hq"]
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with shared_world(django_db_blocker) as world:
-        yield world
 
 
 def _count(user_pk, url) -> tuple[int, int]:

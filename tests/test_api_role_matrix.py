@@ -9,7 +9,7 @@ without credentials everything is 401.
 import pytest
 
 from mandate import access
-from tests.api_support import api_client, model_of, resource, resources, rows_in_mission, shared_world
+from tests.api_support import api_client, model_of, resource, resources, rows_in_mission
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +26,6 @@ COVERED_URL_NAMES = {"api-root"} | {
 }
 
 SAMPLE = 3  # rows per resource and side (in scope / out of scope) checked on retrieve and update
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with shared_world(django_db_blocker) as world:
-        yield world
 
 
 @pytest.fixture
