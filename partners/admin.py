@@ -1,8 +1,61 @@
+from collections import defaultdict
+
 from django.contrib import admin
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from missions.admin import MandateAdmin
+from partners import summaries
 from partners.models import Contact, Engagement, FollowUp, Partner
+
+
+class SummaryKeepingAdmin(MandateAdmin):
+    """An admin whose saves and deletions change what the overview's summary counts (`partners.summaries`):
+    the places (mission, date, area) of the engagements concerned, before and after, are refreshed in the
+    same transaction (Django's change and delete views are atomic; the bulk deletion is made so here)."""
+
+    def engagements_of(self, pks) -> QuerySet[Engagement]:
+        """The engagements whose sums these rows take part in."""
+        raise NotImplementedError
+
+    def counts_changed(self, form) -> bool:
+        """Whether this save may change what the summary counts."""
+        return True
+
+    def _places(self, pks) -> set:
+        return set(self.engagements_of(pks).values_list("mission_id", "date", "district_id").distinct())
+
+    @staticmethod
+    def _refresh(places: set) -> None:
+        by_mission = defaultdict(set)
+        for mission_id, day, district_id in places:
+            by_mission[mission_id].add((day, district_id))
+        for mission_id, mission_places in by_mission.items():
+            summaries.places_refresh(mission_id, mission_places)
+
+    def save_model(self, request, obj, form, change):
+        counted = self.counts_changed(form)
+        before = self._places([obj.pk]) if change and counted else set()
+        super().save_model(request, obj, form, change)
+        request.summary_places_before = before if counted else None
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # the links and inlines count too
+        before = getattr(request, "summary_places_before", None)
+        if before is not None:
+            self._refresh(before | self._places([form.instance.pk]))
+
+    def delete_model(self, request, obj):
+        places = self._places([obj.pk])
+        super().delete_model(request, obj)
+        self._refresh(places)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            places = self._places(list(queryset.values_list("pk", flat=True)))
+            super().delete_queryset(request, queryset)
+            self._refresh(places)
 
 
 class ContactInline(admin.TabularInline):
@@ -12,7 +65,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(MandateAdmin):
+class PartnerAdmin(SummaryKeepingAdmin):
     list_display = [
         "name",
         "acronym",
@@ -39,6 +92,13 @@ class PartnerAdmin(MandateAdmin):
     inlines = [ContactInline]
     child_links = ((_("follow-ups assigned"), FollowUp, "partner"),)
 
+    def engagements_of(self, pks):
+        return Engagement.objects.filter(partners__in=pks)
+
+    def counts_changed(self, form):
+        # The overview counts engagements per partner type; without a form, what changed is unknown.
+        return form is None or "partner_type" in form.changed_data
+
 
 @admin.register(Contact)
 class ContactAdmin(MandateAdmin):
@@ -57,7 +117,7 @@ class FollowUpInline(admin.TabularInline):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(MandateAdmin):
+class EngagementAdmin(SummaryKeepingAdmin):
     list_display = [
         "date",
         "engagement_type",
@@ -77,13 +137,16 @@ class EngagementAdmin(MandateAdmin):
     date_hierarchy = "date"
     inlines = [FollowUpInline]
 
+    def engagements_of(self, pks):
+        return Engagement.objects.filter(pk__in=pks)
+
     @admin.display(description=_("summary"))
     def short_summary(self, obj):
         return obj.summary[:100]
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(MandateAdmin):
+class FollowUpAdmin(SummaryKeepingAdmin):
     list_display = ["short_action", "engagement", "owner", "partner", "due_date", "status", "completed_at"]
     list_filter = ["status", "engagement__mission"]
     search_fields = ["action", "partner__name", "owner__username"]
@@ -91,6 +154,9 @@ class FollowUpAdmin(MandateAdmin):
     raw_id_fields = ["engagement", "owner", "partner", "completed_by"]
     readonly_fields = ["version", "created_at", "updated_at"]
     date_hierarchy = "due_date"
+
+    def engagements_of(self, pks):
+        return Engagement.objects.filter(follow_ups__in=pks)
 
     @admin.display(description=_("action"), ordering="action")
     def short_action(self, obj):

@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -212,6 +213,8 @@ class Engagement(Versioned):
             # The engagement log filters by component and by district, newest first.
             models.Index(fields=["mission", "component", "-date"], name="engagement_component_date"),
             models.Index(fields=["mission", "district", "-date"], name="engagement_district_date"),
+            # The mission's engagement ids, read from the index alone: the overdue follow-ups join on them.
+            models.Index(fields=["mission", "id"], name="engagement_mission_ids"),
         ]
         constraints = [
             # Youth are counted among the women and men present ("of whom youth"), never on top of them.
@@ -284,3 +287,50 @@ class FollowUp(Versioned):
 
     def __str__(self):
         return self.action[:80]
+
+
+class EngagementMonth(models.Model):
+    """One month of the engagement log summed up, for the partner overview, its map and the reports'
+    partnership indicators: derived rows, written only by `partners.summaries` (never edited).
+
+    A row per (mission, month, district, output): `district` is the engagements' own area (a district, a
+    region, or none); `output` None sums every engagement, otherwise those linked to that output. The
+    `mission_wide` rows (district None) sum the month's rows over every area, so a whole-mission period reads
+    a dozen rows. The counters add up across months; `partners`, `districts` and `partner_types` count
+    engagements per partner id, district id and partner type, so that distinct partners and districts over a
+    period are the keys of their sum, and a month's summary less the part of it outside a period is exact.
+    """
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+", verbose_name=_("mission"))
+    month = models.DateField(_("month"))
+    mission_wide = models.BooleanField(default=False)
+    district = models.ForeignKey(
+        Location, on_delete=models.CASCADE, null=True, related_name="+", verbose_name=_("district")
+    )
+    output = models.ForeignKey(
+        OperationalOutput, on_delete=models.CASCADE, null=True, related_name="+", verbose_name=_("operational output")
+    )
+    engagements = models.PositiveIntegerField(default=0)
+    with_women = models.PositiveIntegerField(default=0)
+    with_youth = models.PositiveIntegerField(default=0)
+    follow_ups = models.PositiveIntegerField(default=0)
+    follow_ups_done = models.PositiveIntegerField(default=0)
+    partners = models.JSONField(default=dict)
+    districts = models.JSONField(default=dict)
+    partner_types = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "mission",
+                "month",
+                "mission_wide",
+                Coalesce("district", 0),
+                Coalesce("output", 0),
+                name="engagementmonth_once",
+            )
+        ]
+        indexes = [models.Index(fields=["mission", "mission_wide", "month"], name="engagementmonth_period")]
+
+    def __str__(self):
+        return f"{self.mission_id} {self.month:%Y-%m} {self.district_id}/{self.output_id}: {self.engagements}"

@@ -22,6 +22,7 @@ from mandate import access
 from missions.area_filter import AreaFilter, within_q
 from missions.models import Location, Mission
 from missions.search import search_filter, search_q, search_words
+from partners import summaries
 from partners.models import Contact, Engagement, FollowUp, Partner, follow_up_overdue_q, screening_lapsed_q
 
 PAGE_SIZE = 50
@@ -370,21 +371,24 @@ def coverage(
 ) -> dict:
     """Engagements in the period by district (rows) and partner type (columns), with registry counts;
     with `area`, the districts of that region or the one district (engagements naming no district left out).
+    An engagement with partners of two types counts in both columns and once in its district's total.
 
-    Queries: 1. engagements per (district, partner type); 2. engagements per district (an engagement
-    with partners of two types counts once in the district total); 3. registered partners per type.
+    Queries: the period's sums per area (`summaries.period_cells`) and the registered partners per type
+    (the areas' names come from `area.places`, else one more query).
     """
-    log = access.scope(user, Engagement.objects.filter(mission=mission)).filter(
-        date__gte=period_start, date__lte=period_end
+    cells = summaries.period_cells(
+        mission,
+        user,
+        period_start,
+        period_end,
+        where=area.q("district") if area else None,
+        per_area=True,
+        tallies=("partner_types",),
     )
-    if area:
-        log = log.filter(area.q("district"))
-    cells = (
-        log.values("district_id", "district__name", "partners__partner_type")
-        .annotate(n=Count("id", distinct=True))
-        .order_by()
-    )
-    totals = {r["district_id"]: r["n"] for r in log.values("district_id").annotate(n=Count("id")).order_by()}
+    # The areas' names in the reader's language, from the mission's areas the page loaded (`area.places`).
+    places = dict(area.places) if area is not None else {}
+    missing = [d for d, _o in cells if d is not None and d not in places]
+    places.update(Location.objects.in_bulk(missing) if missing else {})
     registered = {
         r["partner_type"]: r["n"]
         for r in access.scope(user, Partner.objects.filter(mission=mission))
@@ -393,14 +397,17 @@ def coverage(
         .order_by()
     }
     labels = dict(Partner.PartnerType.choices)
-    types_seen = sorted({c["partners__partner_type"] for c in cells if c["partners__partner_type"]}, key=str)
-    districts: dict = {}
-    for c in cells:
-        row = districts.setdefault(
-            c["district_id"], {"name": c["district__name"], "cells": {}, "total": totals.get(c["district_id"], 0)}
-        )
-        row["cells"][c["partners__partner_type"]] = c["n"]
-    rows = sorted(districts.values(), key=lambda r: (r["name"] is None, r["name"] or ""))
+    types_seen = sorted({t for cell in cells.values() for t in cell.partner_types}, key=str)
+    rows = [
+        {
+            "name": places[district_id].display_name if district_id is not None else None,
+            "cells": dict(cell.partner_types),
+            "total": cell.engagements,
+        }
+        for (district_id, _output), cell in cells.items()
+        if cell.engagements
+    ]
+    rows.sort(key=lambda r: (r["name"] is None, r["name"] or ""))
     for row in rows:
         row["values"] = [row["cells"].get(t, 0) for t in types_seen]
     return {
@@ -419,15 +426,15 @@ def engagements_per_district(
     period_end: datetime.date,
     region_id: int | None = None,
 ) -> dict[int, int]:
-    """Engagements in the period per district id (of `region_id` when given): the coverage map. One query.
+    """Engagements in the period per district id (of `region_id` when given): the coverage map.
 
-    Engagements naming a whole region, or none, are on no district of the map."""
-    log = access.scope(user, Engagement.objects.filter(mission=mission)).filter(
-        date__gte=period_start, date__lte=period_end, district__level=Location.Level.DISTRICT
-    )
+    Engagements naming a whole region, or none, are on no district of the map. Read from the summary
+    (`summaries.period_cells`)."""
+    where = Q(district__level=Location.Level.DISTRICT)
     if region_id is not None:
-        log = log.filter(within_q("district", region_id))
-    return {r["district_id"]: r["n"] for r in log.values("district_id").annotate(n=Count("id")).order_by()}
+        where &= within_q("district", region_id)
+    cells = summaries.period_cells(mission, user, period_start, period_end, where=where, per_area=True, tallies=())
+    return {district_id: cell.engagements for (district_id, _output), cell in cells.items() if cell.engagements}
 
 
 @dataclass(frozen=True)
@@ -444,6 +451,21 @@ class PartnershipIndicators:
     follow_ups: int
     follow_ups_done: int
     districts_reached: int
+
+    @classmethod
+    def of(cls, cell: summaries.Totals, output, period_start: datetime.date, period_end: datetime.date):
+        return cls(
+            output=output,
+            period_start=period_start,
+            period_end=period_end,
+            engagements=cell.engagements,
+            partners_engaged=len(cell.partners),
+            with_women=cell.with_women,
+            with_youth=cell.with_youth,
+            follow_ups=cell.follow_ups,
+            follow_ups_done=cell.follow_ups_done,
+            districts_reached=len(cell.districts),
+        )
 
     @staticmethod
     def _share(part: int, whole: int) -> float | None:
@@ -463,26 +485,6 @@ class PartnershipIndicators:
         return self._share(self.follow_ups_done, self.follow_ups)
 
 
-def _indicator_log(mission, user, period_start, period_end, area: AreaFilter | None = None) -> QuerySet[Engagement]:
-    qs = Engagement.objects.filter(mission=mission, date__gte=period_start, date__lte=period_end)
-    if area:
-        qs = qs.filter(area.q("district"))
-    return access.scope(user, qs)
-
-
-_ENGAGEMENT_AGGREGATES = {
-    "engagements": Count("id", distinct=True),
-    "partners_engaged": Count("partners", distinct=True),
-    "with_women": Count("id", filter=Q(participants_women__gt=0), distinct=True),
-    "with_youth": Count("id", filter=Q(participants_youth__gt=0), distinct=True),
-    "districts_reached": Count("district", distinct=True),
-}
-_FOLLOW_UP_AGGREGATES = {
-    "follow_ups": Count("id"),
-    "follow_ups_done": Count("id", filter=Q(status=FollowUp.Status.DONE)),
-}
-
-
 def partnership_indicators(
     mission: Mission,
     user,
@@ -491,7 +493,7 @@ def partnership_indicators(
     output: OperationalOutput | None = None,
     area: AreaFilter | None = None,
 ) -> PartnershipIndicators:
-    """The partnership indicators computed from the engagement log, for the dashboards and the PDF report.
+    """The partnership indicators of the engagement log, for the dashboards and the PDF report.
 
     - engagements: engagements dated within [period_start, period_end] (inclusive);
     - partners_engaged: distinct partners taking part in them;
@@ -499,19 +501,14 @@ def partnership_indicators(
       young person among the participants;
     - follow_ups / follow_ups_done (`follow_up_completion`, a percentage): the follow-up actions agreed at
       those engagements, and how many are done;
-    - districts_reached: distinct districts where they took place.
+    - districts_reached: distinct areas (districts, or regions named as a whole) where they took place.
 
     `output` restricts to engagements linked to that operational output; `area` to the engagements in a
     region (its districts) or a district (`missions.area_filter`). `user` is whose view of the log
     counts (`mandate.access.scope`); trusted system code passes `access.SYSTEM` (None counts nothing).
-    Two queries: one aggregate over engagements, one over follow-ups.
+    Read from the monthly summary (`partners.summaries.period_cells`).
     """
-    log = _indicator_log(mission, user, period_start, period_end, area)
-    if output is not None:
-        log = log.filter(pk__in=_linked_to(output))
-    counts = log.aggregate(**_ENGAGEMENT_AGGREGATES)
-    follow = FollowUp.objects.filter(engagement__in=log.values("pk")).aggregate(**_FOLLOW_UP_AGGREGATES)
-    return PartnershipIndicators(output=output, period_start=period_start, period_end=period_end, **counts, **follow)
+    return _indicators(mission, user, period_start, period_end, area, [] if output is None else [output])[-1]
 
 
 def partnership_indicators_by_output(
@@ -521,34 +518,31 @@ def partnership_indicators_by_output(
     period_end: datetime.date,
     area: AreaFilter | None = None,
 ) -> list[PartnershipIndicators]:
-    """`partnership_indicators` for the whole log (first) and for each current output of the mission.
-
-    Four queries whatever the number of outputs: the whole-log aggregates (2), then the engagement and
-    follow-up aggregates grouped by output (2). Outputs come from the same scope as the dashboard.
+    """`partnership_indicators` for the whole log (first) and for each current output of the mission,
+    from one read of the summary whatever the number of outputs. Outputs come from the same scope as
+    the dashboard.
     """
-    overall = partnership_indicators(mission, user, period_start, period_end, area=area)
     outputs_qs = OperationalOutput.objects.filter(mission=mission, retired_at__isnull=True).order_by("order", "id")
     outputs = list(access.scope(user, outputs_qs))
-    if not outputs:
-        return [overall]
-    log = _indicator_log(mission, user, period_start, period_end, area).filter(outputs__in=outputs)
-    by_output = {r.pop("outputs"): r for r in log.values("outputs").annotate(**_ENGAGEMENT_AGGREGATES).order_by()}
-    follow_by_output = {
-        r.pop("engagement__outputs"): r
-        for r in FollowUp.objects.filter(
-            engagement__in=_indicator_log(mission, user, period_start, period_end, area).values("pk")
-        )
-        .filter(engagement__outputs__in=outputs)
-        .values("engagement__outputs")
-        .annotate(**_FOLLOW_UP_AGGREGATES)
-        .order_by()
-    }
-    empty = dict.fromkeys([*_ENGAGEMENT_AGGREGATES, *_FOLLOW_UP_AGGREGATES], 0)
-    result = [overall]
-    for o in outputs:
-        values = {**empty, **by_output.get(o.pk, {}), **follow_by_output.get(o.pk, {})}
-        result.append(PartnershipIndicators(output=o, period_start=period_start, period_end=period_end, **values))
-    return result
+    return _indicators(mission, user, period_start, period_end, area, outputs)
+
+
+def _indicators(mission, user, period_start, period_end, area, outputs) -> list[PartnershipIndicators]:
+    """The indicators of the whole log, then of each of `outputs`, from one read of the summary."""
+    cells = summaries.period_cells(
+        mission,
+        user,
+        period_start,
+        period_end,
+        where=area.q("district") if area else None,
+        outputs=bool(outputs),
+        tallies=("partners", "districts"),
+    )
+    empty = summaries.Totals()
+    return [
+        PartnershipIndicators.of(cells.get((None, o.pk if o else None), empty), o, period_start, period_end)
+        for o in [None, *outputs]
+    ]
 
 
 # --- choices for forms ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from missions.area_filter import check_area
 from missions.concurrency import claim_version
 from missions.events import announce
 from missions.models import Component, Location, Mission
+from partners import summaries
 from partners.models import Contact, Engagement, FollowUp, Partner
 
 PARTNER_FIELDS = (
@@ -100,14 +101,12 @@ def partner_create(*, user, mission: Mission, **fields) -> Partner:
 @transaction.atomic
 def partner_update(*, user, partner: Partner, expected_version: int | None, **fields) -> Partner:
     """Changes a partner's profile or screening. Raises ConcurrentEditError when `expected_version` is stale."""
-    return _update(
-        partner,
-        user=user,
-        expected_version=expected_version,
-        fields=fields,
-        editable=PARTNER_FIELDS,
-        check=_check_district,
-    )
+    old_type = partner.partner_type
+    _update(partner, user=user, expected_version=expected_version, fields=fields, editable=PARTNER_FIELDS,
+            check=_check_district)  # fmt: skip
+    if partner.partner_type != old_type:  # the overview counts engagements per partner type
+        summaries.places_refresh(partner.mission_id, summaries.partner_places([partner.pk]))
+    return partner
 
 
 @transaction.atomic
@@ -321,9 +320,11 @@ def _save_engagement(
     new_partner_ids: set[int] | None,
     type_changed: bool,
     update_fields: Sequence[str] | None,
+    old_place: tuple[datetime.date, int | None] | None = None,
 ) -> None:
     """Validate (`_validate_engagement`: None for `new_partner_ids` checks every partner), then write the row
-    (`update_fields`: the changed scalars, None for a new row), its links and its follow-ups."""
+    (`update_fields`: the changed scalars, None for a new row), its links and its follow-ups, and bring
+    the overview's summary up to date for its place before (`old_place`: date, area id) and after."""
     _validate_engagement(engagement, links, follow_ups, new_partner_ids=new_partner_ids, type_changed=type_changed)
     # The row and its many-to-many sets are written without history, then saved once more so that the
     # one history record of this change holds the final partners, outputs and benchmarks.
@@ -346,6 +347,11 @@ def _save_engagement(
         # That record is the row's first: it records the logging, not a change ("+", as a plain create has).
         engagement.history.filter(history_id=engagement.history.latest().history_id).update(history_type="+")
     _sync_follow_ups(engagement, follow_ups, user)
+    summaries.places_refresh(engagement.mission_id, [old_place, _place(engagement)])
+
+
+def _place(engagement: Engagement) -> tuple[datetime.date, int | None]:
+    return engagement.date, engagement.district_id
 
 
 @transaction.atomic
@@ -376,9 +382,23 @@ def engagement_create(
     Refuses (ValidationError on `partners`) support to a security institution whose due diligence
     screening is not cleared or has lapsed; PermissionDenied when the user may not log for `component`.
     """
-    arguments = locals()  # the typed keyword arguments above, the scalars among them set on the row
     _require(access.can_add(user, Engagement, mission, component=component))
-    engagement = Engagement(mission=mission, created_by=user, **{name: arguments[name] for name in ENGAGEMENT_SCALARS})
+    engagement = Engagement(
+        mission=mission,
+        created_by=user,
+        date=date,
+        engagement_type=engagement_type,
+        component=component,
+        district=district,
+        place=place,
+        participants_women=participants_women,
+        participants_men=participants_men,
+        participants_youth=participants_youth,
+        topics=topics,
+        summary=summary,
+        outcomes=outcomes,
+        shareable=shareable,
+    )
     links = _Links(list(partners), list(officers), list(outputs), list(benchmarks))
     _save_engagement(
         engagement,
@@ -414,7 +434,7 @@ def engagement_update(
     if "component" in fields and fields["component"] != engagement.component:
         _require(access.can_add(user, Engagement, engagement.mission, component=fields["component"]))
     claim_version(engagement, expected_version)
-    old_type = engagement.engagement_type
+    old_type, old_place = engagement.engagement_type, _place(engagement)
     old_partner_ids = set(engagement.partners.values_list("pk", flat=True))
     changed = [k for k in fields if k in ENGAGEMENT_SCALARS]
     for name in changed:
@@ -447,6 +467,7 @@ def engagement_update(
         new_partner_ids={p.pk for p in partners} - old_partner_ids,
         type_changed=engagement.engagement_type != old_type or "date" in changed,
         update_fields=changed,
+        old_place=old_place,
     )
     return engagement
 
@@ -464,6 +485,7 @@ def follow_up_create(
     links = _Links(partners=list(engagement.partners.all()), officers=[], outputs=[], benchmarks=[])
     _validate_engagement(engagement, links, [item], new_partner_ids=set(), type_changed=False)
     _sync_follow_ups(engagement, [item], user)
+    summaries.places_refresh(engagement.mission_id, [_place(engagement)])
     return engagement.follow_ups.order_by("-id").first()
 
 
@@ -483,6 +505,7 @@ def follow_up_complete(
     follow_up.save(
         update_fields=["status", "completed_at", "completed_by", "completion_comment", "version", "updated_at"]
     )
+    summaries.places_refresh(follow_up.engagement.mission_id, [_place(follow_up.engagement)])
     announce("follow_up_done", obj=follow_up, actor=user, key="done")
     return follow_up
 
@@ -502,6 +525,8 @@ def partners_import(*, user, mission: Mission, creates: Sequence[Partner], updat
     bulk_create_with_history(list(creates), Partner, batch_size=1000, default_user=access.history_user(user))
     if updates:
         partners = Partner.objects.filter(mission=mission).in_bulk([pk for pk, _changes in updates])
+        retyped = [pk for pk, changes in updates if pk in partners and
+                   changes.get("partner_type", partners[pk].partner_type) != partners[pk].partner_type]  # fmt: skip
         fields: set[str] = set()
         now = timezone.now()
         for pk, changes in updates:
@@ -520,3 +545,4 @@ def partners_import(*, user, mission: Mission, creates: Sequence[Partner], updat
             batch_size=500,
             default_user=access.history_user(user),
         )
+        summaries.places_refresh(mission.pk, summaries.partner_places(retyped))

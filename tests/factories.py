@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from benchmarks.models import Assessment, Benchmark, OperationalOutput, Status, Term
 from elections.models import ElectionPlan, PollingSite, SecurityPlan
 from missions.models import Component, Location, Membership, Mission
+from partners import summaries
 from partners.models import Engagement, FollowUp, Partner
 
 
@@ -155,15 +156,27 @@ class EngagementFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.partners.set(extracted)
 
+    @factory.post_generation
+    def overview_summary(self, create, extracted, **kwargs):
+        # As the services do: the partner overview's summary counts the new engagement (partners.summaries).
+        if create:
+            summaries.places_refresh(self.mission_id, [(self.date, self.district_id)])
+
 
 class FollowUpFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = FollowUp
+        skip_postgeneration_save = True
 
     engagement = factory.SubFactory(EngagementFactory)
     action = factory.Sequence(lambda n: f"Follow-up action {n}")
     due_date = datetime.date(2026, 7, 1)
     owner = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def overview_summary(self, create, extracted, **kwargs):
+        if create:
+            summaries.places_refresh(self.engagement.mission_id, [(self.engagement.date, self.engagement.district_id)])
 
 
 # --- elections (appended by the elections helper) ---

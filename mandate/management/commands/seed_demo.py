@@ -46,6 +46,7 @@ from mandate.management.seeding import (
 )
 from missions.models import Component, Location, Mission
 from narratives.models import MandateTask
+from partners import summaries as partner_summaries
 from partners.models import Contact, Engagement, FollowUp, Partner
 from reports.models import ReportKind, ReportSchedule
 
@@ -321,6 +322,7 @@ class DemoBuilder:
             started = time.monotonic()
             step()
             self.timings[step.__name__] = time.monotonic() - started
+        partner_summaries.rebuild(self.mission)  # the engagements were written past the services
         ReportSchedule.objects.create(mission=self.mission, kind=ReportKind.PROGRESS)
 
     # --- work awaiting people (the inbox) --------------------------------------------------------------

@@ -62,7 +62,8 @@ from mandate.management import national
 from mandate.management.seeding import demo_password_hash, ensure_role_users, month_start, phase_spans
 from missions import boundaries
 from missions.models import Component, Location, Membership, Mission
-from partners.models import Contact, Engagement, FollowUp, Partner
+from partners import summaries as partner_summaries
+from partners.models import Contact, Engagement, EngagementMonth, FollowUp, Partner
 from reports.models import Report, ReportKind, ReportSchedule, ReportSnapshot
 
 ACRONYM = "SCALE"
@@ -230,6 +231,7 @@ def delete_mission_rows(mission: Mission) -> None:
         Engagement.outputs.through.objects.filter(engagement__mission_id=m),
         Engagement.benchmarks.through.objects.filter(engagement__mission_id=m),
         Engagement.officers.through.objects.filter(engagement__mission_id=m),
+        EngagementMonth.objects.filter(mission_id=m),
         Engagement.objects.filter(mission_id=m),
         Membership.objects.filter(mission_id=m),
         Contact.objects.filter(partner__mission_id=m),
@@ -302,6 +304,8 @@ class ScaleBuilder:
         ]
         with deferred_secondary_indexes(engagement_tables):
             s("engagements", self.engagements)
+        # Loaded in bulk, past the services: the partner overview's summary is built once from the log.
+        s("engagement summaries", lambda: partner_summaries.rebuild(self.mission))
 
     # --- the mission -------------------------------------------------------------------------
 

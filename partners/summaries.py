@@ -1,0 +1,367 @@
+"""The partner overview's period figures, read from monthly summaries kept exact by the writes.
+
+`partners.models.EngagementMonth` sums each month of the engagement log per area (the engagement's own
+district, region or none) and output, plus mission-wide rows per month and output. Every figure the
+overview, its map and the reports' partnership indicators show is a sum of such rows: counters add up,
+and the `partners` / `districts` / `partner_types` tallies (engagements per key) add up too, their keys
+giving the distinct partners and districts of a period.
+
+Kept exact in the writing transaction: `places_refresh(mission_id, places)` recomputes, from the log,
+the (month, area) rows of the (date, area) places a write touched (an engagement's before and after, its
+follow-ups', a re-typed partner's engagements) and moves the month's mission-wide rows by the difference.
+The partners services (engagement create/update, follow-up create/complete, partner update and import)
+and the admin (`partners.admin.SummaryKeepingAdmin`) call it; bulk loaders (seed_demo, seed_scale, the
+migration that made the table) call `rebuild`. The mission's row is locked first, so two writers in one
+mission refresh one after the other and the second reads what the first committed.
+
+`period_cells` answers for any period of days: whole months from the summary; a month the period cuts
+from the log of the part inside it, or, when that is the larger part, the month's summary less the log
+of the part outside. A reader who does not see the whole log (`access.sees_whole_mission`) gets sums of
+their own view of the log instead.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+
+from mandate import access
+from missions.models import Mission
+from partners.models import Engagement, EngagementMonth, FollowUp
+
+COUNTERS = ("engagements", "with_women", "with_youth", "follow_ups", "follow_ups_done")
+TALLIES = ("partners", "districts", "partner_types")
+# Beyond this many (month, area) places, a refresh recomputes whole months instead (a large import).
+MAX_PLACES = 200
+
+# A summary row's key: (month, mission_wide, area id or None, output id or None).
+Key = tuple[datetime.date, bool, int | None, int | None]
+
+
+@dataclass
+class Cell:
+    """The sums of some engagements: counters, and engagements per partner, district and partner type.
+
+    The tallies' keys are strings (partner and area ids written out), as JSON keeps them: a summary row
+    reads without converting thousands of keys."""
+
+    engagements: int = 0
+    with_women: int = 0
+    with_youth: int = 0
+    follow_ups: int = 0
+    follow_ups_done: int = 0
+    partners: Counter = field(default_factory=Counter)
+    districts: Counter = field(default_factory=Counter)
+    partner_types: Counter = field(default_factory=Counter)
+
+    def add(self, other: Cell, sign: int = 1) -> Cell:
+        """Add (or with `sign` -1, take away) `other`'s sums; keys whose count falls to zero go."""
+        for name in COUNTERS:
+            setattr(self, name, getattr(self, name) + sign * getattr(other, name))
+        for name in TALLIES:
+            tally = getattr(self, name)
+            if sign > 0:
+                tally.update(getattr(other, name))
+            else:
+                taken = getattr(other, name)
+                tally.subtract(taken)
+                for gone in [k for k in taken if tally[k] <= 0]:
+                    del tally[gone]
+        return self
+
+    @classmethod
+    def of_row(cls, values: dict) -> Cell:
+        """The cell of a summary row's values (tallies left out of `values` stay empty)."""
+        return cls(
+            **{name: values[name] for name in COUNTERS},
+            **{name: Counter(values[name]) for name in TALLIES if name in values},
+        )
+
+    def row(self, mission_id: int, key: Key) -> EngagementMonth:
+        month, mission_wide, district_id, output_id = key
+        return EngagementMonth(
+            mission_id=mission_id,
+            month=month,
+            mission_wide=mission_wide,
+            district_id=district_id,
+            output_id=output_id,
+            **{name: getattr(self, name) for name in (*COUNTERS, *TALLIES)},
+        )
+
+
+@dataclass
+class Totals:
+    """What some engagements add up to, as `period_cells` answers: the counters, the distinct partners and
+    areas (ids as strings), and the engagements per partner type. Sets merge far faster than tallies."""
+
+    engagements: int = 0
+    with_women: int = 0
+    with_youth: int = 0
+    follow_ups: int = 0
+    follow_ups_done: int = 0
+    partners: set[str] = field(default_factory=set)
+    districts: set[str] = field(default_factory=set)
+    partner_types: Counter = field(default_factory=Counter)
+
+    def add(self, values: dict) -> None:
+        """Add a summary row's values, or a cell's (`vars(cell)`); tallies left out add nothing."""
+        for name in COUNTERS:
+            setattr(self, name, getattr(self, name) + values[name])
+        self.partners.update(values.get("partners", ()))
+        self.districts.update(values.get("districts", ()))
+        self.partner_types.update(values.get("partner_types", {}))
+
+
+def month_of(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def _days_q(ranges: Iterable[tuple[datetime.date, datetime.date]]) -> Q:
+    """Engagements dated within any of these inclusive (first, last) ranges."""
+    q = Q(pk__in=[])
+    for first, last in ranges:
+        q |= Q(date__gte=first, date__lte=last)
+    return q
+
+
+def cells_from_log(log: QuerySet[Engagement], *, wide: bool, per_area: bool, outputs: bool = True) -> dict[Key, Cell]:
+    """The sums of these engagements per summary key (`wide`: the mission-wide keys; `per_area`: the per-area
+    ones; `outputs`: the per-output keys besides the output-None ones). Four queries (three without outputs)."""
+    ids = log.values("pk")
+    rows = list(log.order_by().values_list("pk", "date", "district_id", "participants_women", "participants_youth"))
+    if not rows:
+        return {}
+    partner_types: dict[int, dict[int, str]] = defaultdict(dict)
+    links = Engagement.partners.through.objects.filter(engagement_id__in=ids)
+    for engagement_id, partner_id, partner_type in links.values_list(
+        "engagement_id", "partner_id", "partner__partner_type"
+    ):
+        partner_types[engagement_id][partner_id] = partner_type
+    linked: dict[int, list[int]] = defaultdict(list)
+    if outputs:
+        output_links = Engagement.outputs.through.objects.filter(engagement_id__in=ids)
+        for engagement_id, output_id in output_links.values_list("engagement_id", "operationaloutput_id"):
+            linked[engagement_id].append(output_id)
+    follow_ups = {
+        engagement_id: (n, done)
+        for engagement_id, n, done in FollowUp.objects.filter(engagement_id__in=ids)
+        .values_list("engagement_id")
+        .annotate(n=Count("id"), done=Count("id", filter=Q(status=FollowUp.Status.DONE)))
+        .values_list("engagement_id", "n", "done")
+        .order_by()
+    }
+    cells: dict[Key, Cell] = defaultdict(Cell)
+    for pk, day, district_id, women, youth in rows:
+        types = partner_types.get(pk, {})
+        n, done = follow_ups.get(pk, (0, 0))
+        one = Cell(
+            engagements=1,
+            with_women=int(women > 0),
+            with_youth=int(youth > 0),
+            follow_ups=n,
+            follow_ups_done=done,
+            partners=Counter(map(str, types)),
+            districts=Counter([str(district_id)] if district_id is not None else []),
+            partner_types=Counter(set(types.values())),
+        )
+        month = month_of(day)
+        for output_id in (None, *linked.get(pk, ())):
+            if per_area:
+                cells[(month, False, district_id, output_id)].add(one)
+            if wide:
+                cells[(month, True, None, output_id)].add(one)
+    return cells
+
+
+def _place_q(places: Iterable[tuple[datetime.date, int | None]], *, month_field: str | None) -> Q:
+    """Rows of these (month, area) places: summary rows (`month_field` "month") or engagements (None)."""
+    q = Q(pk__in=[])
+    for month, district_id in places:
+        area = Q(district_id=district_id) if district_id is not None else Q(district__isnull=True)
+        if month_field:
+            q |= Q(**{month_field: month}) & area
+        else:
+            q |= Q(date__gte=month, date__lt=next_month(month)) & area
+    return q
+
+
+def _lock(mission_id: int) -> None:
+    list(Mission.objects.select_for_update().filter(pk=mission_id).values_list("pk"))
+
+
+def _write(mission_id: int, cells: dict[Key, Cell]) -> None:
+    EngagementMonth.objects.bulk_create(
+        [cell.row(mission_id, key) for key, cell in cells.items() if cell.engagements], batch_size=2000
+    )
+
+
+@transaction.atomic
+def places_refresh(mission_id: int, places: Iterable[tuple[datetime.date, int | None] | None]) -> None:
+    """Bring the summary up to date for these (engagement date, area id) places, inside the writing
+    transaction and after the write: the places' rows are recomputed from the log and the mission-wide
+    rows of their months move by the difference. About ten queries, whatever the size of the log."""
+    keys = {(month_of(place[0]), place[1]) for place in places if place is not None and place[0] is not None}
+    if not keys:
+        return
+    if len(keys) > MAX_PLACES:
+        months_rebuild(mission_id, {month for month, _district in keys})
+        return
+    _lock(mission_id)
+    rows = EngagementMonth.objects.filter(mission_id=mission_id)
+    old = list(rows.filter(_place_q(keys, month_field="month"), mission_wide=False).values())
+    new = cells_from_log(
+        Engagement.objects.filter(mission_id=mission_id).filter(_place_q(keys, month_field=None)),
+        wide=False,
+        per_area=True,
+    )
+    months = {month for month, _district in keys}
+    wide_rows = rows.filter(mission_wide=True, month__in=months)
+    wide: dict[Key, Cell] = defaultdict(Cell)
+    for row in wide_rows.values():
+        wide[(row["month"], True, None, row["output_id"])] = Cell.of_row(row)
+    for row in old:
+        wide[(row["month"], True, None, row["output_id"])].add(Cell.of_row(row), -1)
+    for (month, _wide, _district, output_id), cell in new.items():
+        wide[(month, True, None, output_id)].add(cell)
+    EngagementMonth.objects.filter(pk__in=[row["id"] for row in old]).delete()
+    wide_rows.delete()
+    _write(mission_id, {**new, **wide})
+
+
+@transaction.atomic
+def months_rebuild(mission_id: int, months: Iterable[datetime.date] | None = None) -> None:
+    """Recompute these months of a mission's summary (None: every month) from the log."""
+    _lock(mission_id)
+    rows = EngagementMonth.objects.filter(mission_id=mission_id)
+    log = Engagement.objects.filter(mission_id=mission_id)
+    if months is not None:
+        months = sorted(set(months))
+        rows = rows.filter(month__in=months)
+        log = log.filter(_days_q((m, next_month(m) - datetime.timedelta(days=1)) for m in months))
+    rows.delete()
+    _write(mission_id, cells_from_log(log, wide=True, per_area=True))
+
+
+def rebuild(mission: Mission) -> None:
+    """Rebuild a mission's whole summary from the log: after a bulk load."""
+    months_rebuild(mission.pk)
+
+
+def partner_places(partner_ids: Iterable[int]) -> set[tuple[datetime.date, int | None]]:
+    """The (date, area) places of these partners' engagements: what re-typing or removing them changes."""
+    return set(Engagement.objects.filter(partners__in=list(partner_ids)).values_list("date", "district_id").distinct())
+
+
+Days = tuple[datetime.date, datetime.date]  # an inclusive range of days
+
+
+def _month_parts(
+    start: datetime.date, end: datetime.date
+) -> tuple[list[datetime.date], list[tuple[datetime.date, Days, list[Days]]]]:
+    """[start, end] in months: (the months wholly inside, and each month it cuts with its days inside and
+    its day ranges outside)."""
+    whole, cut = [], []
+    month = month_of(start)
+    one_day = datetime.timedelta(days=1)
+    while month <= end:
+        last = next_month(month) - one_day
+        inside = (max(start, month), min(end, last))
+        if inside == (month, last):
+            whole.append(month)
+        else:
+            outside = []
+            if inside[0] > month:
+                outside.append((month, inside[0] - one_day))
+            if inside[1] < last:
+                outside.append((inside[1] + one_day, last))
+            cut.append((month, inside, outside))
+        month = next_month(month)
+    return whole, cut
+
+
+def _days(ranges: Iterable[Days]) -> int:
+    return sum((last - first).days + 1 for first, last in ranges)
+
+
+def period_cells(
+    mission: Mission,
+    user,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    where: Q | None = None,
+    per_area: bool = False,
+    outputs: bool = False,
+    tallies: tuple[str, ...] = TALLIES,
+) -> dict[tuple[int | None, int | None], Totals]:
+    """The totals of the engagements dated within [start, end], keyed by (area id, output id): the area is
+    None unless `per_area`; the output None (every engagement) and, with `outputs`, each linked output.
+
+    `where` narrows the engagements by their `district` (e.g. `AreaFilter.q("district")`); `user` is whose
+    view of the log counts; `tallies` are those the caller reads (the others may come out empty).
+
+    A month the period cuts reads from the summary as a whole month when none of its engagements (within
+    `where`) lies outside the period (the current month, up to today, is usually so); else from the log
+    of its smaller part: the days inside, or the summary less the days outside. At most ten queries,
+    whatever the period: which cut months have engagements outside it, the summary rows, and the log
+    of the cut months' parts.
+    """
+    log = Engagement.objects.filter(mission=mission)
+    if where is not None:
+        log = log.filter(where)
+    wide = not per_area and where is None
+    result: dict[tuple[int | None, int | None], Totals] = defaultdict(Totals)
+
+    def key(district_id, output_id) -> tuple[int | None, int | None]:
+        return (district_id if per_area else None, output_id)
+
+    def total(cells: dict[Key, Cell]) -> None:
+        for (_month, _wide, district_id, output_id), cell in cells.items():
+            result[key(district_id, output_id)].add(vars(cell))
+
+    if not access.sees_whole_mission(user, Engagement, mission.pk):
+        scoped = access.scope(user, log.filter(date__gte=start, date__lte=end))
+        total(cells_from_log(scoped, wide=wide, per_area=not wide, outputs=outputs))
+        return result
+    whole, cut = _month_parts(start, end)
+    reduced, added, removed = [], [], []
+    if cut:
+        spilling = set(log.filter(_days_q(r for _m, _in, out in cut for r in out)).dates("date", "month"))
+        for month, inside, outside in cut:
+            if month not in spilling:
+                whole.append(month)
+            elif _days([inside]) <= _days(outside):
+                added.append(inside)
+            else:
+                reduced.append(month)
+                removed.extend(outside)
+    less: dict[tuple[int | None, int | None], Cell] = defaultdict(Cell)  # the reduced months, as multisets
+    if whole or reduced:
+        rows = EngagementMonth.objects.filter(mission=mission, mission_wide=wide, month__in=[*whole, *reduced])
+        if where is not None:
+            rows = rows.filter(where)
+        if not outputs:
+            rows = rows.filter(output__isnull=True)
+        for row in rows.values("month", "district_id", "output_id", *COUNTERS, *tallies):
+            if row["month"] in reduced:
+                less[key(row["district_id"], row["output_id"])].add(Cell.of_row(row))
+            else:
+                result[key(row["district_id"], row["output_id"])].add(row)
+    if added:
+        total(cells_from_log(log.filter(_days_q(added)), wide=wide, per_area=not wide, outputs=outputs))
+    if removed:
+        outside = cells_from_log(log.filter(_days_q(removed)), wide=wide, per_area=not wide, outputs=outputs)
+        for (_month, _wide, district_id, output_id), cell in outside.items():
+            less[key(district_id, output_id)].add(cell, -1)
+        for k, cell in less.items():
+            result[k].add(vars(cell))
+    return result

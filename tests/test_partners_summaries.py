@@ -1,0 +1,324 @@
+"""The partner overview's summary (partners.summaries, issue 14 point 6): exact after every write, for any period.
+
+Each write path (the services, the admin) is followed by two checks: the summary rows the writes kept up to
+date equal a rebuild from the log, and every figure the overview, its map and the reports read (indicators
+per output, coverage per area and partner type, engagements per district) equals a reference computed
+straight from the log with SQL aggregates, over periods that cut months in every way.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.admin.widgets import ManyToManyRawIdWidget
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from mandate import access
+from missions.area_filter import AreaFilter
+from missions.models import Location
+from partners import selectors, services, summaries
+from partners.models import Engagement, EngagementMonth, FollowUp, Partner
+from tests.factories import LocationFactory, OutputFactory, PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+# Periods: whole months, a year, months cut at the start and at the end (where the summary less the
+# outside part is read, and where the inside part is read from the log), a single day, one month's middle.
+PERIODS = [
+    (D(2026, 3, 1), D(2026, 5, 31)),
+    (D(2025, 12, 3), D(2026, 12, 2)),
+    (D(2026, 3, 4), D(2026, 4, 27)),
+    (D(2026, 3, 28), D(2026, 4, 3)),
+    (D(2026, 4, 10), D(2026, 4, 10)),
+    (D(2026, 4, 2), D(2026, 4, 29)),
+    (D(2000, 1, 1), D(2030, 12, 31)),
+]
+
+
+def reference(mission, start, end, *, output=None, where: Q | None = None) -> dict:
+    """The indicators straight from the log (what the selectors computed before the summary)."""
+    log = Engagement.objects.filter(mission=mission, date__gte=start, date__lte=end).filter(where or Q())
+    if output is not None:
+        log = log.filter(outputs=output)
+    counts = log.aggregate(
+        engagements=Count("id", distinct=True),
+        partners_engaged=Count("partners", distinct=True),
+        with_women=Count("id", filter=Q(participants_women__gt=0), distinct=True),
+        with_youth=Count("id", filter=Q(participants_youth__gt=0), distinct=True),
+        districts_reached=Count("district", distinct=True),
+    )
+    follow = FollowUp.objects.filter(engagement__in=log.values("pk")).aggregate(
+        follow_ups=Count("id"), follow_ups_done=Count("id", filter=Q(status=FollowUp.Status.DONE))
+    )
+    return {**counts, **follow}
+
+
+FIGURES = (
+    "engagements",
+    "partners_engaged",
+    "with_women",
+    "with_youth",
+    "districts_reached",
+    "follow_ups",
+    "follow_ups_done",
+)
+
+
+def figures(indicators) -> dict:
+    return {name: getattr(indicators, name) for name in FIGURES}
+
+
+def reference_coverage(mission, start, end, where: Q | None = None) -> dict:
+    log = Engagement.objects.filter(mission=mission, date__gte=start, date__lte=end).filter(where or Q())
+    totals = dict(log.values_list("district_id").annotate(n=Count("id")).order_by())
+    cells = {}
+    for district_id, partner_type, n in (
+        log.values_list("district_id", "partners__partner_type").annotate(n=Count("id", distinct=True)).order_by()
+    ):
+        cells.setdefault(district_id, {})[partner_type] = n
+    return {d: (totals[d], cells.get(d, {})) for d in totals}
+
+
+def stored(mission) -> list[tuple]:
+    rows = EngagementMonth.objects.filter(mission=mission).values_list(
+        "month", "mission_wide", "district_id", "output_id", *summaries.COUNTERS, *summaries.TALLIES
+    )
+    return sorted(rows, key=lambda row: tuple(str(v) for v in row[:4]))
+
+
+def assert_exact(mission, user, region, district, outputs):
+    """The kept summary equals a rebuild, and every figure read from it equals the log's."""
+    kept = stored(mission)
+    summaries.rebuild(mission)
+    assert kept == stored(mission)
+    area_of = {
+        "mission": None,
+        "region": AreaFilter(mission.pk, region=region),
+        "district": AreaFilter(mission.pk, district=district),
+    }
+    for start, end in PERIODS:
+        for name, area in area_of.items():
+            where = area.q("district") if area else Q()
+            listed = selectors.partnership_indicators_by_output(mission, user, start, end, area=area)
+            assert [i.output for i in listed] == [None, *outputs]
+            for indicators in listed:
+                expected = reference(mission, start, end, output=indicators.output, where=where)
+                assert figures(indicators) == expected, (start, end, name, indicators.output)
+            coverage = selectors.coverage(user=user, mission=mission, period_start=start, period_end=end, area=area)
+            expected = reference_coverage(mission, start, end, where)
+            names = {d: Location.objects.get(pk=d).display_name if d else None for d in expected}
+            assert {r["name"]: (r["total"], r["cells"]) for r in coverage["rows"]} == {
+                names[d]: value for d, value in expected.items()
+            }, (start, end, name)
+        per_district = selectors.engagements_per_district(
+            user=user, mission=mission, period_start=start, period_end=end, region_id=region.pk
+        )
+        log = Engagement.objects.filter(mission=mission, date__gte=start, date__lte=end, district__parent=region)
+        assert per_district == dict(log.values_list("district_id").annotate(n=Count("id")).order_by())
+
+
+@pytest.fixture
+def places(mission, district):
+    region = Location.objects.create(mission=mission, name="Northern Region", level=Location.Level.REGION)
+    Location.objects.filter(pk=district.pk).update(parent=region)
+    district.refresh_from_db()
+    other = LocationFactory(mission=mission, name="Southern District", parent=region)
+    elsewhere = LocationFactory(mission=mission, name="Eastern District")
+    return region, district, other, elsewhere
+
+
+def _log(user, components, partners, outputs, places, n):
+    """n engagements spread over eight months, areas, partners, outputs, women and youth, with follow-ups."""
+    region, district, other, elsewhere = places
+    areas = [district, other, elsewhere, region, None]
+    made = []
+    for i in range(n):
+        made.append(
+            services.engagement_create(
+                user=user,
+                mission=partners[0].mission,
+                date=D(2026, 1 + i % 8, 1 + (i * 7) % 28),
+                engagement_type=Engagement.EngagementType.MEETING,
+                partners=partners[i % 3 : i % 3 + 1 + i % 2],
+                component=components["civil_affairs"],
+                district=areas[i % len(areas)],
+                summary=f"Meeting {i}",
+                participants_women=i % 3,
+                participants_men=2,
+                participants_youth=i % 2,
+                outputs=outputs[: i % 3],
+                follow_ups=[services.FollowUpInput(action=f"Act {i}", due_date=D(2026, 9, 1), owner=user)]
+                if i % 4 == 0
+                else [],
+            )
+        )
+    return made
+
+
+@pytest.fixture
+def world(mission, civilaffairs, components, partner_a, partner_b, places):
+    partners = [partner_a, partner_b, PartnerFactory(mission=mission, partner_type=Partner.PartnerType.YOUTH_GROUP)]
+    outputs = [OutputFactory(mission=mission), OutputFactory(mission=mission)]
+    return partners, outputs
+
+
+@pytest.mark.parametrize("n", [6, 25])
+def test_the_summary_is_exact_after_every_service_write(mission, civilaffairs, components, world, places, n):
+    partners, outputs = world
+    region, district, other, _elsewhere = places
+    made = _log(civilaffairs, components, partners, outputs, places, n)
+    assert_exact(mission, civilaffairs, region, district, outputs)
+
+    # An edit moving an engagement to another month and area, with other partners and outputs.
+    moved = made[1]
+    services.engagement_update(
+        user=civilaffairs,
+        engagement=moved,
+        expected_version=moved.version,
+        date=D(2026, 7, 30),
+        district=other,
+        participants_women=4,
+        partners=partners[1:],
+        outputs=outputs[1:],
+    )
+    # A follow-up added after the fact, one completed.
+    services.follow_up_create(
+        user=civilaffairs,
+        engagement=made[2],
+        action="Call back",
+        due_date=D(2026, 10, 1),
+        partner=made[2].partners.first(),
+    )
+    done = FollowUp.objects.filter(engagement__mission=mission).first()
+    services.follow_up_complete(user=civilaffairs, follow_up=done, expected_version=done.version)
+    assert_exact(mission, civilaffairs, region, district, outputs)
+
+    # A partner re-typed: every engagement of it counts under its new type.
+    hom_like = access.SYSTEM
+    retyped = partners[0]
+    services.partner_update(
+        user=civilaffairs, partner=retyped, expected_version=retyped.version, partner_type=Partner.PartnerType.MEDIA
+    )
+    assert_exact(mission, hom_like, region, district, outputs)
+
+
+def test_a_partner_import_that_retypes_partners_keeps_the_summary_exact(
+    mission, civilaffairs, components, world, places
+):
+    partners, outputs = world
+    region, district, *_rest = places
+    _log(civilaffairs, components, partners, outputs, places, 10)
+    services.partners_import(
+        user=civilaffairs,
+        mission=mission,
+        creates=[],
+        updates=[(partners[1].pk, {"partner_type": Partner.PartnerType.TRADITIONAL_LEADER})],
+    )
+    assert_exact(mission, civilaffairs, region, district, outputs)
+
+
+def test_a_partner_reads_only_what_is_shared_with_it(mission, civilaffairs, components, world, places, partner1):
+    partners, outputs = world
+    made = _log(civilaffairs, components, partners, outputs, places, 12)
+    Engagement.objects.filter(pk__in=[e.pk for e in made[:6]]).update(shareable=True)
+    start, end = D(2026, 1, 1), D(2026, 12, 31)
+    seen = selectors.partnership_indicators(mission, partner1, start, end)
+    shared = Q(shareable=True, partners=partner1.memberships.get().partner)
+    assert figures(seen) == reference(mission, start, end, where=Q(pk__in=Engagement.objects.filter(shared)))
+    assert seen.engagements < selectors.partnership_indicators(mission, civilaffairs, start, end).engagements
+
+
+def _admin_post_data(response) -> dict:
+    """The change form's data as the browser would post it back unchanged (fields and inlines)."""
+    data = {}
+
+    def put(form):
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, list | tuple):  # many-to-many: a raw-id box takes the ids comma-separated
+                raw = isinstance(form.fields[name].widget, ManyToManyRawIdWidget)
+                value = ",".join(map(str, value)) if raw else [str(v) for v in value]
+            data[form.add_prefix(name)] = value if isinstance(value, list | str) else str(value)
+
+    put(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        put(inline.formset.management_form)
+        for form in inline.formset.forms:
+            put(form)
+    return data
+
+
+@pytest.fixture
+def superuser_client(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_admin_changes_and_deletions_keep_the_summary_exact(
+    superuser_client, mission, civilaffairs, components, world, places
+):
+    partners, outputs = world
+    region, district, other, _elsewhere = places
+    made = _log(civilaffairs, components, partners, outputs, places, 10)
+
+    engagement = made[3]
+    url = reverse("admin:partners_engagement_change", args=[engagement.pk])
+    data = _admin_post_data(superuser_client.get(url))
+    data.update(date="2026-08-15", district=str(other.pk), partners=str(partners[2].pk))
+    response = superuser_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    engagement.refresh_from_db()
+    assert (engagement.date, engagement.district_id) == (D(2026, 8, 15), other.pk)
+    assert_exact(mission, civilaffairs, region, district, outputs)
+
+    partner = partners[1]
+    url = reverse("admin:partners_partner_change", args=[partner.pk])
+    data = _admin_post_data(superuser_client.get(url))
+    data["partner_type"] = Partner.PartnerType.ACADEMIA
+    assert superuser_client.post(url, data).status_code == 302
+    assert_exact(mission, civilaffairs, region, district, outputs)
+
+    follow_up = FollowUp.objects.filter(engagement__mission=mission).first()
+    url = reverse("admin:partners_followup_delete", args=[follow_up.pk])
+    assert superuser_client.post(url, {"post": "yes"}).status_code == 302
+    url = reverse("admin:partners_engagement_delete", args=[made[0].pk])
+    assert superuser_client.post(url, {"post": "yes"}).status_code == 302
+    assert_exact(mission, civilaffairs, region, district, outputs)
+
+    # The change list's bulk deletion.
+    changelist = reverse("admin:partners_engagement_changelist")
+    chosen = [str(e.pk) for e in made[4:7]]
+    response = superuser_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": chosen, "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Engagement.objects.filter(pk__in=chosen).exists()
+    assert_exact(mission, civilaffairs, region, district, outputs)
+
+
+def test_the_current_month_reads_from_the_summary_unless_engagements_lie_after_the_period(
+    mission, civilaffairs, components, world, places, django_assert_num_queries
+):
+    partners, outputs = world
+    _log(civilaffairs, components, partners, outputs, places, 10)
+    start, end = D(2026, 1, 1), D(2026, 8, 20)  # engagements are dated up to the 28th of each month
+    # 1 which cut months have engagements outside the period, 2 the summary rows, 3-5 the log of the
+    # cut month's part inside (engagements, partners, follow-ups: no outputs are asked for).
+    with django_assert_num_queries(5):
+        inside = summaries.period_cells(mission, civilaffairs, start, end)
+    expected = reference(mission, start, end)
+    assert inside[(None, None)].engagements == expected["engagements"]
+    Engagement.objects.filter(mission=mission, date__gt=end).delete()
+    summaries.rebuild(mission)
+    with django_assert_num_queries(2):  # nothing after the 20th: August reads from the summary
+        assert (
+            summaries.period_cells(mission, civilaffairs, start, end)[(None, None)].engagements
+            == expected["engagements"]
+        )
