@@ -484,8 +484,13 @@ def discard_stashed(request, key: str) -> None:
 
 def _purge_old_stashes() -> None:
     # Abandoned previews would pile up otherwise; a preview older than STASH_MAX_AGE is stale anyway.
-    cutoff = datetime.datetime.now().timestamp() - STASH_MAX_AGE.total_seconds()
-    for path in _stash_dir().iterdir():
+    remove_files_older_than(_stash_dir(), datetime.datetime.now().timestamp() - STASH_MAX_AGE.total_seconds())
+
+
+def remove_files_older_than(folder: Path, cutoff: float) -> None:
+    """Delete the files of `folder` last modified before `cutoff` (a timestamp); one another process removed
+    or still holds is left to the next pass."""
+    for path in folder.iterdir():
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink(missing_ok=True)

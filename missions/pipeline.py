@@ -85,7 +85,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from missions.exports import FORMULA_START
-from missions.imports import ROW, TableError, TableLimits, normalise_header, read_grid
+from missions.imports import ROW, TableError, TableLimits, normalise_header, read_grid, remove_files_older_than
 from missions.languages import language_for
 from missions.models import ColumnMapping, ImportJob, Mission
 
@@ -389,13 +389,7 @@ def _read_plan(job: ImportJob):
 
 
 def _purge_old_job_files() -> None:
-    cutoff = time.time() - JOB_FILES_MAX_AGE_DAYS * 86400
-    for path in _jobs_dir().iterdir():
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-        except OSError:
-            continue
+    remove_files_older_than(_jobs_dir(), time.time() - JOB_FILES_MAX_AGE_DAYS * 86400)
 
 
 def errors_of(job: ImportJob) -> list[list]:

@@ -63,25 +63,34 @@ def _internal_reader(serializer, mission_id) -> bool:
 SCREENING_FIELDS = [name for name in services.PARTNER_FIELDS if name.startswith("screening_")]
 
 
-class PartnerSerializer(StrictModelSerializer):
-    class Meta:
-        model = Partner
-        fields = ["id", "mission", *services.PARTNER_FIELDS, "version", "updated_at"]
-        read_only_fields = ["updated_at"]
+# A row of one mission (a partner, an engagement): its mission is set once, at creation, and its
+# `internal_fields` are left out for readers who may not see them (`_internal_reader`). A comment, not a
+# docstring: drf-spectacular would show a docstring as each subclass's description in the API schema.
+class MissionRowSerializer(StrictModelSerializer):
+    internal_fields: list[str] = []
 
     def get_fields(self):
         fields = super().get_fields()
-        if isinstance(self.instance, Partner):
-            fields["mission"].read_only = True  # a partner never moves to another mission
+        if isinstance(self.instance, self.Meta.model):
+            fields["mission"].read_only = True  # a row never moves to another mission
         return fields
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if not _internal_reader(self, instance.mission_id):
-            # Screening is the mission's own human-rights assessment of the partner: never shown to it.
-            for name in SCREENING_FIELDS:
+            for name in self.internal_fields:
                 data.pop(name, None)
         return data
+
+
+class PartnerSerializer(MissionRowSerializer):
+    # Screening is the mission's own human-rights assessment of the partner: never shown to it.
+    internal_fields = SCREENING_FIELDS
+
+    class Meta:
+        model = Partner
+        fields = ["id", "mission", *services.PARTNER_FIELDS, "version", "updated_at"]
+        read_only_fields = ["updated_at"]
 
 
 class PartnerFilter(django_filters.FilterSet):
@@ -183,7 +192,8 @@ ENGAGEMENT_INTERNAL_FIELDS = ["partners", "component", "officers", "outputs", "b
                               "created_by"]  # fmt: skip
 
 
-class EngagementSerializer(StrictModelSerializer):
+class EngagementSerializer(MissionRowSerializer):
+    internal_fields = ENGAGEMENT_INTERNAL_FIELDS
     follow_ups = FollowUpSerializer(many=True, read_only=True)
     new_follow_ups = FollowUpInputSerializer(
         many=True, required=False, write_only=True, help_text=_("Follow-up actions to add with this change.")
@@ -205,19 +215,6 @@ class EngagementSerializer(StrictModelSerializer):
         read_only_fields = ["created_by", "updated_at"]
         # Left out for partner readers (to_representation): the schema must not promise them (config.schema).
         optional_in_response = ENGAGEMENT_INTERNAL_FIELDS
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if isinstance(self.instance, Engagement):
-            fields["mission"].read_only = True
-        return fields
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if not _internal_reader(self, instance.mission_id):
-            for name in ENGAGEMENT_INTERNAL_FIELDS:
-                data.pop(name, None)
-        return data
 
 
 class EngagementFilter(django_filters.FilterSet):
