@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from benchmarks import summaries
 from benchmarks.models import (
     Activity,
     Assessment,
@@ -12,7 +13,7 @@ from benchmarks.models import (
     OperationalOutput,
     Risk,
 )
-from missions.admin import CachedChoicesInline, MandateAdmin, NormalisedSearchAdmin, ReadOnlyAdmin
+from missions.admin import CachedChoicesInline, MandateAdmin, NormalisedSearchAdmin, ReadOnlyAdmin, SummaryKeepingAdmin
 
 
 class NoDeleteMixin:
@@ -21,6 +22,15 @@ class NoDeleteMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TrendKeepingAdmin(SummaryKeepingAdmin):
+    """Outputs and benchmarks edited here change what the dashboard's summaries group by (output, term,
+    lead component, retirement): the outputs concerned, before and after, are recounted and their missions
+    rolled up again (`benchmarks.summaries.trend_refresh`), as the plan services do."""
+
+    def refresh(self, touched: set) -> None:
+        summaries.trend_refresh(output_ids=touched)
 
 
 # --- the framework library ---------------------------------------------------------------------
@@ -76,7 +86,7 @@ class RiskInline(CachedChoicesInline, admin.TabularInline):
 
 
 @admin.register(OperationalOutput)
-class OperationalOutputAdmin(NoDeleteMixin, MandateAdmin):
+class OperationalOutputAdmin(NoDeleteMixin, TrendKeepingAdmin):
     list_display = ["title", "mission", "lead_component", "library_output", "order", "retired_at"]
     list_filter = ["mission", "lead_component__kind", ("retired_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "description"]
@@ -89,6 +99,9 @@ class OperationalOutputAdmin(NoDeleteMixin, MandateAdmin):
         (_("indicators"), Indicator, "output"),
         (_("risks"), Risk, "output"),
     )
+
+    def touched(self, pks) -> set:
+        return set(pks)
 
 
 @admin.register(Activity)
@@ -118,7 +131,7 @@ class AssessmentInline(admin.TabularInline):
 
 
 @admin.register(Benchmark)
-class BenchmarkAdmin(NoDeleteMixin, MandateAdmin):
+class BenchmarkAdmin(NoDeleteMixin, TrendKeepingAdmin):
     list_display = ["short_statement", "output", "term", "lead_component", "target_date", "current_status"]
     list_filter = ["term", "output__mission", "lead_component__kind", "latest_assessment__status"]
     search_fields = ["statement"]
@@ -127,6 +140,9 @@ class BenchmarkAdmin(NoDeleteMixin, MandateAdmin):
     readonly_fields = ["latest_assessment", "version", "created_at", "updated_at"]
     date_hierarchy = "target_date"
     inlines = [AssessmentInline]
+
+    def touched(self, pks) -> set:
+        return set(Benchmark.objects.filter(pk__in=pks).values_list("output_id", flat=True))
 
     @admin.display(description=_("statement"), ordering="statement")
     def short_statement(self, obj):

@@ -8,6 +8,7 @@ visible through django-simple-history's admin.
 """
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Model
 from django.forms.models import _get_foreign_key
 from django.urls import reverse
@@ -129,6 +130,47 @@ class MandateAdmin(NormalisedSearchAdmin, SimpleHistoryAdmin):
         if change and isinstance(obj, Versioned):
             claim_version(obj, expected_version=None)
         super().save_model(request, obj, form, change)
+
+
+class SummaryKeepingAdmin(MandateAdmin):
+    """An admin whose saves and deletions change derived summaries (the dashboard's, the partner overview's):
+    what the rows stand for in them (`touched`, read from the database) before and after the change is
+    refreshed (`refresh`) in the same transaction. Django's change and delete views are atomic; the bulk
+    deletion is made so here."""
+
+    def touched(self, pks) -> set:
+        """What these rows stand for in the summaries, as stored now (e.g. engagement places, output ids)."""
+        raise NotImplementedError
+
+    def refresh(self, touched: set) -> None:
+        raise NotImplementedError
+
+    def counts_changed(self, form) -> bool:
+        """Whether this save may change what the summaries count (`form` None: unknown, so yes)."""
+        return True
+
+    def save_model(self, request, obj, form, change):
+        counted = self.counts_changed(form)
+        before = self.touched([obj.pk]) if change and counted else set()
+        super().save_model(request, obj, form, change)
+        request.summary_touched_before = before if counted else None
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # the links and inlines count too
+        before = getattr(request, "summary_touched_before", None)
+        if before is not None:
+            self.refresh(before | self.touched([form.instance.pk]))
+
+    def delete_model(self, request, obj):
+        touched = self.touched([obj.pk])
+        super().delete_model(request, obj)
+        self.refresh(touched)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            touched = self.touched(list(queryset.values_list("pk", flat=True)))
+            super().delete_queryset(request, queryset)
+            self.refresh(touched)
 
 
 class ComponentInline(CachedChoicesInline, admin.TabularInline):

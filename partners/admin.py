@@ -1,61 +1,31 @@
 from collections import defaultdict
 
 from django.contrib import admin
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from missions.admin import MandateAdmin
+from missions.admin import MandateAdmin, SummaryKeepingAdmin
 from partners import summaries
 from partners.models import Contact, Engagement, FollowUp, Partner
 
 
-class SummaryKeepingAdmin(MandateAdmin):
-    """An admin whose saves and deletions change what the overview's summary counts (`partners.summaries`):
-    the places (mission, date, area) of the engagements concerned, before and after, are refreshed in the
-    same transaction (Django's change and delete views are atomic; the bulk deletion is made so here)."""
+class EngagementSummaryAdmin(SummaryKeepingAdmin):
+    """Changes that reach the partner overview's summary: the places (mission, date, area) of the
+    engagements concerned (`engagements_of`) are refreshed (`partners.summaries.places_refresh`)."""
 
     def engagements_of(self, pks) -> QuerySet[Engagement]:
         """The engagements whose sums these rows take part in."""
         raise NotImplementedError
 
-    def counts_changed(self, form) -> bool:
-        """Whether this save may change what the summary counts."""
-        return True
-
-    def _places(self, pks) -> set:
+    def touched(self, pks) -> set:
         return set(self.engagements_of(pks).values_list("mission_id", "date", "district_id").distinct())
 
-    @staticmethod
-    def _refresh(places: set) -> None:
+    def refresh(self, touched: set) -> None:
         by_mission = defaultdict(set)
-        for mission_id, day, district_id in places:
+        for mission_id, day, district_id in touched:
             by_mission[mission_id].add((day, district_id))
-        for mission_id, mission_places in by_mission.items():
-            summaries.places_refresh(mission_id, mission_places)
-
-    def save_model(self, request, obj, form, change):
-        counted = self.counts_changed(form)
-        before = self._places([obj.pk]) if change and counted else set()
-        super().save_model(request, obj, form, change)
-        request.summary_places_before = before if counted else None
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)  # the links and inlines count too
-        before = getattr(request, "summary_places_before", None)
-        if before is not None:
-            self._refresh(before | self._places([form.instance.pk]))
-
-    def delete_model(self, request, obj):
-        places = self._places([obj.pk])
-        super().delete_model(request, obj)
-        self._refresh(places)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            places = self._places(list(queryset.values_list("pk", flat=True)))
-            super().delete_queryset(request, queryset)
-            self._refresh(places)
+        for mission_id, places in by_mission.items():
+            summaries.places_refresh(mission_id, places)
 
 
 class ContactInline(admin.TabularInline):
@@ -65,7 +35,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(SummaryKeepingAdmin):
+class PartnerAdmin(EngagementSummaryAdmin):
     list_display = [
         "name",
         "acronym",
@@ -117,7 +87,7 @@ class FollowUpInline(admin.TabularInline):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(SummaryKeepingAdmin):
+class EngagementAdmin(EngagementSummaryAdmin):
     list_display = [
         "date",
         "engagement_type",
@@ -146,7 +116,7 @@ class EngagementAdmin(SummaryKeepingAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(SummaryKeepingAdmin):
+class FollowUpAdmin(EngagementSummaryAdmin):
     list_display = ["short_action", "engagement", "owner", "partner", "due_date", "status", "completed_at"]
     list_filter = ["status", "engagement__mission"]
     search_fields = ["action", "partner__name", "owner__username"]

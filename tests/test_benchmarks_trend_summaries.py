@@ -11,13 +11,16 @@ import datetime
 from collections import Counter
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from benchmarks import selectors, services, summaries
 from benchmarks.models import Assessment, Benchmark, Status, Term
 from mandate import access
 from missions.models import Component
+from tests.admin_support import admin_post_data
 from tests.benchmarks_support import bulk_plan, make_plan
+from tests.factories import UserFactory
 
 Kind = Component.Kind
 TODAY = timezone.localdate()
@@ -115,6 +118,25 @@ def test_rebuild_agrees_with_what_the_services_kept(plan, hom, mission, componen
     kept = selectors.status_trend(mission, hom, 12).counts
     summaries.summaries_rebuild(mission)  # what bulk loaders call: the trend and the rollups it is read from
     assert selectors.status_trend(mission, hom, 12).counts == kept
+
+
+def test_the_trend_is_exact_after_admin_edits_of_outputs_and_benchmarks(client, plan, hom, mission, components):
+    """The admin changes a benchmark's term, lead and output, and an output's lead: the dashboard's
+    summaries follow (benchmarks.admin.TrendKeepingAdmin), as after the plan services."""
+    _assess(plan.b_ca, hom, 60, Status.OFF_TRACK)
+    _assess(plan.b_el, hom, 20, Status.ACHIEVED)
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = reverse("admin:benchmarks_benchmark_change", args=[plan.b_ca.pk])
+    data = admin_post_data(client.get(url))
+    data.update(term=Term.LONG, lead_component=str(components[Kind.POLICE].pk), output=str(plan.out_el.pk))
+    assert client.post(url, data).status_code == 302
+    assert Benchmark.objects.get(pk=plan.b_ca.pk).output_id == plan.out_el.pk
+    _assert_exact(mission, components)
+    url = reverse("admin:benchmarks_operationaloutput_change", args=[plan.out_el.pk])
+    data = admin_post_data(client.get(url))
+    data["lead_component"] = str(components[Kind.POLITICAL].pk)
+    assert client.post(url, data).status_code == 302
+    _assert_exact(mission, components)
 
 
 @pytest.mark.parametrize("size", [10, 300])

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.admin.widgets import ManyToManyRawIdWidget
 from django.db.models import Count, Q
 from django.urls import reverse
 
@@ -20,7 +19,8 @@ from missions.area_filter import AreaFilter
 from missions.models import Location
 from partners import selectors, services, summaries
 from partners.models import Engagement, EngagementMonth, FollowUp, Partner
-from tests.factories import LocationFactory, OutputFactory, PartnerFactory
+from tests.admin_support import admin_post_data
+from tests.factories import LocationFactory, OutputFactory, PartnerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -231,32 +231,8 @@ def test_a_partner_reads_only_what_is_shared_with_it(mission, civilaffairs, comp
     assert seen.engagements < selectors.partnership_indicators(mission, civilaffairs, start, end).engagements
 
 
-def _admin_post_data(response) -> dict:
-    """The change form's data as the browser would post it back unchanged (fields and inlines)."""
-    data = {}
-
-    def put(form):
-        for name in form.fields:
-            value = form[name].value()
-            if value is None or value is False:
-                continue
-            if isinstance(value, list | tuple):  # many-to-many: a raw-id box takes the ids comma-separated
-                raw = isinstance(form.fields[name].widget, ManyToManyRawIdWidget)
-                value = ",".join(map(str, value)) if raw else [str(v) for v in value]
-            data[form.add_prefix(name)] = value if isinstance(value, list | str) else str(value)
-
-    put(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        put(inline.formset.management_form)
-        for form in inline.formset.forms:
-            put(form)
-    return data
-
-
 @pytest.fixture
 def superuser_client(client):
-    from tests.factories import UserFactory
-
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     return client
 
@@ -270,7 +246,7 @@ def test_admin_changes_and_deletions_keep_the_summary_exact(
 
     engagement = made[3]
     url = reverse("admin:partners_engagement_change", args=[engagement.pk])
-    data = _admin_post_data(superuser_client.get(url))
+    data = admin_post_data(superuser_client.get(url))
     data.update(date="2026-08-15", district=str(other.pk), partners=str(partners[2].pk))
     response = superuser_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -280,7 +256,7 @@ def test_admin_changes_and_deletions_keep_the_summary_exact(
 
     partner = partners[1]
     url = reverse("admin:partners_partner_change", args=[partner.pk])
-    data = _admin_post_data(superuser_client.get(url))
+    data = admin_post_data(superuser_client.get(url))
     data["partner_type"] = Partner.PartnerType.ACADEMIA
     assert superuser_client.post(url, data).status_code == 302
     assert_exact(mission, civilaffairs, region, district, outputs)
