@@ -60,6 +60,8 @@ def format_count(value) -> str:
     Decimals that are whole numbers lose their zeros (Decimal("531.00") -> "531"); a non-number is
     returned as text, so a template never fails on it.
     """
+    if type(value) is int and -1000 < value < 1000:
+        return str(value)  # no separator to place (most cells of a table): no need of the locale's formats
     if value in (None, ""):
         return ""
     try:
