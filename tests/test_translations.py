@@ -226,6 +226,42 @@ def test_templates_have_no_unmarked_text():
     assert unmarked == {}, "mark these with {% translate %} or {% blocktranslate %} (or allow them above)"
 
 
+QUOTATION_MARKS = set("“”‘«»„")  # typographic ones only: a straight " in text is a tag split by {{ }}
+
+
+def quotes_outside_the_catalogue(source: str) -> list[str]:
+    """The template text outside {% blocktranslate %} that holds a quotation mark: quotes around a value must
+    be in a translated string, so that French gets « » (and its spaces) as the English gets “ ”."""
+    found, inside = [], False
+    for token in Lexer(source).tokenize():
+        if token.token_type == TokenType.BLOCK:
+            name = token.contents.split()[0] if token.contents.split() else ""
+            inside = name in {"blocktranslate", "blocktrans"} or (
+                inside and name not in {"endblocktranslate", "endblocktrans"}
+            )
+        elif token.token_type == TokenType.TEXT and not inside:
+            text = re.sub(r"<[^>]*>", "", token.contents)  # attribute quotes are markup
+            if QUOTATION_MARKS & set(text):
+                found.append(text.strip()[:80])
+    return found
+
+
+def test_templates_leave_quotation_marks_to_the_catalogue():
+    """Failing-first: the import preview wrote (colonne “type”) and follow-ups “…” to a French reader."""
+    assert (
+        quotes_outside_the_catalogue('<a title="x">{{ v }}</a>{% blocktranslate %}“{{ v }}”{% endblocktranslate %}')
+        == []
+    )
+    assert quotes_outside_the_catalogue("({% translate 'column' %} “{{ v }}”)") == ["“", "”)"]
+    found = {}
+    for path in sorted(TEMPLATES_DIR.rglob("*.html")):
+        quoted = quotes_outside_the_catalogue(path.read_text(encoding="utf-8"))
+        if quoted:
+            found[str(path.relative_to(BASE_DIR))] = quoted
+
+    assert found == {}, "put the quoted value in a {% blocktranslate %} (French: « value »)"
+
+
 def test_template_folders_are_all_scanned():
     assert Path(settings.TEMPLATES[0]["DIRS"][0]) == TEMPLATES_DIR
 
