@@ -31,6 +31,7 @@ NOT_WALKED = ("/api/", "/admin/", "/static/", "/media/", "/i18n/", "/accounts/")
 # POST: the journeys check the latter with axe at the point they reach them.
 REACHED_ELSEWHERE = {
     "healthz": "JSON",
+    "favicon": "a redirect to the static icon, asked for by the browser itself",
     "switch-mission": "a POST",
     "language-set": "a POST (the language switch in the header)",
     "recovery-codes": "a POST",
