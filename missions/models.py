@@ -406,6 +406,9 @@ class ImportJob(models.Model):
     # Started by the API: no one matches the columns nor confirms, so the guessed matching is checked and,
     # without errors, imported in one go (missions.pipeline.import_job_start(auto=True)).
     auto_confirm = models.BooleanField(default=False, editable=False)
+    # The language the uploader worked in (the page's, which may be chosen for the session only): what the
+    # background steps write for them to read is in it. Empty: their profile's, else the mission's.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="", editable=False)
     headers = models.JSONField(default=list, blank=True)  # the file's column headers, as written
     mapping = models.JSONField(default=dict, blank=True)  # field name -> header index
     total_rows = models.PositiveIntegerField(default=0)

@@ -86,7 +86,7 @@ from django.utils.translation import gettext_lazy
 
 from missions.exports import FORMULA_START
 from missions.imports import ROW, TableError, TableLimits, normalise_header, read_grid, remove_files_older_than
-from missions.languages import language_for
+from missions.languages import language_for, supported
 from missions.models import ColumnMapping, ImportJob, Mission
 
 EXAMPLES_PER_GROUP = 5
@@ -566,6 +566,7 @@ def import_job_start(
     named = upload if upload is not None else next(iter(files.values()), None)
     job = _new_job(mission=mission, kind=importer.kind, user=user, name=getattr(named, "name", ""), target_id=target_id)
     job.auto_confirm, job.mode = auto, mode
+    job.language = supported(translation.get_language()) or ""
     for what, attached in files.items():
         with _path(job, what).open("wb") as handle:
             for chunk in attached.chunks() if hasattr(attached, "chunks") else [attached.read()]:
@@ -589,9 +590,10 @@ def import_job_map(*, job: ImportJob, user, columns: dict[str, int], mode: str) 
             return _fail(job, _("The file of this import is no longer kept; upload it again."))
         job.mapping = {name: int(index) for name, index in columns.items()}
         job.mode = mode
+        job.language = supported(translation.get_language()) or job.language  # the page's, if it changed
         job.status = ImportJob.Status.CHECKING
         job.message = ""
-        job.save(update_fields=["mapping", "mode", "status", "message", "updated_at"])
+        job.save(update_fields=["mapping", "mode", "language", "status", "message", "updated_at"])
         remembered = {normalise_header(job.headers[i]): name for name, i in job.mapping.items()}
         ColumnMapping.objects.update_or_create(
             mission_id=job.mission_id, kind=importer.kind, defaults={"columns": remembered}
@@ -657,8 +659,9 @@ def import_job_run(*, job_id: int, step: str) -> None:
         return
     _beat(job.pk)
     # What the step writes for its uploader to read (the preview's columns, reasons, messages) is in their
-    # language: a worker, or the background thread, has no request to take it from.
-    with translation.override(language_for(job.user, job.mission)):
+    # language, the page's when they uploaded or matched the columns (job.language): a worker, or the
+    # background thread, has no request to take it from.
+    with translation.override(job.language or language_for(job.user, job.mission)):
         try:
             {"parse": _parse, "check": _check, "import": _import}[step](job)
         except OperationalError:

@@ -41,3 +41,29 @@ def test_a_step_run_outside_a_request_writes_the_preview_in_the_uploaders_langua
     # Its numbers as the site pages write them in French: decimal comma, grouped thousands.
     row = job.report["sample"][0]
     assert (row[5], row[6], row[7].replace("\u202f", " ").replace("\xa0", " ")) == ("12,500000", "-7,250000", "12 480")
+
+
+def test_a_language_chosen_for_the_session_only_is_the_previews_language(
+    client,
+    electoral,
+    e,  # noqa: F811 (the fixture imported above)
+    areas,  # noqa: F811
+):
+    """Failing-first: a French choice made on the login page (kept for the session, not on the profile) gave
+    a French page around an English preview: the background step read the profile, then the mission."""
+    from mandate.languages import SESSION_KEY
+
+    client.force_login(electoral)
+    session = client.session
+    session[SESSION_KEY] = "fr"
+    session.save()
+    job = _upload(
+        client,
+        reverse("elections:site-import", args=[e["security"].pk]),
+        _csv("code;name;district;latitude;longitude;registered_voters\nB1;École;Baroueli;12.5;-7.25;douze\n"),
+    )
+    job = _map(client, job)
+
+    assert job.language == "fr"
+    assert job.report["sample_columns"][:2] == ["Ligne", "Code du bureau"]
+    assert "n’est pas un nombre" in str(job.report) or "n'est pas un nombre" in str(job.report), job.report
