@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from benchmarks.models import Risk, Status
-from missions.formats import format_count, format_month
+from missions.formats import format_count, format_labelled, format_month
 
 # Order in which statuses stack, best news last so the eye reads "problems" first.
 STATUS_ORDER: tuple[str, ...] = (
@@ -146,7 +146,7 @@ def status_distribution(
             plot_w = col_w - 28
             summary = ", ".join(f"{labels[s]} {counts[s]}" for s in STATUS_ORDER if counts.get(s))
             # The row's label carries the output's full title; the cell's tooltip names only the column.
-            body.append(f"<g><title>{_t(bar_label)}: {summary or '0'}</title>")
+            body.append(f"<g><title>{_t(format_labelled(bar_label, summary or '0'))}</title>")
             if not total:
                 body.append(f'<rect x="{x0:.1f}" y="{y}" width="{plot_w:.1f}" height="{bar_h}" fill="#f0f3f7"/>')
             x = x0
@@ -205,7 +205,7 @@ def status_trend(
             y -= h
             body.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{col_w:.1f}" height="{h:.1f}" fill="{STATUS_COLOURS[status]}">'
-                f"<title>{_t(label)}: {_t(Status(status).label)} {value}</title></rect>"
+                f"<title>{_t(format_labelled(label, f'{Status(status).label} {value}'))}</title></rect>"
             )
         body.append(
             f'<text x="{x + col_w / 2:.1f}" y="{height - bottom + 14}" text-anchor="middle" fill="{MUTED}" '
@@ -283,7 +283,7 @@ def indicator_chart(
         points.append((x, ypos(value)))
         body.append(
             f'<circle cx="{x:.1f}" cy="{ypos(value):.1f}" r="3.5" fill="#1f5fa8">'
-            f"<title>{_t(period)}: {_t(format_count(value))}{_t(unit)}</title></circle>"
+            f"<title>{_t(format_labelled(period, f'{format_count(value)}{unit}'))}</title></circle>"
         )
     if len(points) > 1:
         body.append(_polyline(points))

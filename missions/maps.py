@@ -61,7 +61,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from shapely.geometry.base import BaseGeometry
 
 from missions import geo
-from missions.formats import format_count
+from missions.formats import format_count, format_labelled
 
 # The same font stack as the dashboard's charts, so the PDF swaps both for its vendored font in one place.
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, DejaVu Sans, sans-serif"'
@@ -448,10 +448,10 @@ def _legend(width, top, categories, drawn, choropleth, outside, omitted, omitted
     items: list[tuple[str, str, str]] = []  # (kind, colour, text)
     if points:
         for c in categories:
-            items.append(("dot", c.colour, f"{c.label}: {format_count(drawn.get(c.key, 0))}"))
+            items.append(("dot", c.colour, format_labelled(c.label, format_count(drawn.get(c.key, 0)))))
     if area_categories:
         for c, n in area_categories:
-            items.append(("box", c.colour, f"{c.label}: {format_count(n)}"))
+            items.append(("box", c.colour, format_labelled(c.label, format_count(n))))
         items.append(("box", NO_DATA, _("no data")))
     if choropleth is not None:
         if choropleth.legend_title:

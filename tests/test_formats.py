@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from benchmarks.models import IndicatorValue
-from missions.formats import format_count, format_day, format_moment, format_month, format_percent
+from missions.formats import format_count, format_day, format_labelled, format_moment, format_month, format_percent
 from tests.benchmarks_support import make_plan
 from tests.factories import EngagementFactory
 
@@ -119,7 +119,21 @@ def test_the_trend_chart_names_june_and_july_apart_in_french():
         svg = str(charts.status_trend(MONTHS, [{"on_track": 1} for _ in MONTHS]))
     for month in FRENCH_MONTHS:
         assert f">{month}</text>" in svg
-    assert "juin 2026: " in svg and "juil. 2026: " in svg
+    assert "juin 2026 : " in svg and "juil. 2026 : " in svg  # and a space before the colon, as French has it
     with translation.override("en"):
         svg = str(charts.status_trend(MONTHS, [{"on_track": 1} for _ in MONTHS]))
     assert ">Jun</text>" in svg and ">Jul</text>" in svg and "Jul 2026: " in svg
+
+
+def test_a_label_and_its_value_have_a_space_before_the_colon_in_french():
+    """Failing-first: the dashboard's charts and maps wrote "Hors trajectoire: 7" to a French reader."""
+    from missions import maps
+
+    with translation.override("en"):
+        assert format_labelled("Off track", 7) == "Off track: 7"
+    with translation.override("fr"):
+        assert format_labelled("Hors trajectoire", 7) == "Hors trajectoire : 7"
+        legend = str(
+            maps._legend(400, 0, [maps.Category("x", "Hors trajectoire", "#c62828")], {"x": 7}, None, 0, 0, "", True)
+        )
+    assert "Hors trajectoire : 7" in legend

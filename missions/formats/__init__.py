@@ -7,6 +7,7 @@ never decimals ("531", not "531.00"). The per-language formats live in `missions
 functions. Machine exports (CSV, XLSX, the API) use ISO 8601 instead: `value.isoformat()`.
 
 Percentages read "41.7%" in English and "41,7 %" in French (a narrow no-break space before the sign).
+A label and its value read "Off track: 7" in English, "Hors trajectoire : 7" in French (`format_labelled`).
 
 Months alone (chart axes, reporting periods) are CLDR's abbreviations, through Babel: "Jun", "Jul" in
 English, "juin", "juil." in French (Django's three-letter "M" made both "jui").
@@ -79,3 +80,9 @@ def format_percent(value) -> str:
         return ""
     # Where the sign goes is each language's convention, so it is in the catalogues, not in code.
     return pgettext("a percentage", "%(number)s%%") % {"number": format_count(value)}
+
+
+def format_labelled(label, value) -> str:
+    """A label and its value, as a chart's tooltip or a legend writes them: "Off track: 7", in French
+    "Hors trajectoire : 7" (the space before the colon is in the catalogue, as templates have it)."""
+    return pgettext("a label and its value", "%(label)s: %(n)s") % {"label": label, "n": value}
