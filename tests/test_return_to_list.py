@@ -51,3 +51,18 @@ def test_a_next_address_on_another_site_is_ignored(client, electoral, e):
     )
     assert response.status_code == 302
     assert response.url == reverse("elections:task-list", args=[e["security"].pk])
+
+
+def test_removing_a_task_from_page_two_of_a_filtered_list_returns_to_that_page(client, electoral, e):
+    client.force_login(electoral)
+    listed = reverse("elections:task-list", args=[e["security"].pk]) + "?provider=mission_police&page=2"
+    task = list(client.get(listed).context["page"])[0]
+    form = client.get(reverse("elections:task-edit", args=[task.pk]), {"next": listed}).content.decode()
+    assert form.count(f'name="next" value="{listed.replace("&", "&amp;")}"') == 2  # the save and the remove forms
+
+    response = client.post(
+        reverse("elections:item-delete", args=["task", task.pk]), {"version": task.version, "next": listed}
+    )
+
+    assert response.status_code == 302
+    assert response.url == listed

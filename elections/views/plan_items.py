@@ -21,7 +21,7 @@ from mandate import access
 from mandate.access import Action
 from missions.concurrency import ConcurrentEditError
 from missions.deletion import DeletionNeedsConfirmation
-from missions.edit import posted_version
+from missions.edit import posted_version, return_url
 
 
 def _item_list(request, pk, kind: str, template: str, rows):
@@ -72,8 +72,8 @@ def leg_list(request, pk):
 def item_delete(request, kind, pk):
     if kind not in RECORDS or not RECORDS[kind].deletable:
         raise Http404
-    list_name = RECORDS[kind].back
     item = fetch_for_edit(request, kind, pk)
+    back_url = return_url(request, reverse(RECORDS[kind].back, args=[item.security_plan_id]))  # the list's page
     version = posted_version(request, required=True)
     try:
         changes = services.plan_item_delete(
@@ -94,11 +94,11 @@ def item_delete(request, kind, pk):
                 "dependents": exc.dependents,
                 "version": version,
                 "delete_url": reverse("elections:item-delete", args=[kind, item.pk]),
-                "back_url": reverse(list_name, args=[item.security_plan_id]),
+                "back_url": back_url,
             },
             status=409,
         )
     else:
         messages.success(request, _("%(item)s removed from this revision.") % {"item": item})
         report_risk_changes(request, changes if isinstance(item, Threat) else None)
-    return redirect(list_name, pk=item.security_plan_id)
+    return redirect(back_url)
