@@ -31,8 +31,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", mission_views.healthz, name="healthz"),
-    # Browsers, bookmarks and feed readers ask for /favicon.ico whatever a page links: the static icon.
-    path("favicon.ico", RedirectView.as_view(url=lazy_static("img/favicon.ico"), permanent=True), name="favicon"),
+    # Browsers, bookmarks and feed readers ask for /favicon.ico whatever a page links: the static icon. A
+    # temporary redirect: in production the icon's name carries its hash, which a new release may change.
+    path("favicon.ico", RedirectView.as_view(url=lazy_static("img/favicon.ico")), name="favicon"),
     path("api/v1/my-work/", MyWorkView.as_view(), name="my-work"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
