@@ -52,17 +52,12 @@ EXPORT_COLUMNS = {
     "screening_notes": "screening_notes",
     "description": "description",
 }
-# file field -> model field, for the fields an update may change
+# file field -> model field, for the fields an update may change: every exported column but the name (the
+# key) and the district's region and P-code (they find the district, the field that changes).
 UPDATABLE = {
-    "acronym": "acronym",
-    "type": "partner_type",
-    "district": "district",
-    "relationship": "relationship",
-    "screening_status": "screening_status",
-    "screening_date": "screening_date",
-    "screening_review_due": "screening_review_due",
-    "screening_notes": "screening_notes",
-    "description": "description",
+    column: value.split("__")[0]
+    for column, value in EXPORT_COLUMNS.items()
+    if column not in {"name", "region", "district_pcode"}
 }
 
 
