@@ -22,6 +22,7 @@ their own view of the log instead.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -264,28 +265,28 @@ def partner_places(partner_ids: Iterable[int]) -> set[tuple[datetime.date, int |
 Days = tuple[datetime.date, datetime.date]  # an inclusive range of days
 
 
-def _month_parts(
-    start: datetime.date, end: datetime.date
-) -> tuple[list[datetime.date], list[tuple[datetime.date, Days, list[Days]]]]:
-    """[start, end] in months: (the months wholly inside, and each month it cuts with its days inside and
-    its day ranges outside)."""
-    whole, cut = [], []
-    month = month_of(start)
+Cut = tuple[datetime.date, Days, list[Days]]  # a month a period cuts, its days inside, its days outside
+
+
+def _month_parts(start: datetime.date, end: datetime.date) -> tuple[Days | None, list[Cut]]:
+    """[start, end] in months: (the first and last of the months wholly inside, None when there is none;
+    and the months it cuts, at most two, each with its days inside and its day ranges outside). Constant
+    work whatever the length of the period."""
     one_day = datetime.timedelta(days=1)
-    while month <= end:
-        last = next_month(month) - one_day
-        inside = (max(start, month), min(end, last))
-        if inside == (month, last):
-            whole.append(month)
-        else:
-            outside = []
-            if inside[0] > month:
-                outside.append((month, inside[0] - one_day))
-            if inside[1] < last:
-                outside.append((inside[1] + one_day, last))
+    first, last = month_of(start), month_of(end)
+    cut = []
+    for month in sorted({first, last}):
+        month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])  # also in year 9999
+        inside = (max(start, month), min(end, month_end))
+        if inside != (month, month_end):
+            outside = [(month, inside[0] - one_day)] if inside[0] > month else []
+            if inside[1] < month_end:
+                outside.append((inside[1] + one_day, month_end))
             cut.append((month, inside, outside))
-        month = next_month(month)
-    return whole, cut
+    cut_months = {month for month, _inside, _outside in cut}
+    whole_first = first if first not in cut_months else next_month(first)
+    whole_last = last if last not in cut_months else month_of(last - one_day)
+    return ((whole_first, whole_last) if whole_first <= whole_last else None), cut
 
 
 def _days(ranges: Iterable[Days]) -> int:
@@ -333,20 +334,22 @@ def period_cells(
         total(cells_from_log(scoped, wide=wide, per_area=not wide, outputs=outputs))
         return result
     whole, cut = _month_parts(start, end)
+    months = Q(month__gte=whole[0], month__lte=whole[1]) if whole else Q(pk__in=[])
     reduced, added, removed = [], [], []
     if cut:
         spilling = set(log.filter(_days_q(r for _m, _in, out in cut for r in out)).dates("date", "month"))
         for month, inside, outside in cut:
             if month not in spilling:
-                whole.append(month)
+                months |= Q(month=month)
             elif _days([inside]) <= _days(outside):
                 added.append(inside)
             else:
                 reduced.append(month)
+                months |= Q(month=month)
                 removed.extend(outside)
     less: dict[tuple[int | None, int | None], Cell] = defaultdict(Cell)  # the reduced months, as multisets
-    if whole or reduced:
-        rows = EngagementMonth.objects.filter(mission=mission, mission_wide=wide, month__in=[*whole, *reduced])
+    if whole or len(cut) > len(added):
+        rows = EngagementMonth.objects.filter(months, mission=mission, mission_wide=wide)
         if where is not None:
             rows = rows.filter(where)
         if not outputs:

@@ -35,6 +35,7 @@ PERIODS = [
     (D(2026, 4, 10), D(2026, 4, 10)),
     (D(2026, 4, 2), D(2026, 4, 29)),
     (D(2000, 1, 1), D(2030, 12, 31)),
+    (D(1, 1, 1), D(9999, 12, 31)),  # any date the period form accepts: constant work, no overflow
 ]
 
 
