@@ -137,3 +137,20 @@ def test_a_label_and_its_value_have_a_space_before_the_colon_in_french():
             maps._legend(400, 0, [maps.Category("x", "Hors trajectoire", "#c62828")], {"x": 7}, None, 0, 0, "", True)
         )
     assert "Hors trajectoire : 7" in legend
+
+
+def test_indicator_periods_are_named_in_the_readers_language():
+    """Failing-first: the indicator tables and charts labelled periods with strftime('%b'), English always."""
+    from benchmarks.selectors.indicators import _period_label
+
+    quarter = IndicatorValue(period_start=datetime.date(2026, 6, 1), period_end=datetime.date(2026, 8, 31))
+    month = IndicatorValue(period_start=datetime.date(2026, 7, 1), period_end=datetime.date(2026, 7, 31))
+    across = IndicatorValue(period_start=datetime.date(2025, 12, 1), period_end=datetime.date(2026, 2, 28))
+    with translation.override("en"):
+        assert [_period_label(v) for v in (quarter, month, across)] == ["Jun–Aug 2026", "Jul 2026", "Dec 2025–Feb 2026"]
+    with translation.override("fr"):
+        assert [_period_label(v) for v in (quarter, month, across)] == [
+            "juin–août 2026",
+            "juil. 2026",
+            "déc. 2025–févr. 2026",
+        ]

@@ -11,6 +11,7 @@ from benchmarks.models import (
     Indicator,
     IndicatorValue,
 )
+from missions.formats import format_month
 
 
 def _indicators_with_values() -> Prefetch:
@@ -52,12 +53,13 @@ class IndicatorTable:
 
 
 def _period_label(value: IndicatorValue) -> str:
+    """ "Jan 2026", "Jan–Mar 2026", "Nov 2025–Feb 2026", in the reader's language ("janv.–mars 2026")."""
     start, end = value.period_start, value.period_end
     if start.year == end.year and start.month == end.month:
-        return start.strftime("%b %Y")
+        return format_month(start, year=True)
     if start.year == end.year:
-        return f"{start.strftime('%b')}–{end.strftime('%b %Y')}"
-    return f"{start.strftime('%b %Y')}–{end.strftime('%b %Y')}"
+        return f"{format_month(start)}–{format_month(end, year=True)}"
+    return f"{format_month(start, year=True)}–{format_month(end, year=True)}"
 
 
 def indicator_table(indicator: Indicator) -> IndicatorTable:
