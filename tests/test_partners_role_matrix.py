@@ -11,34 +11,18 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
-from config.api import router
 from missions.models import Component
 from partners import urls as partner_urls
 from partners.models import Contact, Engagement, FollowUp, Partner
 from tests.conftest import ROLE_FIXTURES
 from tests.factories import EngagementFactory, FollowUpFactory
+from tests.matrix_support import api_route_names, roles
 
 Kind = Component.Kind
 INTERNAL = {"hom", "mlt", "electoral", "civilaffairs", "military", "police"}
 KEEPERS = {"hom", "mlt", "civilaffairs"}  # leadership + civil affairs keep the registry
 EDITORS = {"hom", "mlt", "civilaffairs"}  # leadership + the engagement's component (civil affairs)
 STAFF_OTHER = {"electoral", "military", "police"}
-ALL = set(ROLE_FIXTURES)
-
-
-def by_role(default, **overrides):
-    """Expected status per role: `default` for all, with role-specific overrides."""
-    return {role: overrides.get(role, default) for role in ROLE_FIXTURES}
-
-
-def roles(**groups):
-    """roles(s302=KEEPERS, s403=OTHERS, ...) -> the expected status of every role; each role exactly once."""
-    result = {}
-    for status, members in groups.items():
-        for role in members:
-            result[role] = int(status.removeprefix("s"))
-    assert set(result) == ALL, set(ALL) - set(result)
-    return result
 
 
 class World:
@@ -147,7 +131,7 @@ CASES = [
      lambda w: w.engagement_form(w.shared.pk),
      roles(s302=EDITORS, s403=STAFF_OTHER | {"partner1"}, s404={"partner2", "hq", "outsider"})),
     ("partners:follow-up-complete", "get", lambda w: reverse("partners:follow-up-complete", args=[w.fu_page.pk]),
-     None, by_role(405)),
+     None, roles(405)),
     ("partners:follow-up-complete", "post", lambda w: reverse("partners:follow-up-complete", args=[w.fu_page.pk]),
      lambda w: {"comment": "done"},
      roles(s302=EDITORS | {"partner1"}, s403=STAFF_OTHER, s404={"partner2", "hq", "outsider"})),
@@ -158,7 +142,7 @@ CASES = [
     ("partners:portal-engagement", "get", lambda w: reverse("partners:portal-engagement", args=[w.internal.pk]),
      None, roles(s404={"partner1", "partner2"}, s403=INTERNAL | {"hq", "outsider"})),
     # --- API ---
-    ("api:partner-list", "get", lambda w: "/api/v1/partners/", None, by_role(200)),
+    ("api:partner-list", "get", lambda w: "/api/v1/partners/", None, roles(200)),
     ("api:partner-list", "post", lambda w: "/api/v1/partners/",
      lambda w: {"mission": w.mission.pk, "name": "API radio", "partner_type": "media"},
      roles(s201=KEEPERS, s403=STAFF_OTHER | {"partner1", "partner2", "hq"}, s400={"outsider"})),
@@ -167,7 +151,7 @@ CASES = [
     ("api:partner-detail", "patch", lambda w: f"/api/v1/partners/{w.partner_a.pk}/",
      lambda w: {"acronym": "WPN", "version": w.version(Partner, w.partner_a.pk)},
      roles(s200=KEEPERS, s403=STAFF_OTHER | {"partner1"}, s404={"partner2", "hq", "outsider"})),
-    ("api:engagement-list", "get", lambda w: "/api/v1/engagements/", None, by_role(200)),
+    ("api:engagement-list", "get", lambda w: "/api/v1/engagements/", None, roles(200)),
     # Partners and HQ see no component-less choice problem: their create is refused by the service (403);
     # HQ sees no partner to attach (400), nor does the outsider (the mission is not theirs: 400).
     ("api:engagement-list", "post", lambda w: "/api/v1/engagements/",
@@ -180,7 +164,7 @@ CASES = [
     ("api:engagement-detail", "patch", lambda w: f"/api/v1/engagements/{w.shared.pk}/",
      lambda w: {"summary": "API edit", "version": w.version(Engagement, w.shared.pk)},
      roles(s200=EDITORS, s403=STAFF_OTHER | {"partner1"}, s404={"partner2", "hq", "outsider"})),
-    ("api:follow-up-list", "get", lambda w: "/api/v1/follow-ups/", None, by_role(200)),
+    ("api:follow-up-list", "get", lambda w: "/api/v1/follow-ups/", None, roles(200)),
     ("api:follow-up-list", "post", lambda w: "/api/v1/follow-ups/",
      lambda w: {"engagement": w.shared.pk, "action": "Call back", "due_date": "2030-01-01", "partner": w.partner_a.pk},
      roles(s201=EDITORS, s403=STAFF_OTHER | {"partner1"}, s400={"partner2", "hq", "outsider"})),
@@ -198,11 +182,7 @@ COVERED_URL_NAMES = {name for name, *_rest in CASES} | IMPORT_API
 
 def test_the_matrix_covers_every_partners_url_and_api_route():
     pages = {f"partners:{p.name}" for p in partner_urls.urlpatterns}
-    api_routes = set()
-    for prefix, viewset, basename in router.registry:
-        if prefix in {"partners", "engagements", "follow-ups"}:
-            api_routes |= {f"api:{basename}-list", f"api:{basename}-detail"}
-            api_routes |= {f"api:{basename}-{a.url_name}" for a in viewset.get_extra_actions()}
+    api_routes = api_route_names({"partner", "engagement", "follow-up"}, prefix="api:")
     assert pages | api_routes == COVERED_URL_NAMES
     assert get_resolver()  # the URLconf loads
 
