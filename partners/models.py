@@ -298,7 +298,9 @@ class EngagementMonth(models.Model):
     `mission_wide` rows (district None) sum the month's rows over every area, so a whole-mission period reads
     a dozen rows. The counters add up across months; `partners`, `districts` and `partner_types` count
     engagements per partner id, district id and partner type, so that distinct partners and districts over a
-    period are the keys of their sum, and a month's summary less the part of it outside a period is exact.
+    period are the keys of their sum, and a month's summary less the part of it outside a period is exact;
+    `areas` counts engagements per area and partner type, so that the mission-wide rows hold the coverage
+    table.
     """
 
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+", verbose_name=_("mission"))
@@ -318,6 +320,7 @@ class EngagementMonth(models.Model):
     partners = models.JSONField(default=dict)
     districts = models.JSONField(default=dict)
     partner_types = models.JSONField(default=dict)
+    areas = models.JSONField(default=dict)  # the coverage table's cells, on the rows of output None
 
     class Meta:
         constraints = [

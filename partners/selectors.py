@@ -318,7 +318,7 @@ def overdue_follow_ups(
     with most overdue of each, and the 100 oldest items; with `area`, of the engagements in that region or
     district.
 
-    Queries: 1. counts per owner; 2. the owners; 3. counts per partner; 4. the 100 oldest items.
+    Queries: 1. counts per owner and partner; 2. the owners; 3. the partners' names; 4. the 100 oldest items.
     """
     today = today or timezone.localdate()
     overdue = access.scope(user, FollowUp.objects.filter(engagement__mission=mission)).filter(
@@ -326,22 +326,33 @@ def overdue_follow_ups(
     )
     if area:
         overdue = overdue.filter(area.q("engagement__district"))
-    per_owner = list(
-        overdue.filter(owner__isnull=False)
-        .values("owner")
-        .annotate(n=Count("id"), oldest=Min("due_date"))
-        .order_by("-n", "oldest")[:limit]
-    )
-    owners = get_user_model().objects.in_bulk([row["owner"] for row in per_owner])
-    per_partner = list(
-        overdue.filter(owner__isnull=True)
-        .values("partner", "partner__name")
-        .annotate(n=Count("id"), oldest=Min("due_date"))
-        .order_by("-n", "oldest")[:limit]
-    )
+    # One pass over the overdue follow-ups, grouped by (owner, partner): a follow-up with an owner counts for
+    # the owner, one without for its partner. A few thousand groups at most, summed and ranked here.
+    officers: dict[int, list] = {}
+    partners: dict[int, list] = {}
+    for owner, partner, n, oldest in (
+        overdue.values_list("owner", "partner").annotate(n=Count("id"), oldest=Min("due_date")).order_by()
+    ):
+        counts = (
+            officers.setdefault(owner, [0, oldest]) if owner is not None else partners.setdefault(partner, [0, oldest])
+        )
+        counts[0] += n
+        counts[1] = min(counts[1], oldest)
+
+    def top(counts: dict[int, list]) -> list[tuple[int, int, datetime.date]]:
+        return sorted(((pk, n, oldest) for pk, (n, oldest) in counts.items()), key=lambda r: (-r[1], r[2], r[0]))[
+            :limit
+        ]
+
+    per_owner, by_partner = top(officers), top(partners)
+    owners = get_user_model().objects.in_bulk([pk for pk, _n, _oldest in per_owner])
+    names = dict(Partner.objects.filter(pk__in=[pk for pk, _n, _oldest in by_partner]).values_list("pk", "name"))
+    per_partner = [
+        {"partner": pk, "partner__name": names[pk], "n": n, "oldest": oldest} for pk, n, oldest in by_partner
+    ]
     items = list(overdue.select_related("engagement", "owner", "partner").order_by("due_date", "id")[:100])
     return {
-        "officers": [OfficerOverdue(owners[r["owner"]], r["n"], r["oldest"]) for r in per_owner],
+        "officers": [OfficerOverdue(owners[pk], n, oldest) for pk, n, oldest in per_owner],
         "partners": per_partner,
         "items": items,
         "today": today,
@@ -373,21 +384,16 @@ def coverage(
     with `area`, the districts of that region or the one district (engagements naming no district left out).
     An engagement with partners of two types counts in both columns and once in its district's total.
 
-    Queries: the period's sums per area (`summaries.period_cells`) and the registered partners per type
-    (the areas' names come from `area.places`, else one more query).
+    Queries: the period's sums (`summaries.period_cells`: a dozen mission-wide rows for the whole mission)
+    and the registered partners per type (the areas' names come from `area.places`, else one more query).
     """
     cells = summaries.period_cells(
-        mission,
-        user,
-        period_start,
-        period_end,
-        where=area.q("district") if area else None,
-        per_area=True,
-        tallies=("partner_types",),
+        mission, user, period_start, period_end, where=area.q("district") if area else None, tallies=("areas",)
     )
+    table = cells.get((None, None), summaries.Totals()).coverage()
     # The areas' names in the reader's language, from the mission's areas the page loaded (`area.places`).
     places = dict(area.places) if area is not None else {}
-    missing = [d for d, _o in cells if d is not None and d not in places]
+    missing = [d for d in table if d is not None and d not in places]
     places.update(Location.objects.in_bulk(missing) if missing else {})
     registered = {
         r["partner_type"]: r["n"]
@@ -397,15 +403,15 @@ def coverage(
         .order_by()
     }
     labels = dict(Partner.PartnerType.choices)
-    types_seen = sorted({t for cell in cells.values() for t in cell.partner_types}, key=str)
+    types_seen = sorted({t for _total, types in table.values() for t in types}, key=str)
     rows = [
         {
             "name": places[district_id].display_name if district_id is not None else None,
-            "cells": dict(cell.partner_types),
-            "total": cell.engagements,
+            "cells": types,
+            "total": total,
         }
-        for (district_id, _output), cell in cells.items()
-        if cell.engagements
+        for district_id, (total, types) in table.items()
+        if total
     ]
     rows.sort(key=lambda r: (r["name"] is None, r["name"] or ""))
     for row in rows:

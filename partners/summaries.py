@@ -3,8 +3,8 @@
 `partners.models.EngagementMonth` sums each month of the engagement log per area (the engagement's own
 district, region or none) and output, plus mission-wide rows per month and output. Every figure the
 overview, its map and the reports' partnership indicators show is a sum of such rows: counters add up,
-and the `partners` / `districts` / `partner_types` tallies (engagements per key) add up too, their keys
-giving the distinct partners and districts of a period.
+and the `partners` / `districts` / `partner_types` / `areas` tallies (engagements per key) add up too,
+their keys giving the distinct partners and districts of a period (and `areas` the coverage table).
 
 Kept exact in the writing transaction: `places_refresh(mission_id, places)` recomputes, from the log,
 the (month, area) rows of the (date, area) places a write touched (an engagement's before and after, its
@@ -26,7 +26,7 @@ import calendar
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -36,7 +36,7 @@ from missions.models import Mission
 from partners.models import Engagement, EngagementMonth, FollowUp
 
 COUNTERS = ("engagements", "with_women", "with_youth", "follow_ups", "follow_ups_done")
-TALLIES = ("partners", "districts", "partner_types")
+TALLIES = ("partners", "districts", "partner_types", "areas")
 # Beyond this many (month, area) places, a refresh recomputes whole months instead (a large import).
 MAX_PLACES = 200
 
@@ -59,6 +59,10 @@ class Cell:
     partners: Counter = field(default_factory=Counter)
     districts: Counter = field(default_factory=Counter)
     partner_types: Counter = field(default_factory=Counter)
+    # The coverage table's cells, on the rows of every engagement (output None): engagements per
+    # "<area id>|<partner type>", and per "<area id>|" in all ("" for no area). On the mission-wide rows, the
+    # whole mission's table is a dozen rows' sum.
+    areas: Counter = field(default_factory=Counter)
 
     def add(self, other: Cell, sign: int = 1) -> Cell:
         """Add (or with `sign` -1, take away) `other`'s sums; keys whose count falls to zero go."""
@@ -108,6 +112,7 @@ class Totals:
     partners: set[str] = field(default_factory=set)
     districts: set[str] = field(default_factory=set)
     partner_types: Counter = field(default_factory=Counter)
+    areas: Counter = field(default_factory=Counter)
 
     def add(self, values: dict) -> None:
         """Add a summary row's values, or a cell's (`vars(cell)`); tallies left out add nothing."""
@@ -116,6 +121,19 @@ class Totals:
         self.partners.update(values.get("partners", ()))
         self.districts.update(values.get("districts", ()))
         self.partner_types.update(values.get("partner_types", {}))
+        self.areas.update(values.get("areas", {}))
+
+    def coverage(self) -> dict[int | None, tuple[int, dict[str, int]]]:
+        """The `areas` tally as {area id (None: no area): (engagements, {partner type: engagements})}."""
+        table: dict[int | None, tuple[int, dict[str, int]]] = {}
+        for key, n in self.areas.items():
+            area, _bar, partner_type = key.partition("|")
+            total, types = table.setdefault(int(area) if area else None, (0, {}))
+            if partner_type:
+                types[partner_type] = n
+            else:
+                table[int(area) if area else None] = (n, types)
+        return table
 
 
 def month_of(day: datetime.date) -> datetime.date:
@@ -164,6 +182,7 @@ def cells_from_log(log: QuerySet[Engagement], *, wide: bool, per_area: bool, out
     for pk, day, district_id, women, youth in rows:
         types = partner_types.get(pk, {})
         n, done = follow_ups.get(pk, (0, 0))
+        kinds = set(types.values())
         one = Cell(
             engagements=1,
             with_women=int(women > 0),
@@ -172,14 +191,17 @@ def cells_from_log(log: QuerySet[Engagement], *, wide: bool, per_area: bool, out
             follow_ups_done=done,
             partners=Counter(map(str, types)),
             districts=Counter([str(district_id)] if district_id is not None else []),
-            partner_types=Counter(set(types.values())),
+            partner_types=Counter(kinds),
         )
+        area = "" if district_id is None else str(district_id)
+        covered = replace(one, areas=Counter([f"{area}|", *(f"{area}|{kind}" for kind in kinds)]))
         month = month_of(day)
         for output_id in (None, *linked.get(pk, ())):
+            cell = covered if output_id is None else one  # the coverage table counts every engagement once
             if per_area:
-                cells[(month, False, district_id, output_id)].add(one)
+                cells[(month, False, district_id, output_id)].add(cell)
             if wide:
-                cells[(month, True, None, output_id)].add(one)
+                cells[(month, True, None, output_id)].add(cell)
     return cells
 
 

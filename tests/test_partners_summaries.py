@@ -13,6 +13,7 @@ import datetime
 import pytest
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from mandate import access
 from missions.area_filter import AreaFilter
@@ -20,7 +21,14 @@ from missions.models import Location
 from partners import selectors, services, summaries
 from partners.models import Engagement, EngagementMonth, FollowUp, Partner
 from tests.admin_support import admin_post_data
-from tests.factories import LocationFactory, OutputFactory, PartnerFactory, UserFactory
+from tests.factories import (
+    EngagementFactory,
+    FollowUpFactory,
+    LocationFactory,
+    OutputFactory,
+    PartnerFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +307,33 @@ def test_the_current_month_reads_from_the_summary_unless_engagements_lie_after_t
             summaries.period_cells(mission, civilaffairs, start, end)[(None, None)].engagements
             == expected["engagements"]
         )
+
+
+def test_overdue_follow_ups_are_counted_per_officer_and_per_partner(mission, civilaffairs, hom, partner_a, partner_b):
+    """A follow-up with an owner counts for the owner (even when it names a partner too), one without for
+    its partner; done and not yet due ones count for nobody; the oldest due date goes with each."""
+    engagement = EngagementFactory(mission=mission, partners=[partner_a, partner_b])
+    late = [D(2026, 5, 1), D(2026, 3, 1), D(2026, 4, 1)]
+    for day in late:
+        FollowUpFactory(engagement=engagement, owner=civilaffairs, due_date=day)
+    FollowUpFactory(engagement=engagement, owner=civilaffairs, partner=partner_a, due_date=D(2026, 2, 1))
+    FollowUpFactory(engagement=engagement, owner=hom, due_date=D(2026, 6, 1))
+    FollowUpFactory(engagement=engagement, owner=None, partner=partner_a, due_date=D(2026, 5, 5))
+    FollowUpFactory(engagement=engagement, owner=None, partner=partner_a, due_date=D(2026, 1, 5))
+    FollowUpFactory(engagement=engagement, owner=None, partner=partner_b, due_date=D(2026, 5, 5))
+    FollowUpFactory(engagement=engagement, owner=hom, due_date=D(2026, 12, 1))  # not yet due
+    FollowUpFactory(engagement=engagement, owner=hom, due_date=D(2026, 1, 1), status=FollowUp.Status.DONE,
+                    completed_at=timezone.now())  # fmt: skip
+    overdue = selectors.overdue_follow_ups(user=hom, mission=mission, today=D(2026, 7, 1))
+    assert [(o.owner, o.count, o.oldest_due) for o in overdue["officers"]] == [
+        (civilaffairs, 4, D(2026, 2, 1)),
+        (hom, 1, D(2026, 6, 1)),
+    ]
+    assert [(p["partner__name"], p["n"], p["oldest"]) for p in overdue["partners"]] == [
+        (partner_a.name, 2, D(2026, 1, 5)),
+        (partner_b.name, 1, D(2026, 5, 5)),
+    ]
+    assert len(overdue["items"]) == 8
+    assert selectors.overdue_follow_ups(user=hom, mission=mission, today=D(2026, 7, 1), limit=1)["partners"] == [
+        overdue["partners"][0]
+    ]

@@ -6,15 +6,10 @@ from django.db import migrations, models
 
 
 def build(apps, schema_editor):
-    # Derived data, built once with the code the services use afterwards (as benchmarks 0006 and 0012 do;
-    # nothing on an empty database). That code uses today's models: a later migration that changes the
-    # engagement, follow-up, partner or EngagementMonth tables must move this step after itself (as
-    # benchmarks 0009 and 0011 did).
-    from missions.models import Mission
-    from partners.summaries import months_rebuild
-
-    for mission_id in Mission.objects.values_list("pk", flat=True):
-        months_rebuild(mission_id)
+    # Derived data, built with the code the services use afterwards. That code now also writes the `areas`
+    # field of 0007, which builds the summary after adding it: nothing to build here (as benchmarks 0009).
+    # A later migration that changes the tables the summary code reads must move the building after itself.
+    pass
 
 
 class Migration(migrations.Migration):
