@@ -296,11 +296,10 @@ class EngagementMonth(models.Model):
     A row per (mission, month, district, output): `district` is the engagements' own area (a district, a
     region, or none); `output` None sums every engagement, otherwise those linked to that output. The
     `mission_wide` rows (district None) sum the month's rows over every area, so a whole-mission period reads
-    a dozen rows. The counters add up across months; `partners`, `districts` and `partner_types` count
-    engagements per partner id, district id and partner type, so that distinct partners and districts over a
-    period are the keys of their sum, and a month's summary less the part of it outside a period is exact;
-    `areas` counts engagements per area and partner type, so that the mission-wide rows hold the coverage
-    table.
+    a dozen rows. The counters add up across months; `partners` and `districts` count engagements per
+    partner id and district id, so that distinct partners and districts over a period are the keys of their
+    sum, and a month's summary less the part of it outside a period is exact; `areas` counts engagements per
+    area and partner type, so that the mission-wide rows hold the coverage table.
     """
 
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+", verbose_name=_("mission"))
@@ -319,7 +318,6 @@ class EngagementMonth(models.Model):
     follow_ups_done = models.PositiveIntegerField(default=0)
     partners = models.JSONField(default=dict)
     districts = models.JSONField(default=dict)
-    partner_types = models.JSONField(default=dict)
     areas = models.JSONField(default=dict)  # the coverage table's cells, on the rows of output None
 
     class Meta:

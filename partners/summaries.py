@@ -3,16 +3,17 @@
 `partners.models.EngagementMonth` sums each month of the engagement log per area (the engagement's own
 district, region or none) and output, plus mission-wide rows per month and output. Every figure the
 overview, its map and the reports' partnership indicators show is a sum of such rows: counters add up,
-and the `partners` / `districts` / `partner_types` / `areas` tallies (engagements per key) add up too,
-their keys giving the distinct partners and districts of a period (and `areas` the coverage table).
+and the `partners` / `districts` / `areas` tallies (engagements per key) add up too, their keys giving
+the distinct partners and districts of a period, and `areas` the coverage table (per area and partner type).
 
 Kept exact in the writing transaction: `places_refresh(mission_id, places)` recomputes, from the log,
 the (month, area) rows of the (date, area) places a write touched (an engagement's before and after, its
 follow-ups', a re-typed partner's engagements) and moves the month's mission-wide rows by the difference.
 The partners services (engagement create/update, follow-up create/complete, partner update and import)
-and the admin (`partners.admin.SummaryKeepingAdmin`) call it; bulk loaders (seed_demo, seed_scale, the
-migration that made the table) call `rebuild`. The mission's row is locked first, so two writers in one
-mission refresh one after the other and the second reads what the first committed.
+and the admin (`partners.admin.EngagementSummaryAdmin`, on `missions.admin.SummaryKeepingAdmin`) call it;
+bulk loaders (seed_demo, seed_scale, the migration that last changed the table) call `rebuild`. The
+mission's row is locked first, so two writers in one mission refresh one after the other and the second
+reads what the first committed.
 
 `period_cells` answers for any period of days: whole months from the summary; a month the period cuts
 from the log of the part inside it, or, when that is the larger part, the month's summary less the log
@@ -36,7 +37,7 @@ from missions.models import Mission
 from partners.models import Engagement, EngagementMonth, FollowUp
 
 COUNTERS = ("engagements", "with_women", "with_youth", "follow_ups", "follow_ups_done")
-TALLIES = ("partners", "districts", "partner_types", "areas")
+TALLIES = ("partners", "districts", "areas")
 # Beyond this many (month, area) places, a refresh recomputes whole months instead (a large import).
 MAX_PLACES = 200
 
@@ -46,7 +47,7 @@ Key = tuple[datetime.date, bool, int | None, int | None]
 
 @dataclass
 class Cell:
-    """The sums of some engagements: counters, and engagements per partner, district and partner type.
+    """The sums of some engagements: counters, and engagements per partner, district, and area and partner type.
 
     The tallies' keys are strings (partner and area ids written out), as JSON keeps them: a summary row
     reads without converting thousands of keys."""
@@ -58,7 +59,6 @@ class Cell:
     follow_ups_done: int = 0
     partners: Counter = field(default_factory=Counter)
     districts: Counter = field(default_factory=Counter)
-    partner_types: Counter = field(default_factory=Counter)
     # The coverage table's cells, on the rows of every engagement (output None): engagements per
     # "<area id>|<partner type>", and per "<area id>|" in all ("" for no area). On the mission-wide rows, the
     # whole mission's table is a dozen rows' sum.
@@ -102,7 +102,7 @@ class Cell:
 @dataclass
 class Totals:
     """What some engagements add up to, as `period_cells` answers: the counters, the distinct partners and
-    areas (ids as strings), and the engagements per partner type. Sets merge far faster than tallies."""
+    areas (ids as strings), and the coverage table's cells (`areas`). Sets merge far faster than tallies."""
 
     engagements: int = 0
     with_women: int = 0
@@ -111,7 +111,6 @@ class Totals:
     follow_ups_done: int = 0
     partners: set[str] = field(default_factory=set)
     districts: set[str] = field(default_factory=set)
-    partner_types: Counter = field(default_factory=Counter)
     areas: Counter = field(default_factory=Counter)
 
     def add(self, values: dict) -> None:
@@ -120,7 +119,6 @@ class Totals:
             setattr(self, name, getattr(self, name) + values[name])
         self.partners.update(values.get("partners", ()))
         self.districts.update(values.get("districts", ()))
-        self.partner_types.update(values.get("partner_types", {}))
         self.areas.update(values.get("areas", {}))
 
     def coverage(self) -> dict[int | None, tuple[int, dict[str, int]]]:
@@ -191,7 +189,6 @@ def cells_from_log(log: QuerySet[Engagement], *, wide: bool, per_area: bool, out
             follow_ups_done=done,
             partners=Counter(map(str, types)),
             districts=Counter([str(district_id)] if district_id is not None else []),
-            partner_types=Counter(kinds),
         )
         area = "" if district_id is None else str(district_id)
         covered = replace(one, areas=Counter([f"{area}|", *(f"{area}|{kind}" for kind in kinds)]))

@@ -337,3 +337,19 @@ def test_overdue_follow_ups_are_counted_per_officer_and_per_partner(mission, civ
     assert selectors.overdue_follow_ups(user=hom, mission=mission, today=D(2026, 7, 1), limit=1)["partners"] == [
         overdue["partners"][0]
     ]
+
+
+def test_a_write_touching_many_places_rebuilds_whole_months_exactly(
+    mission, civilaffairs, components, world, places, monkeypatch
+):
+    """Past MAX_PLACES (month, area) places, as after a large import re-typing busy partners, the refresh
+    recomputes the months concerned instead of each place: the same rows."""
+    partners, outputs = world
+    region, district, *_rest = places
+    _log(civilaffairs, components, partners, outputs, places, 12)
+    monkeypatch.setattr(summaries, "MAX_PLACES", 1)
+    services.partner_update(
+        user=civilaffairs, partner=partners[0], expected_version=partners[0].version, partner_type="media"
+    )
+    assert len(summaries.partner_places([partners[0].pk])) > 1
+    assert_exact(mission, civilaffairs, region, district, outputs)

@@ -6,8 +6,9 @@ from django.db import migrations, models
 
 
 def build(apps, schema_editor):
-    # Derived data, built with the code the services use afterwards. That code now also writes the `areas`
-    # field of 0007, which builds the summary after adding it: nothing to build here (as benchmarks 0009).
+    # Derived data, built with the code the services use afterwards. That code now writes the `areas` field
+    # of 0007 and no longer `partner_types` (0008), which builds the summary: nothing to build here (as
+    # benchmarks 0009).
     # A later migration that changes the tables the summary code reads must move the building after itself.
     pass
 

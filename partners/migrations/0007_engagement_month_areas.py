@@ -4,13 +4,9 @@ from django.db import migrations, models
 
 
 def rebuild(apps, schema_editor):
-    # Derived data, built with the code the services use afterwards (nothing on an empty database); 0006
-    # leaves the building to this migration, as that code now writes `areas` too.
-    from missions.models import Mission
-    from partners.summaries import months_rebuild
-
-    for mission_id in Mission.objects.values_list("pk", flat=True):
-        months_rebuild(mission_id)
+    # Derived data, built with the code the services use afterwards. That code no longer writes the
+    # `partner_types` field that 0008 removes (its counts are in `areas`), so 0008 builds the summary.
+    pass
 
 
 class Migration(migrations.Migration):
