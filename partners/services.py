@@ -102,8 +102,14 @@ def partner_create(*, user, mission: Mission, **fields) -> Partner:
 def partner_update(*, user, partner: Partner, expected_version: int | None, **fields) -> Partner:
     """Changes a partner's profile or screening. Raises ConcurrentEditError when `expected_version` is stale."""
     old_type = partner.partner_type
-    _update(partner, user=user, expected_version=expected_version, fields=fields, editable=PARTNER_FIELDS,
-            check=_check_district)  # fmt: skip
+    _update(
+        partner,
+        user=user,
+        expected_version=expected_version,
+        fields=fields,
+        editable=PARTNER_FIELDS,
+        check=_check_district,
+    )
     if partner.partner_type != old_type:  # the overview counts engagements per partner type
         summaries.places_refresh(partner.mission_id, summaries.partner_places([partner.pk]))
     return partner
@@ -525,8 +531,11 @@ def partners_import(*, user, mission: Mission, creates: Sequence[Partner], updat
     bulk_create_with_history(list(creates), Partner, batch_size=1000, default_user=access.history_user(user))
     if updates:
         partners = Partner.objects.filter(mission=mission).in_bulk([pk for pk, _changes in updates])
-        retyped = [pk for pk, changes in updates if pk in partners and
-                   changes.get("partner_type", partners[pk].partner_type) != partners[pk].partner_type]  # fmt: skip
+        retyped = [
+            pk
+            for pk, changes in updates
+            if pk in partners and changes.get("partner_type", partners[pk].partner_type) != partners[pk].partner_type
+        ]
         fields: set[str] = set()
         now = timezone.now()
         for pk, changes in updates:
