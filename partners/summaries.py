@@ -23,8 +23,10 @@ their own view of the log instead.
 
 from __future__ import annotations
 
+import array
 import calendar
 import datetime
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -38,6 +40,8 @@ from partners.models import Engagement, EngagementMonth, FollowUp
 
 COUNTERS = ("engagements", "with_women", "with_youth", "follow_ups", "follow_ups_done")
 TALLIES = ("partners", "districts", "areas")
+# The tallies whose keys a summary row also keeps as a packed set (`pack`), and the field that holds it.
+SETS = {"partners": "partner_set", "districts": "district_set"}
 # Beyond this many (month, area) places, a refresh recomputes whole months instead (a large import).
 MAX_PLACES = 200
 
@@ -96,30 +100,58 @@ class Cell:
             district_id=district_id,
             output_id=output_id,
             **{name: getattr(self, name) for name in (*COUNTERS, *TALLIES)},
+            **{field: pack(getattr(self, name)) for name, field in SETS.items()},
         )
+
+
+def pack(keys: Iterable[str | int]) -> bytes:
+    """Integer keys as sorted 64-bit little-endian integers: what a summary row's `partner_set` holds."""
+    packed = array.array("q", sorted(map(int, keys)))
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def unpack(data: bytes | memoryview) -> array.array:
+    """The integers `pack` wrote (a database may hand the bytes over as a memoryview)."""
+    packed = array.array("q", bytes(data))
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed
 
 
 @dataclass
 class Totals:
     """What some engagements add up to, as `period_cells` answers: the counters, the distinct partners and
-    areas (ids as strings), and the coverage table's cells (`areas`). Sets merge far faster than tallies."""
+    areas (ids), and the coverage table's cells (`areas`). Sets merge far faster than tallies."""
 
     engagements: int = 0
     with_women: int = 0
     with_youth: int = 0
     follow_ups: int = 0
     follow_ups_done: int = 0
-    partners: set[str] = field(default_factory=set)
-    districts: set[str] = field(default_factory=set)
+    partners: set[int] = field(default_factory=set)
+    districts: set[int] = field(default_factory=set)
     areas: Counter = field(default_factory=Counter)
 
-    def add(self, values: dict) -> None:
-        """Add a summary row's values, or a cell's (`vars(cell)`); tallies left out add nothing."""
+    def add_row(self, row: dict) -> None:
+        """Add a summary row's values, its distinct partners and districts read from `partner_set` and
+        `district_set`; what `row` leaves out adds nothing."""
+        self._count(row)
+        for name, packed in SETS.items():
+            if packed in row:
+                getattr(self, name).update(unpack(row[packed]))
+        self.areas.update(row.get("areas", {}))
+
+    def add_cell(self, cell: Cell) -> None:
+        self._count(vars(cell))
+        for name in SETS:
+            getattr(self, name).update(map(int, getattr(cell, name)))
+        self.areas.update(cell.areas)
+
+    def _count(self, values: dict) -> None:
         for name in COUNTERS:
             setattr(self, name, getattr(self, name) + values[name])
-        self.partners.update(values.get("partners", ()))
-        self.districts.update(values.get("districts", ()))
-        self.areas.update(values.get("areas", {}))
 
     def coverage(self) -> dict[int | None, tuple[int, dict[str, int]]]:
         """The `areas` tally as {area id (None: no area): (engagements, {partner type: engagements})}."""
@@ -331,7 +363,7 @@ def period_cells(
 
     A month the period cuts reads from the summary as a whole month when none of its engagements (within
     `where`) lies outside the period (the current month, up to today, is usually so); else from the log
-    of its smaller part: the days inside, or the summary less the days outside. At most ten queries,
+    of its smaller part: the days inside, or the summary less the days outside. At most eleven queries,
     whatever the period: which cut months have engagements outside it, the summary rows, and the log
     of the cut months' parts.
     """
@@ -346,7 +378,7 @@ def period_cells(
 
     def total(cells: dict[Key, Cell]) -> None:
         for (_month, _wide, district_id, output_id), cell in cells.items():
-            result[key(district_id, output_id)].add(vars(cell))
+            result[key(district_id, output_id)].add_cell(cell)
 
     if not access.sees_whole_mission(user, Engagement, mission.pk):
         scoped = access.scope(user, log.filter(date__gte=start, date__lte=end))
@@ -373,11 +405,13 @@ def period_cells(
             rows = rows.filter(where)
         if not outputs:
             rows = rows.filter(output__isnull=True)
-        for row in rows.values("month", "district_id", "output_id", *COUNTERS, *tallies):
-            if row["month"] in reduced:
+        fields = ("month", "district_id", "output_id", *COUNTERS)
+        # Whole months add their sets; the reduced ones their tallies (a multiset less the days outside).
+        for row in rows.exclude(month__in=reduced).values(*fields, *(SETS.get(t, t) for t in tallies)):
+            result[key(row["district_id"], row["output_id"])].add_row(row)
+        if reduced:
+            for row in rows.filter(month__in=reduced).values(*fields, *tallies):
                 less[key(row["district_id"], row["output_id"])].add(Cell.of_row(row))
-            else:
-                result[key(row["district_id"], row["output_id"])].add(row)
     if added:
         total(cells_from_log(log.filter(_days_q(added)), wide=wide, per_area=not wide, outputs=outputs))
     if removed:
@@ -385,5 +419,5 @@ def period_cells(
         for (_month, _wide, district_id, output_id), cell in outside.items():
             less[key(district_id, output_id)].add(cell, -1)
         for k, cell in less.items():
-            result[k].add(vars(cell))
+            result[k].add_cell(cell)
     return result

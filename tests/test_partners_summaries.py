@@ -92,10 +92,20 @@ def reference_coverage(mission, start, end, where: Q | None = None) -> dict:
 
 
 def stored(mission) -> list[tuple]:
-    rows = EngagementMonth.objects.filter(mission=mission).values_list(
-        "month", "mission_wide", "district_id", "output_id", *summaries.COUNTERS, *summaries.TALLIES
+    """The summary rows' values; each row's packed sets checked against its tallies' keys on the way."""
+    rows = EngagementMonth.objects.filter(mission=mission).values(
+        "month",
+        "mission_wide",
+        "district_id",
+        "output_id",
+        *summaries.COUNTERS,
+        *summaries.TALLIES,
+        *summaries.SETS.values(),
     )
-    return sorted(rows, key=lambda row: tuple(str(v) for v in row[:4]))
+    for row in rows:
+        for tally, packed in summaries.SETS.items():
+            assert list(summaries.unpack(row.pop(packed))) == sorted(map(int, row[tally])), (tally, row)
+    return sorted((tuple(row.values()) for row in rows), key=lambda row: tuple(str(v) for v in row[:4]))
 
 
 def assert_exact(mission, user, region, district, outputs):
@@ -294,9 +304,10 @@ def test_the_current_month_reads_from_the_summary_unless_engagements_lie_after_t
     partners, outputs = world
     _log(civilaffairs, components, partners, outputs, places, 10)
     start, end = D(2026, 1, 1), D(2026, 8, 20)  # engagements are dated up to the 28th of each month
-    # 1 which cut months have engagements outside the period, 2 the summary rows, 3-5 the log of the
-    # cut month's part inside (engagements, partners, follow-ups: no outputs are asked for).
-    with django_assert_num_queries(5):
+    # 1 which cut months have engagements outside the period, 2 the whole months' rows (their sets), 3 the
+    # cut month's rows (its tallies), 4-6 the log of its part outside, the smaller (engagements, partners,
+    # follow-ups: no outputs are asked for).
+    with django_assert_num_queries(6):
         inside = summaries.period_cells(mission, civilaffairs, start, end)
     expected = reference(mission, start, end)
     assert inside[(None, None)].engagements == expected["engagements"]
