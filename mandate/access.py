@@ -233,7 +233,7 @@ MISSION_PATH: dict[type[Model], str] = {
     Partner: "mission_id",
     Contact: "partner__mission_id",
     Engagement: "mission_id",
-    FollowUp: "engagement__mission_id",
+    FollowUp: "mission_id",
     Report: "mission_id",
     Notification: "mission_id",
     ReportComment: "report__mission_id",

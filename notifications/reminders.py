@@ -46,7 +46,7 @@ def _assessments(mission: Mission, members: list, today: datetime.date) -> list[
 def _follow_ups(mission: Mission, members: list, today: datetime.date) -> list[Tell]:
     soon = today + datetime.timedelta(days=FOLLOW_UP_NOTICE_DAYS)
     tells = []
-    for f in FollowUp.objects.filter(engagement__mission=mission).filter(follow_up_due_q(soon)):
+    for f in FollowUp.objects.filter(mission=mission).filter(follow_up_due_q(soon)):
         key = f"follow_up_due:{f.pk}:{f.due_date.isoformat()}"
         params = {"action": f.action[:200], "due": f.due_date.isoformat()}
         for u in members:

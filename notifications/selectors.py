@@ -254,7 +254,7 @@ def _indicator_items(c: Context, indicators: list[Indicator]) -> list[WorkItem]:
 def _own_follow_ups(c: Context) -> QuerySet:
     until = c.today + datetime.timedelta(days=FOLLOW_UP_NOTICE_DAYS)
     return (
-        access.scope(c.user, FollowUp.objects.filter(engagement__mission=c.mission, owner=c.user))
+        access.scope(c.user, FollowUp.objects.filter(mission=c.mission, owner=c.user))
         .filter(follow_up_due_q(until))
         .order_by("due_date", "pk")
     )
@@ -309,7 +309,7 @@ def _screening_items(c: Context, partners: list[Partner]) -> list[WorkItem]:
 
 def _partner_follow_ups(c: Context) -> QuerySet:
     return (
-        access.scope(c.user, FollowUp.objects.filter(engagement__mission=c.mission))
+        access.scope(c.user, FollowUp.objects.filter(mission=c.mission))
         .filter(status=FollowUp.Status.OPEN)
         .order_by("due_date", "pk")
     )

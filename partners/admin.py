@@ -118,7 +118,7 @@ class EngagementAdmin(EngagementSummaryAdmin):
 @admin.register(FollowUp)
 class FollowUpAdmin(EngagementSummaryAdmin):
     list_display = ["short_action", "engagement", "owner", "partner", "due_date", "status", "completed_at"]
-    list_filter = ["status", "engagement__mission"]
+    list_filter = ["status", "mission"]
     search_fields = ["action", "partner__name", "owner__username"]
     list_select_related = ["engagement", "owner", "partner"]
     raw_id_fields = ["engagement", "owner", "partner", "completed_by"]

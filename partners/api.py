@@ -338,7 +338,7 @@ class FollowUpCompleteSerializer(serializers.Serializer):
 
 
 class FollowUpFilter(django_filters.FilterSet):
-    mission = django_filters.ModelChoiceFilter(field_name="engagement__mission", queryset=Mission.objects.all())
+    mission = django_filters.ModelChoiceFilter(field_name="mission", queryset=Mission.objects.all())
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Open and past its due date"))
 
     class Meta:

@@ -240,6 +240,9 @@ class FollowUp(Versioned):
     engagement = models.ForeignKey(
         Engagement, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("engagement")
     )
+    # The engagement's mission, kept on the follow-up (set by `save`; bulk loaders set it) so that a mission's
+    # overdue follow-ups read from one index instead of a join over the whole engagement log.
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+", editable=False)
     action = models.TextField(_("action"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -283,10 +286,17 @@ class FollowUp(Versioned):
             # The portal and the partner page list a partner's open follow-ups.
             models.Index(fields=["partner", "status", "due_date"], name="followup_partner_open"),
             models.Index(fields=["owner", "status", "due_date"], name="followup_owner_open"),
+            # The overview's overdue follow-ups and the officers' reminders, per mission.
+            models.Index(fields=["mission", "status", "due_date"], name="followup_mission_open"),
         ]
 
     def __str__(self):
         return self.action[:80]
+
+    def save(self, *args, **kwargs):
+        if self.mission_id is None and self.engagement_id is not None:
+            self.mission_id = self.engagement.mission_id
+        super().save(*args, **kwargs)
 
 
 class EngagementMonth(models.Model):

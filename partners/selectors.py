@@ -120,7 +120,7 @@ def partner_page(*, user, partner: Partner) -> PartnerPage:
     )
     engagement_count = timeline.count()
     follow_ups = list(
-        access.scope(user, FollowUp.objects.filter(engagement__mission_id=partner.mission_id))
+        access.scope(user, FollowUp.objects.filter(mission_id=partner.mission_id))
         .filter(status=FollowUp.Status.OPEN)
         # Follow-ups assigned to a partner always belong to one of its engagements (partners.services keeps
         # it so), so one indexed subquery finds both kinds.
@@ -321,9 +321,7 @@ def overdue_follow_ups(
     Queries: 1. counts per owner and partner; 2. the owners; 3. the partners' names; 4. the 100 oldest items.
     """
     today = today or timezone.localdate()
-    overdue = access.scope(user, FollowUp.objects.filter(engagement__mission=mission)).filter(
-        follow_up_overdue_q(today)
-    )
+    overdue = access.scope(user, FollowUp.objects.filter(mission=mission)).filter(follow_up_overdue_q(today))
     if area:
         overdue = overdue.filter(area.q("engagement__district"))
     # One pass over the overdue follow-ups, grouped by (owner, partner): a follow-up with an owner counts for
@@ -362,7 +360,7 @@ def overdue_follow_ups(
 def my_follow_ups(*, user, mission: Mission) -> list[FollowUp]:
     """Open follow-ups the user owns in this mission (one query)."""
     return list(
-        access.scope(user, FollowUp.objects.filter(engagement__mission=mission))
+        access.scope(user, FollowUp.objects.filter(mission=mission))
         .filter(owner=user, status=FollowUp.Status.OPEN)
         .select_related("engagement", "partner")
         .order_by("due_date", "id")[:100]
@@ -583,9 +581,7 @@ def portal_page(*, user, partner: Partner) -> PortalPage:
         .only("id", "date", "engagement_type", "district__name", "place", "topics", "summary", "outcomes", "mission_id")
         .order_by("-date", "-id")[:100]
     )
-    follow_ups = access.scope(user, FollowUp.objects.filter(engagement__mission_id=partner.mission_id)).select_related(
-        "engagement"
-    )
+    follow_ups = access.scope(user, FollowUp.objects.filter(mission_id=partner.mission_id)).select_related("engagement")
     return PortalPage(
         partner=partner,
         contacts=list(partner.contacts.all()),

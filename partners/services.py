@@ -312,7 +312,7 @@ def _sync_follow_ups(engagement: Engagement, follow_ups: Sequence[FollowUpInput]
                 partner=item.partner,
             )
             created._history_user = user
-            created.full_clean(exclude=["engagement"])
+            created.full_clean(exclude=["engagement", "mission"])  # both the engagement's own
             created.save()
             _announce_assigned(created, user)
 

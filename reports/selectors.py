@@ -383,7 +383,7 @@ def partner_summary_data(
         .annotate(n=Count("id"))
         .order_by("screening_status")
     ]
-    follow_ups = access.scope(user, FollowUp.objects.filter(engagement__mission=mission)).aggregate(
+    follow_ups = access.scope(user, FollowUp.objects.filter(mission=mission)).aggregate(
         agreed=Count("id", filter=Q(engagement__date__gte=period_start, engagement__date__lte=period_end)),
         done_in_period=Count("id", filter=Q(completed_at__date__gte=period_start, completed_at__date__lte=period_end)),
         open=Count("id", filter=Q(status=FollowUp.Status.OPEN)),

@@ -94,9 +94,9 @@ def test_seed_demo_builds_the_mission_the_issue_describes_with_one_user_per_role
     assert institutions.filter(screening_status__in=["cleared", "cleared_mitigation"]).exists()
     assert partners.filter(screening_status=Partner.Screening.PENDING).count() >= 2
     assert Engagement.objects.filter(mission=demo).count() == 150
-    open_follow_ups = FollowUp.objects.filter(engagement__mission=demo, status=FollowUp.Status.OPEN)
+    open_follow_ups = FollowUp.objects.filter(mission=demo, status=FollowUp.Status.OPEN)
     assert open_follow_ups.filter(due_date__lt=today).exists()
-    assert FollowUp.objects.filter(engagement__mission=demo, status=FollowUp.Status.DONE).exists()
+    assert FollowUp.objects.filter(mission=demo, status=FollowUp.Status.DONE).exists()
 
     _check_role_users(demo)
     _check_partner1_portal()

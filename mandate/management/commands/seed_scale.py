@@ -226,7 +226,7 @@ def delete_mission_rows(mission: Mission) -> None:
         ReportSnapshot.objects.filter(report__mission_id=m),
         Report.objects.filter(mission_id=m),
         ReportSchedule.objects.filter(mission_id=m),
-        FollowUp.objects.filter(engagement__mission_id=m),
+        FollowUp.objects.filter(mission_id=m),
         Engagement.partners.through.objects.filter(engagement__mission_id=m),
         Engagement.outputs.through.objects.filter(engagement__mission_id=m),
         Engagement.benchmarks.through.objects.filter(engagement__mission_id=m),
@@ -804,6 +804,7 @@ class ScaleBuilder:
                     follow_ups.append(
                         FollowUp(
                             engagement=e,
+                            mission_id=e.mission_id,
                             action=_text(rng, 10),
                             owner=None if to_partner else rng.choice(owners),
                             partner=chosen[0] if to_partner else None,
