@@ -348,7 +348,9 @@ def overdue_follow_ups(
     per_partner = [
         {"partner": pk, "partner__name": names[pk], "n": n, "oldest": oldest} for pk, n, oldest in by_partner
     ]
-    items = list(overdue.select_related("engagement", "owner", "partner").order_by("due_date", "id")[:100])
+    # The page links each item to its engagement by id: the engagement rows (with their search document)
+    # are not read.
+    items = list(overdue.select_related("owner", "partner").order_by("due_date", "id")[:100])
     return {
         "officers": [OfficerOverdue(owners[pk], n, oldest) for pk, n, oldest in per_owner],
         "partners": per_partner,
@@ -362,7 +364,6 @@ def my_follow_ups(*, user, mission: Mission) -> list[FollowUp]:
     return list(
         access.scope(user, FollowUp.objects.filter(mission=mission))
         .filter(owner=user, status=FollowUp.Status.OPEN)
-        .select_related("engagement", "partner")
         .order_by("due_date", "id")[:100]
     )
 

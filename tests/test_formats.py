@@ -51,6 +51,20 @@ def test_templates_format_plain_dates_the_same_way(mission):
         )
 
 
+def test_a_row_of_count_cells_is_the_cells_a_loop_of_count_would_write():
+    from django.template import Context, Template
+
+    values = [0, 7, 12480, None]
+    loop = Template('{% for v in values %}<td class="num{% if not v %} zero{% endif %}">{{ v|count }}</td>{% endfor %}')
+    for language in ("en", "fr"):
+        with translation.override(language):
+            cells = Template("{{ values|count_cells }}").render(Context({"values": values}))
+            assert cells == loop.render(Context({"values": values}))
+    assert cells == (
+        '<td class="num zero">0</td><td class="num">7</td><td class="num">12\u202f480</td><td class="num zero"></td>'
+    )
+
+
 @pytest.fixture
 def plan(mission, components, electoral):
     return make_plan(mission, components, electoral)
