@@ -286,8 +286,13 @@ class FollowUp(Versioned):
             # The portal and the partner page list a partner's open follow-ups.
             models.Index(fields=["partner", "status", "due_date"], name="followup_partner_open"),
             models.Index(fields=["owner", "status", "due_date"], name="followup_owner_open"),
-            # The overview's overdue follow-ups and the officers' reminders, per mission.
-            models.Index(fields=["mission", "status", "due_date"], name="followup_mission_open"),
+            # The overview's overdue follow-ups and the officers' reminders, per mission; on PostgreSQL the
+            # owner and partner are in the index too, so counting them per owner reads no table row.
+            models.Index(
+                fields=["mission", "status", "due_date"],
+                include=["owner", "partner"],
+                name="followup_mission_open_owner",
+            ),
         ]
 
     def __str__(self):
@@ -330,8 +335,8 @@ class EngagementMonth(models.Model):
     partners = models.JSONField(default=dict)
     districts = models.JSONField(default=dict)
     areas = models.JSONField(default=dict)  # the coverage table's cells, on the rows of output None
-    # The keys of `partners` and `districts` as packed sorted integers (`partners.summaries.pack`): a period's
-    # distinct partners and districts are the union of its whole months' sets, read without decoding JSON.
+    # The keys of `partners` and `districts` as bitmaps (`partners.summaries.pack`): a period's distinct
+    # partners and districts are the OR of its whole months' sets, read without decoding JSON.
     partner_set = models.BinaryField(default=b"")
     district_set = models.BinaryField(default=b"")
 

@@ -329,7 +329,7 @@ def overdue_follow_ups(
     officers: dict[int, list] = {}
     partners: dict[int, list] = {}
     for owner, partner, n, oldest in (
-        overdue.values_list("owner", "partner").annotate(n=Count("id"), oldest=Min("due_date")).order_by()
+        overdue.values_list("owner", "partner").annotate(n=Count("*"), oldest=Min("due_date")).order_by()
     ):
         counts = (
             officers.setdefault(owner, [0, oldest]) if owner is not None else partners.setdefault(partner, [0, oldest])

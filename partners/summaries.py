@@ -23,10 +23,8 @@ their own view of the log instead.
 
 from __future__ import annotations
 
-import array
 import calendar
 import datetime
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -105,33 +103,82 @@ class Cell:
 
 
 def pack(keys: Iterable[str | int]) -> bytes:
-    """Integer keys as sorted 64-bit little-endian integers: what a summary row's `partner_set` holds."""
-    packed = array.array("q", sorted(map(int, keys)))
-    if sys.byteorder == "big":
-        packed.byteswap()
-    return packed.tobytes()
+    """Integer keys (non-negative ids) as a bitmap, what a summary row's `partner_set` holds: the first id
+    rounded down to a multiple of 8, as 8 bytes little-endian, then one bit per id from there (bit j of
+    byte k: id first + 8k + j). A month's partners fit in a few hundred bytes; a union is one OR."""
+    ids = sorted({int(key) for key in keys})
+    if not ids:
+        return b""
+    base = ids[0] - ids[0] % 8
+    bits = bytearray((ids[-1] - base) // 8 + 1)
+    for i in ids:
+        bits[(i - base) >> 3] |= 1 << ((i - base) & 7)
+    return base.to_bytes(8, "little") + bytes(bits)
 
 
-def unpack(data: bytes | memoryview) -> array.array:
-    """The integers `pack` wrote (a database may hand the bytes over as a memoryview)."""
-    packed = array.array("q", bytes(data))
-    if sys.byteorder == "big":
-        packed.byteswap()
-    return packed
+def bits_of(data: bytes | memoryview) -> int:
+    """The ids `pack` wrote, as one integer whose bit i is set for id i (a database may hand the bytes over
+    as a memoryview)."""
+    data = bytes(data)
+    if not data:
+        return 0
+    return int.from_bytes(data[8:], "little") << int.from_bytes(data[:8], "little")
+
+
+def unpack(data: bytes | memoryview) -> list[int]:
+    """The ids `pack` wrote, ascending."""
+    return _ids(bits_of(data))
+
+
+def _ids(bits: int) -> list[int]:
+    ids = []
+    while bits:
+        lowest = bits & -bits
+        ids.append(lowest.bit_length() - 1)
+        bits ^= lowest
+    return ids
+
+
+class IdSet:
+    """Distinct ids as the bits of one integer (bit i: id i): adding a summary row's packed set is one OR,
+    however many ids it holds; `len` counts them."""
+
+    __slots__ = ("bits",)
+
+    def __init__(self) -> None:
+        self.bits = 0
+
+    def add_packed(self, data: bytes | memoryview) -> None:
+        self.bits |= bits_of(data)
+
+    def update(self, keys: Iterable[str | int]) -> None:
+        self.bits |= bits_of(pack(keys))
+
+    def __len__(self) -> int:
+        return self.bits.bit_count()
+
+    def __iter__(self):
+        return iter(_ids(self.bits))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, IdSet) and other.bits == self.bits
+
+    def __repr__(self) -> str:
+        return f"IdSet({list(self)})"
 
 
 @dataclass
 class Totals:
     """What some engagements add up to, as `period_cells` answers: the counters, the distinct partners and
-    areas (ids), and the coverage table's cells (`areas`). Sets merge far faster than tallies."""
+    areas (as `IdSet` bitmaps, which merge far faster than tallies), and the coverage table's cells (`areas`)."""
 
     engagements: int = 0
     with_women: int = 0
     with_youth: int = 0
     follow_ups: int = 0
     follow_ups_done: int = 0
-    partners: set[int] = field(default_factory=set)
-    districts: set[int] = field(default_factory=set)
+    partners: IdSet = field(default_factory=IdSet)
+    districts: IdSet = field(default_factory=IdSet)
     areas: Counter = field(default_factory=Counter)
 
     def add_row(self, row: dict) -> None:
@@ -140,13 +187,13 @@ class Totals:
         self._count(row)
         for name, packed in SETS.items():
             if packed in row:
-                getattr(self, name).update(unpack(row[packed]))
+                getattr(self, name).add_packed(row[packed])
         self.areas.update(row.get("areas", {}))
 
     def add_cell(self, cell: Cell) -> None:
         self._count(vars(cell))
         for name in SETS:
-            getattr(self, name).update(map(int, getattr(cell, name)))
+            getattr(self, name).update(getattr(cell, name))
         self.areas.update(cell.areas)
 
     def _count(self, values: dict) -> None:

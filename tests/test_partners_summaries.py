@@ -184,6 +184,20 @@ def world(mission, civilaffairs, components, partner_a, partner_b, places):
     return partners, outputs
 
 
+@pytest.mark.parametrize(
+    "ids", [[], [0], [7], [8], [3, 9, 17], [1_000_003, 1_000_000, 5], list(range(2000, 2600, 3)), ["12", "4"]]
+)
+def test_packed_sets_give_back_their_ids_and_union_by_or(ids):
+    packed = summaries.pack(ids)
+    assert summaries.unpack(packed) == sorted({int(i) for i in ids})
+    assert summaries.unpack(memoryview(packed)) == summaries.unpack(packed)  # as PostgreSQL hands bytea over
+    both = summaries.IdSet()
+    both.add_packed(packed)
+    both.add_packed(summaries.pack([4, 9, 2_000_001]))
+    assert list(both) == sorted({int(i) for i in ids} | {4, 9, 2_000_001})
+    assert len(both) == len({int(i) for i in ids} | {4, 9, 2_000_001})
+
+
 @pytest.mark.parametrize("n", [6, 25])
 def test_the_summary_is_exact_after_every_service_write(mission, civilaffairs, components, world, places, n):
     partners, outputs = world
