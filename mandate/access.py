@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
@@ -147,15 +148,24 @@ GAZETTEER_PERMISSION = "gazetteer"
 def _gazetteer_grant_exists() -> Q:
     """Whether the membership's user holds `missions.gazetteer` on the membership's mission, directly or
     through a group: an annotation of the memberships query, so that asking costs no query of its own."""
+    return _object_grant_exists(
+        OuterRef("user_id"), Mission, GAZETTEER_PERMISSION, Cast(OuterRef("mission_id"), CharField())
+    )
+
+
+def _object_grant_exists(user_id, model: type[Model], codename: str, object_pk) -> Q:
+    """Whether a user holds the object permission `codename` on an object of `model`, directly or through a
+    group (django-guardian's tables), as two EXISTS for the caller's query. The content type's id comes
+    from Django's cache, so the subqueries join only the permission (and the user's groups)."""
+    content_type_id = ContentType.objects.get_for_model(model).pk
     grant = {
-        "permission__codename": GAZETTEER_PERMISSION,
-        "permission__content_type__app_label": "missions",
-        "content_type__app_label": "missions",
-        "content_type__model": "mission",
-        "object_pk": Cast(OuterRef("mission_id"), CharField()),
+        "content_type_id": content_type_id,
+        "permission__content_type_id": content_type_id,
+        "permission__codename": codename,
+        "object_pk": object_pk,
     }
-    return Exists(UserObjectPermission.objects.filter(user_id=OuterRef("user_id"), **grant)) | Exists(
-        GroupObjectPermission.objects.filter(group__user=OuterRef("user_id"), **grant)
+    return Exists(UserObjectPermission.objects.filter(user_id=user_id, **grant)) | Exists(
+        GroupObjectPermission.objects.filter(group__user=user_id, **grant)
     )
 
 

@@ -133,9 +133,12 @@ class AreaFilter:
 
     def district_groups(self) -> list[tuple[str, list[Location]]]:
         """Districts grouped by region, for the district select's <optgroup>s (no region: at the end)."""
-        groups = [(r.display_name, self.districts(r.pk)) for r in self.regions]
-        region_ids = {r.pk for r in self.regions}
-        orphans = [d for d in self.districts() if d.parent_id not in region_ids]
+        regions = self.regions
+        in_region: dict[int, list[Location]] = {r.pk: [] for r in regions}
+        orphans = []
+        for d in self.districts():  # by name, so each region's list is too (one pass over the areas)
+            in_region.get(d.parent_id, orphans).append(d)
+        groups = [(r.display_name, in_region[r.pk]) for r in regions]
         if orphans:
             groups.append((_("Other districts"), orphans))
         return [(name, items) for name, items in groups if items]

@@ -339,6 +339,9 @@ class EngagementMonth(models.Model):
     # partners and districts are the OR of its whole months' sets, read without decoding JSON.
     partner_set = models.BinaryField(default=b"")
     district_set = models.BinaryField(default=b"")
+    # The `areas` counts as fixed-width fields (`partners.summaries.pack_areas`): a period's coverage table is
+    # the sum of its whole months' fields read as integers, one addition per month.
+    area_counts = models.BinaryField(default=b"")
 
     class Meta:
         constraints = [

@@ -430,16 +430,27 @@ def engagements_per_district(
     period_start: datetime.date,
     period_end: datetime.date,
     region_id: int | None = None,
+    places: dict[int, Location] | None = None,
 ) -> dict[int, int]:
     """Engagements in the period per district id (of `region_id` when given): the coverage map.
 
-    Engagements naming a whole region, or none, are on no district of the map. Read from the summary
-    (`summaries.period_cells`)."""
-    where = Q(district__level=Location.Level.DISTRICT)
-    if region_id is not None:
-        where &= within_q("district", region_id)
-    cells = summaries.period_cells(mission, user, period_start, period_end, where=where, per_area=True, tallies=())
-    return {district_id: cell.engagements for (district_id, _output), cell in cells.items() if cell.engagements}
+    Engagements naming a whole region, or none, are on no district of the map. Read from the summary's
+    coverage counts (`summaries.period_cells`: a dozen mission-wide rows for the whole mission). `places`,
+    the mission's areas by id (`AreaFilter.places`), says which areas are districts; else one more query."""
+    where = within_q("district", region_id) if region_id is not None else None
+    cells = summaries.period_cells(mission, user, period_start, period_end, where=where, tallies=("areas",))
+    counts = {
+        area: total
+        for area, (total, _types) in cells.get((None, None), summaries.Totals()).coverage().items()
+        if area is not None and total
+    }
+    if places is None:
+        districts = set(
+            Location.objects.filter(pk__in=list(counts), level=Location.Level.DISTRICT).values_list("pk", flat=True)
+        )
+    else:
+        districts = {pk for pk, place in places.items() if place.level == Location.Level.DISTRICT}
+    return {area: n for area, n in counts.items() if area in districts}
 
 
 @dataclass(frozen=True)

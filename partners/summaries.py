@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import sys
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from django.db import transaction
@@ -34,12 +36,13 @@ from django.db.models import Count, Q, QuerySet
 
 from mandate import access
 from missions.models import Mission
-from partners.models import Engagement, EngagementMonth, FollowUp
+from partners.models import Engagement, EngagementMonth, FollowUp, Partner
 
 COUNTERS = ("engagements", "with_women", "with_youth", "follow_ups", "follow_ups_done")
 TALLIES = ("partners", "districts", "areas")
-# The tallies whose keys a summary row also keeps as a packed set (`pack`), and the field that holds it.
-SETS = {"partners": "partner_set", "districts": "district_set"}
+# The tallies a summary row also keeps packed, and the field that holds each: the partners' and districts'
+# keys as bitmaps (`pack`), the coverage table's counts as fixed-width fields (`pack_areas`).
+PACKED = {"partners": "partner_set", "districts": "district_set", "areas": "area_counts"}
 # Beyond this many (month, area) places, a refresh recomputes whole months instead (a large import).
 MAX_PLACES = 200
 
@@ -98,7 +101,9 @@ class Cell:
             district_id=district_id,
             output_id=output_id,
             **{name: getattr(self, name) for name in (*COUNTERS, *TALLIES)},
-            **{field: pack(getattr(self, name)) for name, field in SETS.items()},
+            partner_set=pack(self.partners),
+            district_set=pack(self.districts),
+            area_counts=pack_areas(self.areas),
         )
 
 
@@ -167,6 +172,99 @@ class IdSet:
         return f"IdSet({list(self)})"
 
 
+# The `areas` tally's partner types, in the order of their fields: "" for all types (an area's engagements).
+# Changing Partner.PartnerType changes this layout: the migration that does must rebuild the summary.
+AREA_SLOTS = ("", *Partner.PartnerType.values)
+_SLOT = {kind: slot for slot, kind in enumerate(AREA_SLOTS)}
+_FIELD = 4  # bytes per count: an unsigned 32-bit integer
+
+
+def _counts(data: bytes) -> array:
+    counts = array("I")
+    assert counts.itemsize == _FIELD
+    counts.frombytes(data)
+    if sys.byteorder == "big":
+        counts.byteswap()
+    return counts
+
+
+def _counts_bytes(counts: array) -> bytes:
+    if sys.byteorder == "big":
+        counts = array("I", counts)
+        counts.byteswap()
+    return counts.tobytes()
+
+
+def pack_areas(tally: dict[str, int]) -> bytes:
+    """The `areas` tally ({"<area id>|<partner type>": engagements}, "" for no area or for all types) as
+    what a summary row's `area_counts` holds: the first area id (8 bytes little-endian), the no-area counts,
+    then for each area id from the first to the last one count per `AREA_SLOTS`, 32-bit little-endian.
+    Read as one integer, a row's counts add to another's in one addition (`AreaCounts`)."""
+    if not tally:
+        return b""
+    none = array("I", [0]) * len(AREA_SLOTS)
+    cells = {}
+    for key, n in tally.items():
+        area, _bar, kind = key.partition("|")
+        if area:
+            cells[(int(area), _SLOT[kind])] = n
+        else:
+            none[_SLOT[kind]] = n
+    base = min((area for area, _slot in cells), default=0)
+    span = max((area for area, _slot in cells), default=base - 1) - base + 1
+    fields = array("I", [0]) * (span * len(AREA_SLOTS))
+    for (area, slot), n in cells.items():
+        fields[(area - base) * len(AREA_SLOTS) + slot] = n
+    return base.to_bytes(8, "little") + _counts_bytes(none) + _counts_bytes(fields)
+
+
+class AreaCounts:
+    """Engagements per area and partner type, summed from summary rows' `area_counts` (`pack_areas`): the
+    counts of all areas are the fixed-width fields of one integer, so adding a row is one addition of
+    integers (no count reaches 2**32: they are engagements of one period)."""
+
+    __slots__ = ("base", "bits", "none")
+
+    def __init__(self) -> None:
+        self.base: int | None = None
+        self.bits = 0
+        self.none = [0] * len(AREA_SLOTS)
+
+    def add_packed(self, data: bytes | memoryview) -> None:
+        data = bytes(data)
+        if not data:
+            return
+        header = 8 + _FIELD * len(AREA_SLOTS)
+        for slot, n in enumerate(_counts(data[8:header])):
+            self.none[slot] += n
+        base, value = int.from_bytes(data[:8], "little"), int.from_bytes(data[header:], "little")
+        if self.base is None:
+            self.base, self.bits = base, value
+        elif base >= self.base:
+            self.bits += value << (8 * _FIELD * len(AREA_SLOTS) * (base - self.base))
+        else:
+            self.bits = (self.bits << (8 * _FIELD * len(AREA_SLOTS) * (self.base - base))) + value
+            self.base = base
+
+    def update(self, tally: dict[str, int]) -> None:
+        self.add_packed(pack_areas(tally))
+
+    def cells(self) -> Iterator[tuple[int | None, str, int]]:
+        """(area id, None for no area; partner type, "" for all; engagements), the non-zero counts."""
+        for slot, n in enumerate(self.none):
+            if n:
+                yield None, AREA_SLOTS[slot], n
+        data = self.bits.to_bytes(-(-self.bits.bit_length() // (8 * _FIELD)) * _FIELD, "little")
+        for i, n in enumerate(_counts(data)):
+            if n:
+                area, slot = divmod(i, len(AREA_SLOTS))
+                yield self.base + area, AREA_SLOTS[slot], n
+
+    def tally(self) -> dict[str, int]:
+        """The counts as the `areas` tally writes them."""
+        return {f"{'' if area is None else area}|{kind}": n for area, kind, n in self.cells()}
+
+
 @dataclass
 class Totals:
     """What some engagements add up to, as `period_cells` answers: the counters, the distinct partners and
@@ -179,22 +277,20 @@ class Totals:
     follow_ups_done: int = 0
     partners: IdSet = field(default_factory=IdSet)
     districts: IdSet = field(default_factory=IdSet)
-    areas: Counter = field(default_factory=Counter)
+    areas: AreaCounts = field(default_factory=AreaCounts)
 
     def add_row(self, row: dict) -> None:
-        """Add a summary row's values, its distinct partners and districts read from `partner_set` and
-        `district_set`; what `row` leaves out adds nothing."""
+        """Add a summary row's values, its tallies read from their packed fields (`PACKED`); what `row`
+        leaves out adds nothing."""
         self._count(row)
-        for name, packed in SETS.items():
+        for name, packed in PACKED.items():
             if packed in row:
                 getattr(self, name).add_packed(row[packed])
-        self.areas.update(row.get("areas", {}))
 
     def add_cell(self, cell: Cell) -> None:
         self._count(vars(cell))
-        for name in SETS:
+        for name in PACKED:
             getattr(self, name).update(getattr(cell, name))
-        self.areas.update(cell.areas)
 
     def _count(self, values: dict) -> None:
         for name in COUNTERS:
@@ -203,13 +299,12 @@ class Totals:
     def coverage(self) -> dict[int | None, tuple[int, dict[str, int]]]:
         """The `areas` tally as {area id (None: no area): (engagements, {partner type: engagements})}."""
         table: dict[int | None, tuple[int, dict[str, int]]] = {}
-        for key, n in self.areas.items():
-            area, _bar, partner_type = key.partition("|")
-            total, types = table.setdefault(int(area) if area else None, (0, {}))
+        for area, partner_type, n in self.areas.cells():
+            total, types = table.setdefault(area, (0, {}))
             if partner_type:
                 types[partner_type] = n
             else:
-                table[int(area) if area else None] = (n, types)
+                table[area] = (n, types)
         return table
 
 
@@ -454,7 +549,7 @@ def period_cells(
             rows = rows.filter(output__isnull=True)
         fields = ("month", "district_id", "output_id", *COUNTERS)
         # Whole months add their sets; the reduced ones their tallies (a multiset less the days outside).
-        for row in rows.exclude(month__in=reduced).values(*fields, *(SETS.get(t, t) for t in tallies)):
+        for row in rows.exclude(month__in=reduced).values(*fields, *(PACKED[t] for t in tallies)):
             result[key(row["district_id"], row["output_id"])].add_row(row)
         if reduced:
             for row in rows.filter(month__in=reduced).values(*fields, *tallies):

@@ -479,6 +479,7 @@ def _coverage_map(request, mission, area, start, end) -> maps.DistrictMapPanel:
         period_start=start,
         period_end=end,
         region_id=region.pk if region else None,
+        places=area.places,
     )
     count = maps.fast_count()
     title = (

@@ -9,6 +9,7 @@ straight from the log with SQL aggregates, over periods that cut months in every
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 import pytest
 from django.db.models import Count, Q
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mandate import access
-from missions.area_filter import AreaFilter
+from missions.area_filter import AreaFilter, area_filter
 from missions.models import Location
 from partners import selectors, services, summaries
 from partners.models import Engagement, EngagementMonth, FollowUp, Partner
@@ -100,11 +101,14 @@ def stored(mission) -> list[tuple]:
         "output_id",
         *summaries.COUNTERS,
         *summaries.TALLIES,
-        *summaries.SETS.values(),
+        *summaries.PACKED.values(),
     )
     for row in rows:
-        for tally, packed in summaries.SETS.items():
-            assert list(summaries.unpack(row.pop(packed))) == sorted(map(int, row[tally])), (tally, row)
+        for tally in ("partners", "districts"):
+            assert summaries.unpack(row.pop(summaries.PACKED[tally])) == sorted(map(int, row[tally])), (tally, row)
+        counts = summaries.AreaCounts()
+        counts.add_packed(row.pop(summaries.PACKED["areas"]))
+        assert counts.tally() == row["areas"], row
     return sorted((tuple(row.values()) for row in rows), key=lambda row: tuple(str(v) for v in row[:4]))
 
 
@@ -132,11 +136,14 @@ def assert_exact(mission, user, region, district, outputs):
             assert {r["name"]: (r["total"], r["cells"]) for r in coverage["rows"]} == {
                 names[d]: value for d, value in expected.items()
             }, (start, end, name)
-        per_district = selectors.engagements_per_district(
-            user=user, mission=mission, period_start=start, period_end=end, region_id=region.pk
-        )
-        log = Engagement.objects.filter(mission=mission, date__gte=start, date__lte=end, district__parent=region)
-        assert per_district == dict(log.values_list("district_id").annotate(n=Count("id")).order_by())
+        log = Engagement.objects.filter(mission=mission, date__gte=start, date__lte=end, district__level="district")
+        for region_id, engagements in ((region.pk, log.filter(district__parent=region)), (None, log)):
+            expected = dict(engagements.values_list("district_id").annotate(n=Count("id")).order_by())
+            for places in (None, area_filter({}, mission.pk).places):
+                per_district = selectors.engagements_per_district(
+                    user=user, mission=mission, period_start=start, period_end=end, region_id=region_id, places=places
+                )
+                assert per_district == expected, (start, end, region_id)
 
 
 @pytest.fixture
@@ -196,6 +203,24 @@ def test_packed_sets_give_back_their_ids_and_union_by_or(ids):
     both.add_packed(summaries.pack([4, 9, 2_000_001]))
     assert list(both) == sorted({int(i) for i in ids} | {4, 9, 2_000_001})
     assert len(both) == len({int(i) for i in ids} | {4, 9, 2_000_001})
+
+
+def test_packed_area_counts_add_up_like_their_tallies():
+    first = {"|": 5, "|civil_society": 2, "12|": 3, "12|media": 3, "40|un_agency": 1, "40|": 1}
+    second = {"7|": 4, "7|youth_group": 4, "12|": 2, "12|media": 1, "12|government": 1, "|": 1, "|media": 1}
+    summed = summaries.AreaCounts()
+    for tally in (first, second, {}):
+        counts = summaries.AreaCounts()
+        counts.add_packed(summaries.pack_areas(tally))
+        assert counts.tally() == tally
+        summed.add_packed(memoryview(summaries.pack_areas(tally)))
+    assert summed.tally() == dict(Counter(first) + Counter(second))
+    in_order = summaries.AreaCounts()
+    in_order.update(second)  # a lower first area after a higher one, and the other way round
+    in_order.update(first)
+    assert in_order.tally() == summed.tally()
+    with pytest.raises(KeyError):
+        summaries.pack_areas({"3|no_such_type": 1})
 
 
 @pytest.mark.parametrize("n", [6, 25])
