@@ -490,10 +490,11 @@ def _coverage_map(request, mission, area, start, end) -> maps.DistrictMapPanel:
     params = request.GET.copy()
     for name in ("region", "district"):
         params.pop(name, None)
+    others = params.urlencode()
+    prefix = f"?{others}&district=" if others else "?district="
 
     def link(district_id: int) -> str:
-        params["district"] = str(district_id)
-        return "?" + params.urlencode()
+        return f"{prefix}{district_id}"
 
     svg = maps.district_map(
         areas=geo.mission_areas(mission.pk),
