@@ -121,52 +121,52 @@ def pack(keys: Iterable[str | int]) -> bytes:
     return base.to_bytes(8, "little") + bytes(bits)
 
 
-def bits_of(data: bytes | memoryview) -> int:
-    """The ids `pack` wrote, as one integer whose bit i is set for id i (a database may hand the bytes over
-    as a memoryview)."""
-    data = bytes(data)
-    if not data:
-        return 0
-    return int.from_bytes(data[8:], "little") << int.from_bytes(data[:8], "little")
-
-
 def unpack(data: bytes | memoryview) -> list[int]:
-    """The ids `pack` wrote, ascending."""
-    return _ids(bits_of(data))
-
-
-def _ids(bits: int) -> list[int]:
-    ids = []
-    while bits:
-        lowest = bits & -bits
-        ids.append(lowest.bit_length() - 1)
-        bits ^= lowest
-    return ids
+    """The ids `pack` wrote, ascending (a database may hand the bytes over as a memoryview)."""
+    ids = IdSet()
+    ids.add_packed(data)
+    return list(ids)
 
 
 class IdSet:
-    """Distinct ids as the bits of one integer (bit i: id i): adding a summary row's packed set is one OR,
-    however many ids it holds; `len` counts them."""
+    """Distinct ids as the bits of one integer from a base id (bit i: id base + i): adding a summary row's
+    packed set is one shift and one OR, however many ids it holds; `len` counts them. The integer spans the
+    ids seen, not the largest id: a mission's partners take a few hundred bytes in a database of millions."""
 
-    __slots__ = ("bits",)
+    __slots__ = ("base", "bits")
 
     def __init__(self) -> None:
+        self.base: int | None = None
         self.bits = 0
 
     def add_packed(self, data: bytes | memoryview) -> None:
-        self.bits |= bits_of(data)
+        data = bytes(data)
+        if not data:
+            return
+        base, bits = int.from_bytes(data[:8], "little"), int.from_bytes(data[8:], "little")
+        if self.base is None:
+            self.base, self.bits = base, bits
+        elif base >= self.base:
+            self.bits |= bits << (base - self.base)
+        else:
+            self.bits = (self.bits << (self.base - base)) | bits
+            self.base = base
 
     def update(self, keys: Iterable[str | int]) -> None:
-        self.bits |= bits_of(pack(keys))
+        self.add_packed(pack(keys))
 
     def __len__(self) -> int:
         return self.bits.bit_count()
 
-    def __iter__(self):
-        return iter(_ids(self.bits))
+    def __iter__(self) -> Iterator[int]:
+        bits = self.bits
+        while bits:
+            lowest = bits & -bits
+            yield self.base + lowest.bit_length() - 1
+            bits ^= lowest
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, IdSet) and other.bits == self.bits
+        return isinstance(other, IdSet) and list(other) == list(self)
 
     def __repr__(self) -> str:
         return f"IdSet({list(self)})"

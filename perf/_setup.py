@@ -39,6 +39,23 @@ def django_setup(**env_defaults: str) -> None:
     settings.TWO_FACTOR_ENFORCED = False
 
 
+def machine_note() -> str:
+    """What to read every timing against: the load average (other processes inflate wall times) and the
+    time this machine takes for a fixed pure-Python loop, the best of three (the same code has run at
+    about half the speed on another day's machine of the same kind: compare runs by this figure)."""
+    import time
+
+    best = float("inf")
+    for _run in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"machine: {os.cpu_count()} CPUs, load average {load:.1f}; reference loop {best * 1000:.0f} ms"
+
+
 def unhashed_static():
     """Settings override for a perf run without `collectstatic`: asset names unhashed (the manifest storage
     of DEBUG-off settings needs collected files, and config.wsgi refuses to start without them)."""

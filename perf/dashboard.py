@@ -17,7 +17,6 @@ The bare view exists only in this script (its own URLconf wraps the project's).
 from __future__ import annotations
 
 import dataclasses
-import os
 import statistics
 import time
 from pathlib import Path
@@ -189,9 +188,8 @@ def main() -> None:
 
     n_benchmarks = selectors.active_benchmarks(mission, user).count()
     n_assessments = Assessment.objects.filter(benchmark__output__mission=mission).count()
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"SCALE: {n_benchmarks} active benchmarks, {n_assessments} assessments, {connection.vendor}")
-    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} (other processes inflate every timing)")
+    print(_setup.machine_note())
 
     region, district = ensure_assessment_areas(mission)
     runs = [("no filter", ""), ("off track, electoral", "?status=off_track&component=")]

@@ -180,7 +180,7 @@ def main():
             results = [run(scale, hom, start, end, by) for by in (SectionsBy.OUTPUT, SectionsBy.MANDATE_TASK)]
         finally:
             remove_added(scale, start, end)
-    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (wall time suffers on a busy machine)")
+    print(_setup.machine_note())
     failed = False
     for r in results:
         ok = r["pages_per_second"] >= PAGES_PER_SECOND and r["peak_rss_mb"] < MEMORY_LIMIT_MB

@@ -15,7 +15,6 @@ and the PostgreSQL plan of a text search (whether it uses the GIN index).
 from __future__ import annotations
 
 import datetime
-import os
 import statistics
 import time
 from urllib.parse import urlencode
@@ -93,7 +92,7 @@ def main() -> None:
     n_partners = Partner.objects.filter(mission=mission).count()
     n_engagements = Engagement.objects.filter(mission=mission).count()
     print(f"SCALE: {n_partners} partners, {n_engagements} engagements, {connection.vendor}")
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: wall times include waiting for a CPU")
+    print(_setup.machine_note())
 
     busiest = (
         Engagement.partners.through.objects.filter(engagement__mission=mission)

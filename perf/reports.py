@@ -30,6 +30,7 @@ os.environ.pop("CELERY_BROKER_URL", None)  # generation runs here, in-process, a
 
 import logging  # noqa: E402
 
+import _setup  # noqa: E402  (this folder is first on sys.path)
 import django  # noqa: E402
 
 django.setup()
@@ -107,7 +108,7 @@ def main():
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     scale, demo = ensure_data()
     results = ([run(demo, "demo")] if demo else []) + [run(scale, "SCALE")]
-    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (wall time suffers on a busy machine)")
+    print(_setup.machine_note())
     print(f"{'report':8} {'mission':8} {'time':>8} {'CPU':>8} {'target':>7} {'peak RSS':>10} {'pages':>6} {'PDF':>9} "
           f"{'HTML':>9} {'XLSX rows':>10} {'queries':>8}")  # fmt: skip
     failed = False
