@@ -41,6 +41,14 @@ def test_french_dates_and_counts_use_french_conventions():
         assert format_count(Decimal("2.50")) == "2,5"
 
 
+def test_a_date_formatted_again_follows_the_active_language():
+    # format_day keeps what it wrote per date and language: switching languages must not reuse the other's.
+    for language, expected in (("en", "1 Dec 2026"), ("fr", "1 déc. 2026"), ("en", "1 Dec 2026")):
+        with translation.override(language):
+            assert format_day(DAY) == expected
+            assert format_day(datetime.datetime(2026, 12, 1, 9, 30)) == expected
+
+
 def test_templates_format_plain_dates_the_same_way(mission):
     from django.template import Context, Template
 
