@@ -313,9 +313,9 @@ class EngagementMonth(models.Model):
     `mission_wide` rows (district None) sum the month's rows over every area, so a whole-mission period reads
     a dozen rows. The counters add up across months; `partners` and `districts` count engagements per
     partner id and district id, so that distinct partners and districts over a period are the keys of their
-    sum (kept also as `partner_set` and `district_set`, which read faster), and a month's summary less the
-    part of it outside a period is exact; `areas` counts engagements per area and partner type, so that the
-    mission-wide rows hold the coverage table.
+    sum, and a month's summary less the part of it outside a period is exact; `areas` counts engagements per
+    area and partner type, so that the mission-wide rows hold the coverage table. The three tallies are kept
+    also packed (`partner_set`, `district_set`, `area_counts`), which read faster.
     """
 
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+", verbose_name=_("mission"))

@@ -26,10 +26,5 @@ def count_cells(values) -> str:
     one: what `{% for v in values %}<td ...>{{ v|count }}</td>{% endfor %}` writes, without a template
     loop over every cell (the partner overview's coverage table has a few thousand)."""
     return mark_safe(
-        "".join(
-            f'<td class="num">{conditional_escape(format_count(v))}</td>'
-            if v
-            else f'<td class="num zero">{conditional_escape(format_count(v))}</td>'
-            for v in values
-        )
+        "".join(f'<td class="num{"" if v else " zero"}">{conditional_escape(format_count(v))}</td>' for v in values)
     )
