@@ -207,7 +207,8 @@ def _start_engagement_by_keyboard(page, base_url):
     log_in(page, base_url, "civilaffairs")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Partners").click()
     page.get_by_role("link", name="Log an engagement").first.click()
-    _tab_to(page, "#id_engagement_type")  # the form opens with the focus on the type; the date is today's
+    # The form opens with the focus on the type (the date is today's); waiting for it also waits out the page load
+    expect(page.locator("#id_engagement_type")).to_be_focused()
     page.keyboard.type("Meeting")  # a closed select picks the option whose label starts with what is typed
     _tab_to(page, ".select-filter")  # the partners filter box, above the partners list
     page.keyboard.type("women's peace")
