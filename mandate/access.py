@@ -135,7 +135,12 @@ def memberships(user) -> dict[int, Membership]:
             m.mission_id: m
             for m in Membership.objects.filter(user=user)
             .select_related("component", "mission")
-            .annotate(gazetteer_granted=_gazetteer_grant_exists())
+            .annotate(
+                gazetteer_granted=_gazetteer_grant_exists(),
+                # Whether any security plan is shared with the user one by one: almost nobody's is, and
+                # then `_granted_security_plan_ids` needs no query of its own (the same for every row).
+                plan_grants=_object_grant_exists(OuterRef("user_id"), SecurityPlan),
+            )
         }
         user._mandate_memberships = cached
     return cached
@@ -153,17 +158,17 @@ def _gazetteer_grant_exists() -> Q:
     )
 
 
-def _object_grant_exists(user_id, model: type[Model], codename: str, object_pk) -> Q:
+def _object_grant_exists(user_id, model: type[Model], codename: str | None = None, object_pk=None) -> Q:
     """Whether a user holds the object permission `codename` on an object of `model`, directly or through a
-    group (django-guardian's tables), as two EXISTS for the caller's query. The content type's id comes
-    from Django's cache, so the subqueries join only the permission (and the user's groups)."""
+    group (django-guardian's tables), as two EXISTS for the caller's query; without `codename` any
+    permission, without `object_pk` on any object. The content type's id comes from Django's cache, so the
+    subqueries join only the permission (and the user's groups)."""
     content_type_id = ContentType.objects.get_for_model(model).pk
-    grant = {
-        "content_type_id": content_type_id,
-        "permission__content_type_id": content_type_id,
-        "permission__codename": codename,
-        "object_pk": object_pk,
-    }
+    grant = {"content_type_id": content_type_id}
+    if codename is not None:
+        grant |= {"permission__content_type_id": content_type_id, "permission__codename": codename}
+    if object_pk is not None:
+        grant["object_pk"] = object_pk
     return Exists(UserObjectPermission.objects.filter(user_id=user_id, **grant)) | Exists(
         GroupObjectPermission.objects.filter(group__user=user_id, **grant)
     )
@@ -207,11 +212,24 @@ def _granted_security_plan_ids(user, perm: str = "elections.view_securityplan") 
     cache_name = f"_mandate_grants_{perm}"
     cached = getattr(user, cache_name, None)
     if cached is None:
-        cached = set(
-            get_objects_for_user(user, perm, klass=SecurityPlan, accept_global_perms=False).values_list("pk", flat=True)
-        )
+        if _holds_no_plan_grant(user):
+            cached = set()
+        else:
+            cached = set(
+                get_objects_for_user(user, perm, klass=SecurityPlan, accept_global_perms=False).values_list(
+                    "pk", flat=True
+                )
+            )
         setattr(user, cache_name, cached)
     return cached
+
+
+def _holds_no_plan_grant(user) -> bool:
+    """True when the memberships query found no object permission of the user on any security plan (guardian
+    would then find none either); a superuser, to whom guardian answers every plan, never."""
+    first = next(iter(memberships(user).values()), None)
+    # Memberships read by `members` do not say (None): guardian is asked.
+    return getattr(first, "plan_grants", None) is False and not user.is_superuser
 
 
 # --- view scopes --------------------------------------------------------------------------------

@@ -231,6 +231,14 @@ class Engagement(Versioned):
     def gives_support(self) -> bool:
         return self.engagement_type in self.SUPPORT_TYPES
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        moved = not self._state.adding and (update_fields is None or "district" in update_fields)
+        super().save(*args, **kwargs)
+        if moved:
+            # Its follow-ups keep the engagement's area (FollowUp.district), whoever moves it.
+            self.follow_ups.exclude(district_id=self.district_id).update(district_id=self.district_id)
+
 
 class FollowUp(Versioned):
     class Status(models.TextChoices):
@@ -243,6 +251,12 @@ class FollowUp(Versioned):
     # The engagement's mission, kept on the follow-up (set by `save`; bulk loaders set it) so that a mission's
     # overdue follow-ups read from one index instead of a join over the whole engagement log.
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+", editable=False)
+    # The engagement's area, kept on the follow-up as well (set by `save`, and by Engagement.save when the
+    # engagement moves; bulk loaders set it): the overview's overdue follow-ups of a region or district
+    # read from the mission's index alone, without joining the engagement log.
+    district = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, related_name="+", editable=False, db_index=False
+    )
     action = models.TextField(_("action"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -267,7 +281,8 @@ class FollowUp(Versioned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     completion_comment = models.TextField(_("comment"), blank=True)
-    history = HistoricalRecords()
+    # The district is the engagement's (whose own history records it), copied by bulk updates.
+    history = HistoricalRecords(excluded_fields=["district"])
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -287,11 +302,12 @@ class FollowUp(Versioned):
             models.Index(fields=["partner", "status", "due_date"], name="followup_partner_open"),
             models.Index(fields=["owner", "status", "due_date"], name="followup_owner_open"),
             # The overview's overdue follow-ups and the officers' reminders, per mission; on PostgreSQL the
-            # owner and partner are in the index too, so counting them per owner reads no table row.
+            # owner, partner and area are in the index too, so counting them per owner, in the whole mission
+            # or in one area, reads no table row.
             models.Index(
                 fields=["mission", "status", "due_date"],
-                include=["owner", "partner"],
-                name="followup_mission_open_owner",
+                include=["owner", "partner", "district"],
+                name="followup_mission_open_area",
             ),
         ]
 
@@ -299,8 +315,14 @@ class FollowUp(Versioned):
         return self.action[:80]
 
     def save(self, *args, **kwargs):
-        if self.mission_id is None and self.engagement_id is not None:
-            self.mission_id = self.engagement.mission_id
+        # The engagement's mission and area, copied by a full save of a new follow-up or of one given another
+        # engagement (the admin can); a partial save writes neither.
+        if (
+            self.engagement_id is not None
+            and kwargs.get("update_fields") is None
+            and (self.mission_id is None or FollowUp.engagement.is_cached(self))
+        ):
+            self.mission_id, self.district_id = self.engagement.mission_id, self.engagement.district_id
         super().save(*args, **kwargs)
 
 

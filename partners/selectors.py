@@ -323,7 +323,7 @@ def overdue_follow_ups(
     today = today or timezone.localdate()
     overdue = access.scope(user, FollowUp.objects.filter(mission=mission)).filter(follow_up_overdue_q(today))
     if area:
-        overdue = overdue.filter(area.q("engagement__district"))
+        overdue = overdue.filter(area.q("district"))  # the engagement's, kept on the follow-up
     # One pass over the overdue follow-ups, grouped by (owner, partner): a follow-up with an owner counts for
     # the owner, one without for its partner. A few thousand groups at most, summed and ranked here.
     officers: dict[int, list] = {}

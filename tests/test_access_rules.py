@@ -10,6 +10,7 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
@@ -257,6 +258,25 @@ def test_a_guardian_grant_opens_one_security_plan_to_civil_affairs_and_not_anoth
     assert not access.can(civilaffairs, SUBMIT, granted)
     # Nobody else gained anything from it.
     assert not access.can(_fresh(users["hq"]), VIEW, granted)
+
+
+def test_a_grant_through_a_group_opens_the_plan_and_no_grant_asks_guardian_nothing(
+    objects, users, django_assert_num_queries
+):
+    plan = objects["security plan (draft)"]
+    observers = Group.objects.create(name="Observers")
+    users["civilaffairs"].groups.add(observers)
+    assign_perm("elections.view_securityplan", observers, plan)
+    civilaffairs = _fresh(users["civilaffairs"])
+    assert list(access.scope(civilaffairs, SecurityPlan.objects.all())) == [plan]
+    assert "security" in access.sections_for(civilaffairs, plan.election_plan.mission_id)
+
+    # Without any grant, the memberships query (which says so) is the only one asked.
+    other = _fresh(users["hq"])
+    with django_assert_num_queries(1):
+        assert access._granted_security_plan_ids(other) == set()
+        assert access._granted_security_plan_ids(other, "elections.change_securityplan") == set()
+    assert list(access.scope(other, SecurityPlan.objects.all())) == []
 
 
 def test_a_change_grant_lets_the_grantee_edit_that_plan_while_it_is_a_draft(objects, users):

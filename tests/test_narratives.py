@@ -209,9 +209,9 @@ def test_the_narrative_board_reads_in_a_constant_number_of_queries(
     client.force_login(civilaffairs)
     url = reverse("narratives:board") + f"?period={Q1.key}"
     client.get(url)
-    # session, user, memberships; outputs, the period's narratives, the overview; the navigation's check for
-    # security-plan grants (staff of a component without security access)
-    with django_assert_num_queries(7):
+    # session, user, memberships (which also say that no security plan is shared with the user); outputs,
+    # the period's narratives, the overview
+    with django_assert_num_queries(6):
         page = client.get(url)
     assert len(page.context["board"].rows) == size
 

@@ -113,7 +113,10 @@ def stored(mission) -> list[tuple]:
 
 
 def assert_exact(mission, user, region, district, outputs):
-    """The kept summary equals a rebuild, and every figure read from it equals the log's."""
+    """The kept summary equals a rebuild, and every figure read from it equals the log's; every follow-up
+    keeps its engagement's area (what the overdue follow-ups of an area read)."""
+    areas = FollowUp.objects.filter(mission=mission).values_list("district_id", "engagement__district_id")
+    assert [kept for kept, engagement in areas if kept != engagement] == []
     kept = stored(mission)
     summaries.rebuild(mission)
     assert kept == stored(mission)
@@ -302,7 +305,7 @@ def test_admin_changes_and_deletions_keep_the_summary_exact(
     region, district, other, _elsewhere = places
     made = _log(civilaffairs, components, partners, outputs, places, 10)
 
-    engagement = made[3]
+    engagement = made[4]  # with a follow-up, which moves with it
     url = reverse("admin:partners_engagement_change", args=[engagement.pk])
     data = admin_post_data(superuser_client.get(url))
     data.update(date="2026-08-15", district=str(other.pk), partners=str(partners[2].pk))
@@ -387,6 +390,33 @@ def test_overdue_follow_ups_are_counted_per_officer_and_per_partner(mission, civ
     assert selectors.overdue_follow_ups(user=hom, mission=mission, today=D(2026, 7, 1), limit=1)["partners"] == [
         overdue["partners"][0]
     ]
+
+
+def test_overdue_follow_ups_of_an_area_follow_their_engagement_when_it_moves(
+    mission, civilaffairs, components, world, places
+):
+    """The overdue follow-ups of a region or district are those of its engagements, read from the area each
+    follow-up keeps: a follow-up takes its engagement's area, and moves with it."""
+    partners, _outputs = world
+    region, district, other, elsewhere = places
+    made = _log(civilaffairs, components, partners, [], places, 20)
+    services.follow_up_create(
+        user=civilaffairs, engagement=made[5], action="Call back", due_date=D(2026, 9, 2), owner=civilaffairs
+    )
+    services.engagement_update(
+        user=civilaffairs, engagement=made[0], expected_version=made[0].version, district=elsewhere
+    )
+    today = D(2026, 12, 1)
+    for area in (region, district, other, elsewhere):
+        chosen = AreaFilter(mission.pk, region=area) if area == region else AreaFilter(mission.pk, district=area)
+        expected = FollowUp.objects.filter(mission=mission, status=FollowUp.Status.OPEN, due_date__lt=today).filter(
+            chosen.q("engagement__district")
+        )
+        overdue = selectors.overdue_follow_ups(user=civilaffairs, mission=mission, today=today, area=chosen)
+        assert sorted(f.pk for f in overdue["items"]) == sorted(f.pk for f in expected), area
+        assert sum(o.count for o in overdue["officers"]) == expected.count()
+    assert FollowUp.objects.filter(engagement=made[0]).exists()
+    assert set(FollowUp.objects.filter(engagement=made[0]).values_list("district", flat=True)) == {elsewhere.pk}
 
 
 def test_a_write_touching_many_places_rebuilds_whole_months_exactly(

@@ -65,6 +65,9 @@ def test_civil_affairs_logs_finds_and_counts_an_engagement(client, civilaffairs,
     overview = client.get(reverse("partners:overview"))
     overall = overview.context["indicators"][0]
     assert (overall.engagements, overall.partners_engaged, overall.follow_ups) == (1, 2, 1)
+    # "My open follow-ups" links the action to its engagement's page.
+    link = f'<a href="{reverse("partners:engagement-detail", args=[engagement.pk])}">Send the minutes</a>'
+    assert link in overview.content.decode()
 
 
 def test_support_to_unscreened_security_partner_is_refused_on_the_partners_field(

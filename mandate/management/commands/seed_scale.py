@@ -805,6 +805,7 @@ class ScaleBuilder:
                         FollowUp(
                             engagement=e,
                             mission_id=e.mission_id,
+                            district_id=e.district_id,
                             action=_text(rng, 10),
                             owner=None if to_partner else rng.choice(owners),
                             partner=chosen[0] if to_partner else None,
