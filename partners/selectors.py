@@ -590,7 +590,18 @@ def portal_page(*, user, partner: Partner) -> PortalPage:
     engagements = list(
         access.scope(user, Engagement.objects.filter(mission_id=partner.mission_id))
         .select_related("district")
-        .only("id", "date", "engagement_type", "district__name", "place", "topics", "summary", "outcomes", "mission_id")
+        .only(
+            "id",
+            "date",
+            "engagement_type",
+            "district__name",
+            "district__name_fr",
+            "place",
+            "topics",
+            "summary",
+            "outcomes",
+            "mission_id",
+        )  # fmt: skip
         .order_by("-date", "-id")[:100]
     )
     follow_ups = access.scope(user, FollowUp.objects.filter(mission_id=partner.mission_id)).select_related("engagement")

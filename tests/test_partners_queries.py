@@ -14,7 +14,7 @@ from django.urls import reverse
 from missions.models import Location
 from partners import summaries
 from partners.models import Engagement, FollowUp, Partner
-from tests.factories import EngagementFactory, FollowUpFactory, OutputFactory, PartnerFactory
+from tests.factories import EngagementFactory, FollowUpFactory, LocationFactory, OutputFactory, PartnerFactory
 
 PAST = datetime.date(2020, 1, 1)
 
@@ -131,13 +131,18 @@ def test_overview_by_region_runs_constant_queries(
 
 
 @pytest.mark.parametrize("size", [2, 15])
-def test_portal_runs_constant_queries(client, partner1, log_data, size, django_assert_num_queries):
+def test_portal_runs_constant_queries(client, partner1, mission, log_data, size, django_assert_num_queries):
     log_data(size)
+    for i, engagement in enumerate(Engagement.objects.filter(mission=mission)):
+        # Each in its own district, whose name (in the reader's language) the list shows.
+        engagement.district = LocationFactory(mission=mission, name=f"District {i}", name_fr=f"District {i} (fr)")
+        engagement.save(update_fields=["district"])
     client.force_login(partner1)
     # 1-3 session, user, memberships; 4 the partner; 5 shared engagements; 6 contacts; 7 open follow-ups;
     # 8 done follow-ups; 9 the partner named in the page header.
     response = measure(client, reverse("partners:portal"), {}, django_assert_num_queries, 9)
     assert len(response.context["page"].engagements) == size
+    assert "District 0" in response.content.decode()
 
 
 @pytest.mark.parametrize("size", [2, 15])
