@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from benchmarks.models import Benchmark, OperationalOutput
+from missions.formats import format_day
 from missions.models import Component, Location, Mission, Versioned
 
 # Due diligence rules, in one place: the registry filter, the partner page, the screening badge, the
@@ -225,7 +226,8 @@ class Engagement(Versioned):
         ]
 
     def __str__(self):
-        return f"{self.date} · {self.get_engagement_type_display()}"
+        # The page title, the admin and deletion notices: the date as every page writes it.
+        return f"{format_day(self.date)} · {self.get_engagement_type_display()}"
 
     @property
     def gives_support(self) -> bool:

@@ -86,6 +86,14 @@ def test_engagement_log_shows_the_one_date_format(client, civilaffairs, mission,
     assert "2026-06-04<" not in body and "06/04/2026" not in body
 
 
+def test_an_engagement_page_names_its_date_the_same_way_in_its_title(client, civilaffairs, mission, components):
+    engagement = EngagementFactory(mission=mission, date=datetime.date(2026, 6, 4), summary="Elders met")
+    client.force_login(civilaffairs)
+    body = client.get(reverse("partners:engagement-detail", args=[engagement.pk])).content.decode()
+    title = body.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "4 Jun 2026" in title and "2026-06-04" not in title
+
+
 def test_people_counts_have_no_decimals_and_the_term_table_is_whole(client, hom, plan):
     IndicatorValue.objects.filter(pk=plan.value.pk).update(actual=Decimal("531.00"))
     client.force_login(hom)
