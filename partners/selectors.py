@@ -315,8 +315,8 @@ def overdue_follow_ups(
     area: AreaFilter | None = None,
 ) -> dict:
     """Open follow-ups past their due date, per officer (mission owners) and per partner, the `limit`
-    with most overdue of each, and the 100 oldest items; with `area`, of the engagements in that region or
-    district.
+    with most overdue of each, the 100 oldest items and how many there are in all (`total`); with `area`,
+    of the engagements in that region or district.
 
     Queries: 1. counts per owner and partner; 2. the owners; 3. the partners' names; 4. the 100 oldest items.
     """
@@ -355,17 +355,30 @@ def overdue_follow_ups(
         "officers": [OfficerOverdue(owners[pk], n, oldest) for pk, n, oldest in per_owner],
         "partners": per_partner,
         "items": items,
+        "total": sum(n for n, _oldest in (*officers.values(), *partners.values())),
         "today": today,
     }
 
 
-def my_follow_ups(*, user, mission: Mission) -> list[FollowUp]:
+MY_FOLLOW_UPS_SHOWN = 100
+
+
+@dataclass
+class MyFollowUps:
+    """The user's open follow-ups, the MY_FOLLOW_UPS_SHOWN due first; `more`: whether others are due later."""
+
+    items: list[FollowUp]
+    more: bool
+
+
+def my_follow_ups(*, user, mission: Mission) -> MyFollowUps:
     """Open follow-ups the user owns in this mission (one query)."""
-    return list(
+    found = list(
         access.scope(user, FollowUp.objects.filter(mission=mission))
         .filter(owner=user, status=FollowUp.Status.OPEN)
-        .order_by("due_date", "id")[:100]
+        .order_by("due_date", "id")[: MY_FOLLOW_UPS_SHOWN + 1]
     )
+    return MyFollowUps(items=found[:MY_FOLLOW_UPS_SHOWN], more=len(found) > MY_FOLLOW_UPS_SHOWN)
 
 
 # --- coverage and indicators --------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from missions.models import Component, Membership
+from missions.models import Component, Membership, Profile
 from partners.models import Engagement, FollowUp, Partner
 from tests.factories import EngagementFactory, FollowUpFactory, PartnerFactory
 
@@ -68,6 +68,39 @@ def test_civil_affairs_logs_finds_and_counts_an_engagement(client, civilaffairs,
     # "My open follow-ups" links the action to its engagement's page.
     link = f'<a href="{reverse("partners:engagement-detail", args=[engagement.pk])}">Send the minutes</a>'
     assert link in overview.content.decode()
+
+
+def test_the_overview_says_when_its_follow_up_lists_show_only_the_first(client, civilaffairs, mission):
+    engagement = EngagementFactory(mission=mission)
+    first = TODAY - datetime.timedelta(days=200)
+    FollowUp.objects.bulk_create(
+        FollowUp(
+            engagement=engagement,
+            mission=mission,
+            action=f"Act {i}",
+            owner=civilaffairs,
+            due_date=first + datetime.timedelta(days=i),
+        )  # fmt: skip
+        for i in range(101)
+    )
+    client.force_login(civilaffairs)
+    page = client.get(reverse("partners:overview"))
+    body = page.content.decode()
+    assert len(page.context["mine"].items) == 100 and page.context["mine"].more
+    assert "The 100 due first; the others are due later." in body
+    assert page.context["overdue"]["total"] == 101
+    assert "The 100 oldest of 101 overdue follow-ups." in body
+
+    Profile.objects.update_or_create(user=civilaffairs, defaults={"language": "fr"})
+    client.force_login(civilaffairs)  # the language of the profile, from the next sign-in
+    body = client.get(reverse("partners:overview")).content.decode()
+    assert "Les 100 premiers à échéance ; les autres sont dus plus tard." in body
+    assert "Les 100 plus anciens des 101 suivis en retard." in body
+
+    FollowUp.objects.filter(action="Act 100").delete()
+    body = client.get(reverse("partners:overview")).content.decode()
+    assert "premiers à échéance" not in body and "plus anciens des" not in body
+    assert body.count("Act 99<") == 2  # in both lists, whole
 
 
 def test_support_to_unscreened_security_partner_is_refused_on_the_partners_field(
