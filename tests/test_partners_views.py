@@ -10,9 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from missions.models import Component, Membership, Profile
+from missions.models import Component, Location, Membership, Profile
 from partners.models import Engagement, FollowUp, Partner
-from tests.factories import EngagementFactory, FollowUpFactory, PartnerFactory
+from tests.factories import (
+    BenchmarkFactory,
+    EngagementFactory,
+    FollowUpFactory,
+    LocationFactory,
+    OutputFactory,
+    PartnerFactory,
+)
 
 Kind = Component.Kind
 TODAY = timezone.localdate()
@@ -281,3 +288,21 @@ def test_long_selects_render_escaped_and_keep_the_selection(client, civilaffairs
     listing = client.get(reverse("partners:engagement-list"), {"partner": partner_a.pk}).content.decode()
     assert '<option value="">All partners</option>' in listing
     assert f'<option value="{partner_a.pk}" selected>' in listing
+
+
+def test_area_and_benchmark_selects_render_their_labels_and_keep_the_selection(
+    client, civilaffairs, mission, components, district
+):
+    region = LocationFactory(mission=mission, name="Nord & Sahel", level=Location.Level.REGION)
+    Location.objects.filter(pk=district.pk).update(parent=region)
+    benchmark = BenchmarkFactory(output=OutputFactory(mission=mission), statement="B" * 79 + "<cut here>")
+    client.force_login(civilaffairs)
+    form = client.get(reverse("partners:engagement-create")).content.decode()
+    assert f'<option value="{region.pk}">Nord &amp; Sahel</option>' in form
+    assert f'<option value="{district.pk}">Nord &amp; Sahel › Northern District</option>' in form
+    assert f'<option value="{benchmark.pk}">{"B" * 79}&lt;</option>' in form  # as str(benchmark): 80 characters
+    listing = client.get(reverse("partners:engagement-list"), {"district": district.pk}).content.decode()
+    assert '<option value="">All areas</option>' in listing
+    assert f'<option value="{district.pk}" selected>Nord &amp; Sahel › Northern District</option>' in listing
+    registry = client.get(reverse("partners:index"), {"district": district.pk}).content.decode()
+    assert f'<option value="{district.pk}" selected>Northern District</option>' in registry
