@@ -70,15 +70,16 @@ def unhashed_static():
 
 
 def ensure_scale():
-    """The SCALE mission, built by `seed_scale` first when the database has none (takes a few minutes)."""
+    """The SCALE mission, built by `seed_scale` first when the database has none (takes a few minutes). The
+    database is migrated first (idempotent): a perf database follows the code's migrations and indexes."""
     from django.core.management import call_command
 
     from missions.models import Mission
 
+    call_command("migrate", verbosity=0)
     mission = Mission.objects.filter(acronym="SCALE").first()
     if mission is None:
-        print("SCALE mission missing: migrating and running seed_scale (takes a few minutes)...")
-        call_command("migrate", verbosity=0)
+        print("SCALE mission missing: running seed_scale (takes a few minutes)...")
         call_command("seed_scale")
         mission = Mission.objects.get(acronym="SCALE")
     return mission

@@ -22,28 +22,16 @@ import _setup  # noqa: E402
 _setup.django_setup(API_TOKEN_RATE_BURST="100000/minute", API_TOKEN_RATE_SUSTAINED="1000000/hour")
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from missions.models import Mission  # noqa: E402
 from missions.services import api_token_create, api_token_revoke  # noqa: E402
 from partners.models import Engagement  # noqa: E402
 
 WARMUP = 3
 REPEAT = 20
 TARGET_MS = 100
-
-
-def ensure_data() -> Mission:
-    call_command("migrate", verbosity=0)
-    mission = Mission.objects.filter(acronym="SCALE").first()
-    if mission is None:
-        print("SCALE mission missing: running seed_scale (takes a minute or more)...")
-        call_command("seed_scale")
-        mission = Mission.objects.get(acronym="SCALE")
-    return mission
 
 
 def measure(client: Client, url: str) -> dict:
@@ -72,7 +60,7 @@ def measure(client: Client, url: str) -> dict:
 
 
 def main() -> None:
-    mission = ensure_data()
+    mission = _setup.ensure_scale()
     user = get_user_model().objects.get(username="scale_civilaffairs")
     token, key = api_token_create(user=user, name="perf/api.py")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")

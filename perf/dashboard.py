@@ -29,7 +29,6 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.decorators import login_required  # noqa: E402
 from django.contrib.staticfiles import finders  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import JsonResponse  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -41,7 +40,6 @@ from benchmarks import selectors  # noqa: E402
 from benchmarks.models import Assessment, Status  # noqa: E402
 from mandate.context_processors import current_mission  # noqa: E402
 from missions.area_filter import area_filter  # noqa: E402
-from missions.models import Mission  # noqa: E402
 
 WARMUP = 3
 REPEAT = 21
@@ -62,16 +60,6 @@ def bare_dashboard(request):
 
 
 urlpatterns = [path("perf/bare-dashboard/", bare_dashboard, name="perf-bare"), path("", include("config.urls"))]
-
-
-def ensure_data() -> Mission:
-    mission = Mission.objects.filter(acronym="SCALE").first()
-    if mission is None:
-        print("SCALE mission missing: migrating and running seed_scale (takes a few minutes)...")
-        call_command("migrate", verbosity=0)
-        call_command("seed_scale")
-        mission = Mission.objects.get(acronym="SCALE")
-    return mission
 
 
 def ensure_assessment_areas(mission) -> tuple:
@@ -178,7 +166,7 @@ def static_size(name: str) -> int:
 
 
 def main() -> None:
-    mission = ensure_data()
+    mission = _setup.ensure_scale()
     analyze()
     user = get_user_model().objects.get(username=USERNAME)
     settings.ROOT_URLCONF = __name__

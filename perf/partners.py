@@ -25,7 +25,6 @@ _setup.django_setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -33,22 +32,12 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from missions.models import Location, Mission  # noqa: E402
+from missions.models import Location  # noqa: E402
 from partners import selectors  # noqa: E402
 from partners.models import Engagement, Partner  # noqa: E402
 
 WARMUP = 3
 REPEAT = 21
-
-
-def ensure_data() -> Mission:
-    call_command("migrate", verbosity=0)  # idempotent; creates the GIN index on first run
-    mission = Mission.objects.filter(acronym="SCALE").first()
-    if mission is None:
-        print("SCALE mission missing: running seed_scale (takes a few minutes)...")
-        call_command("seed_scale")
-        mission = Mission.objects.get(acronym="SCALE")
-    return mission
 
 
 def timed(client: Client, url: str) -> dict:
@@ -86,7 +75,7 @@ def report(client, label, url, target):
 
 
 def main() -> None:
-    mission = ensure_data()
+    mission = _setup.ensure_scale()
     users = get_user_model().objects
     officer = users.get(username="scale_civilaffairs")
     n_partners = Partner.objects.filter(mission=mission).count()
