@@ -226,7 +226,9 @@ def _granted_security_plan_ids(user, perm: str = "elections.view_securityplan") 
 
 def _holds_no_plan_grant(user) -> bool:
     """True when the memberships query found no object permission of the user on any security plan (guardian
-    would then find none either); a superuser, to whom guardian answers every plan, never."""
+    would then find none either); a superuser, to whom guardian answers every plan, never. Like the grants
+    themselves, the answer is kept on the user object: a grant given later shows from the next request (or
+    to a user object read again)."""
     first = next(iter(memberships(user).values()), None)
     # Memberships read by `members` do not say (None): guardian is asked.
     return getattr(first, "plan_grants", None) is False and not user.is_superuser

@@ -139,6 +139,10 @@ class Contact(Versioned):
         return self.name
 
 
+# The engagement's fields its follow-ups keep a copy of.
+FOLLOWED_FIELDS = frozenset({"mission", "mission_id", "district", "district_id"})
+
+
 class Engagement(Versioned):
     class EngagementType(models.TextChoices):
         MEETING = "meeting", _("Meeting")
@@ -234,12 +238,15 @@ class Engagement(Versioned):
         return self.engagement_type in self.SUPPORT_TYPES
 
     def save(self, *args, **kwargs):
-        update_fields = kwargs.get("update_fields")
-        moved = not self._state.adding and (update_fields is None or "district" in update_fields)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = set(kwargs["update_fields"])
+        written = kwargs.get("update_fields")
+        moved = not self._state.adding and (written is None or bool(written & FOLLOWED_FIELDS))
         super().save(*args, **kwargs)
         if moved:
-            # Its follow-ups keep the engagement's area (FollowUp.district), whoever moves it.
-            self.follow_ups.exclude(district_id=self.district_id).update(district_id=self.district_id)
+            # Its follow-ups keep the engagement's mission and area (FollowUp.mission, .district), whoever
+            # moves it (the admin can change both).
+            self.follow_ups.update(mission_id=self.mission_id, district_id=self.district_id)
 
 
 class FollowUp(Versioned):
@@ -317,13 +324,10 @@ class FollowUp(Versioned):
         return self.action[:80]
 
     def save(self, *args, **kwargs):
-        # The engagement's mission and area, copied by a full save of a new follow-up or of one given another
-        # engagement (the admin can); a partial save writes neither.
-        if (
-            self.engagement_id is not None
-            and kwargs.get("update_fields") is None
-            and (self.mission_id is None or FollowUp.engagement.is_cached(self))
-        ):
+        # The engagement's mission and area, copied by every full save (the engagement is read when not
+        # loaded: a follow-up loaded before its engagement moved must not write the old area back); a
+        # partial save writes neither.
+        if self.engagement_id is not None and kwargs.get("update_fields") is None:
             self.mission_id, self.district_id = self.engagement.mission_id, self.engagement.district_id
         super().save(*args, **kwargs)
 

@@ -26,6 +26,7 @@ from tests.factories import (
     EngagementFactory,
     FollowUpFactory,
     LocationFactory,
+    MissionFactory,
     OutputFactory,
     PartnerFactory,
     UserFactory,
@@ -417,6 +418,32 @@ def test_overdue_follow_ups_of_an_area_follow_their_engagement_when_it_moves(
         assert sum(o.count for o in overdue["officers"]) == expected.count()
     assert FollowUp.objects.filter(engagement=made[0]).exists()
     assert set(FollowUp.objects.filter(engagement=made[0]).values_list("district", flat=True)) == {elsewhere.pk}
+
+
+def test_follow_ups_keep_their_engagements_mission_and_area_whatever_saves_it(mission, civilaffairs, places):
+    """Engagement.save moves its follow-ups with it (any update_fields naming the area or mission, or a full
+    save as the admin's); a follow-up loaded before the move and saved in full does not write the old area back."""
+    _region, district, other, elsewhere = places
+    engagement = EngagementFactory(mission=mission, district=district)
+    follow_up = FollowUpFactory(engagement=engagement, owner=civilaffairs)
+    loaded_before = FollowUp.objects.get(pk=follow_up.pk)
+
+    def kept():
+        return tuple(FollowUp.objects.filter(pk=follow_up.pk).values_list("mission_id", "district_id").get())
+
+    engagement.district = other
+    engagement.save(update_fields=["district_id"])
+    assert kept() == (mission.pk, other.pk)
+    loaded_before.action = "Call back"
+    loaded_before.save()
+    assert kept() == (mission.pk, other.pk)
+
+    another = MissionFactory()
+    moved = LocationFactory(mission=another)
+    engagement.mission, engagement.district = another, moved
+    engagement.save()  # a full save, as the admin's change form does
+    assert kept() == (another.pk, moved.pk)
+    assert elsewhere.pk not in FollowUp.objects.values_list("district", flat=True)
 
 
 def test_a_write_touching_many_places_rebuilds_whole_months_exactly(

@@ -101,12 +101,12 @@ def test_the_overview_says_when_its_follow_up_lists_show_only_the_first(client, 
     Profile.objects.update_or_create(user=civilaffairs, defaults={"language": "fr"})
     client.force_login(civilaffairs)  # the language of the profile, from the next sign-in
     body = client.get(reverse("partners:overview")).content.decode()
-    assert "Les 100 premiers à échéance ; les autres sont dus plus tard." in body
+    assert "Les 100 plus proches échéances ; les autres viennent plus tard." in body
     assert "Les 100 plus anciens des 101 suivis en retard." in body
 
     FollowUp.objects.filter(action="Act 100").delete()
     body = client.get(reverse("partners:overview")).content.decode()
-    assert "premiers à échéance" not in body and "plus anciens des" not in body
+    assert "plus proches échéances" not in body and "plus anciens des" not in body
     assert body.count("Act 99<") == 2  # in both lists, whole
 
 
