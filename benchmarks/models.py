@@ -227,7 +227,12 @@ class Benchmark(Retirable):
         indexes = [models.Index(fields=["output", "term"])]
 
     def __str__(self):
-        return self.statement[:80]
+        return self.label_of(self.statement)
+
+    @staticmethod
+    def label_of(statement: str) -> str:
+        """How a benchmark is named in lists and selects: its statement's first 80 characters."""
+        return statement[:80]
 
 
 class Assessment(models.Model):

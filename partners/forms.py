@@ -216,7 +216,7 @@ class EngagementForm(EditForm):
         f["benchmarks"].queryset = benchmarks
         # Labels as Benchmark.__str__ writes them, without a model instance for each of thousands.
         f["benchmarks"].widget.rows = lambda: [
-            (pk, text[:80]) for pk, text in benchmarks.values_list("id", "statement")
+            (pk, Benchmark.label_of(text)) for pk, text in benchmarks.values_list("id", "statement")
         ]
         f["engagement_type"].widget.attrs["autofocus"] = True
         if not self.instance.pk:

@@ -238,10 +238,10 @@ class Engagement(Versioned):
         return self.engagement_type in self.SUPPORT_TYPES
 
     def save(self, *args, **kwargs):
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = set(kwargs["update_fields"])
         written = kwargs.get("update_fields")
-        moved = not self._state.adding and (written is None or bool(written & FOLLOWED_FIELDS))
+        if written is not None:
+            written = kwargs["update_fields"] = set(written)  # any iterable Django takes, read twice here
+        moved = not self._state.adding and (written is None or not written.isdisjoint(FOLLOWED_FIELDS))
         super().save(*args, **kwargs)
         if moved:
             # Its follow-ups keep the engagement's mission and area (FollowUp.mission, .district), whoever

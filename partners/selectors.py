@@ -614,7 +614,7 @@ def portal_page(*, user, partner: Partner) -> PortalPage:
             "summary",
             "outcomes",
             "mission_id",
-        )  # fmt: skip
+        )
         .order_by("-date", "-id")[:100]
     )
     follow_ups = access.scope(user, FollowUp.objects.filter(mission_id=partner.mission_id)).select_related("engagement")

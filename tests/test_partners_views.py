@@ -87,7 +87,7 @@ def test_the_overview_says_when_its_follow_up_lists_show_only_the_first(client, 
             action=f"Act {i}",
             owner=civilaffairs,
             due_date=first + datetime.timedelta(days=i),
-        )  # fmt: skip
+        )
         for i in range(101)
     )
     client.force_login(civilaffairs)
